@@ -1,0 +1,172 @@
+"""Library entry points: scan an appeal, or read its facts. The CLI is a thin layer over these."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from appealcheck import __version__
+from appealcheck.checks import DocContext, default_checks
+from appealcheck.errors import AppealcheckError, ExitCode, InputError
+from appealcheck.extract.classify import classify
+from appealcheck.extract.fields import extract_fields
+from appealcheck.ingest import load_appeal
+from appealcheck.models import Appeal, AppealResult, Document, DocumentResult, Finding
+from appealcheck.ocr import OcrCache, PageReader, make_engine
+from appealcheck.rules import BrandPack, find_pack, load_pack
+from appealcheck.scoring import placeholder
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    """How to scan."""
+
+    brand: str | None = None
+    """Brand pack id; overrides appeal.yaml."""
+    rules_dirs: tuple[Path, ...] = ()
+    """Extra folders to look for brand packs in."""
+    ocr: str = "rapidocr"
+    """OCR engine: rapidocr | paddle | none."""
+    paddle_det_dir: str | None = None
+    paddle_rec_dir: str | None = None
+    cache: bool = True
+    """Use the on-disk OCR cache."""
+    cache_dir: Path | None = None
+    today: dt.date | None = None
+    """Default submitted_at when appeal.yaml gives none."""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Scanner:
+    """Holds the OCR engine and checks, loaded once and reused across appeals (one per worker)."""
+
+    def __init__(self, options: ScanOptions | None = None):
+        self.options = options or ScanOptions()
+        o = self.options
+        self.engine = make_engine(o.ocr, o.paddle_det_dir, o.paddle_rec_dir)
+        self.reader = PageReader(self.engine, OcrCache(o.cache_dir) if o.cache else None)
+        self.checks = default_checks()
+        self._packs: dict[str, BrandPack] = {}
+
+    def pack(self, brand: str | None) -> BrandPack | None:
+        """The brand pack by id (cached); None when no brand is named."""
+        if not brand:
+            return None
+        if brand not in self._packs:
+            self._packs[brand] = load_pack(find_pack(brand, list(self.options.rules_dirs)))
+        return self._packs[brand]
+
+    def versions(self, pack: BrandPack | None) -> dict[str, Any]:
+        """Versions that produced a result: enough to tell whether a rerun would differ."""
+        return {"appealcheck": __version__, "ocr": self.engine.key, "model": placeholder.NAME,
+                "packs": {pack.id: pack.version} if pack else {}}
+
+    def analyse_document(self, appeal: Appeal, doc: Document, pack: BrandPack | None) -> DocumentResult:
+        """OCR, classify, extract and check one document."""
+        ocr = tuple(self.reader.read_page(p) for p in doc.pages)
+        text = "\f".join(p.text for p in ocr)
+        first = doc.pages[0]
+        if doc.kind_hint:
+            kind, source = doc.kind_hint, "manifest"
+        else:
+            kind, source = classify(text, first.width, first.height).kind, "classifier"
+        fields = extract_fields(kind, ocr)
+        ctx = DocContext(appeal=appeal, document=doc, kind=kind, fields=fields, ocr=ocr, brand=pack)
+        findings: list[Finding] = []
+        for check in self.checks:
+            if check.applies_to and kind not in check.applies_to:
+                continue
+            findings.extend(check.run(ctx))
+        return DocumentResult(file=doc.file, sha256=doc.info.sha256, kind=kind, kind_source=source,
+                              pages=len(doc.pages), fields=fields, findings=tuple(findings), text=text,
+                              ocr=ocr, info=doc.info, score=placeholder.document_score(findings))
+
+    def scan(self, path: Path | str, brand: str | None = None) -> AppealResult:
+        """Scan one appeal. Input problems come back as a result with verdict 'error', not as exceptions."""
+        return self._run(Path(path), brand)[2]
+
+    def _run(self, path: Path, brand: str | None) -> tuple[Appeal | None, BrandPack | None, AppealResult]:
+        o = self.options
+        try:
+            appeal = load_appeal(path, brand=brand or o.brand, today=o.today)
+        except InputError as exc:
+            return None, None, error_result(path, exc.message, ExitCode.invalid_input, self.versions(None))
+        try:
+            pack = self.pack(appeal.brand)
+        except AppealcheckError as exc:
+            return appeal, None, error_result(path, exc.message, exc.exit_code, self.versions(None), appeal)
+        docs = [self.analyse_document(appeal, d, pack) for d in appeal.documents]
+        docs += [DocumentResult(file=f.file, sha256=f.sha256, kind=None, kind_source=None, pages=0, fields={},
+                                findings=(), text="", error=f.problem) for f in appeal.failures]
+        versions = self.versions(pack)
+        if appeal.failures:
+            msg = "; ".join(f"{f.file}: {f.problem}" for f in appeal.failures)
+            return appeal, pack, AppealResult(
+                appeal_id=appeal.appeal_id, brand=appeal.brand, score=None, verdict="error",
+                documents=tuple(docs), versions=versions, error=msg, exit_code=int(ExitCode.invalid_input))
+        score = max((d.score for d in docs if d.score is not None), default=placeholder.BASELINE)
+        th = pack.policy.thresholds if pack and pack.policy.thresholds else None
+        verdict = placeholder.verdict(score, *(th.suspicious, th.forged) if th else ())
+        return appeal, pack, AppealResult(
+            appeal_id=appeal.appeal_id, brand=appeal.brand, score=round(score, 4), verdict=verdict,
+            documents=tuple(docs), versions=versions,
+            exit_code=int(ExitCode.ok if verdict == "clean" else ExitCode.flagged))
+
+    def facts(self, path: Path | str, brand: str | None = None) -> dict[str, Any]:
+        """The facts of DESIGN.md section 4 for every document: what rules and reports see.
+
+        Raises the error of an appeal that cannot be read at all (facts have nothing to show then).
+        """
+        appeal, pack, result = self._run(Path(path), brand)
+        if appeal is None or (result.verdict == "error" and not result.documents):
+            code = result.exit_code
+            exc = AppealcheckError(result.error or "unreadable")
+            exc.exit_code = ExitCode(code)
+            raise exc
+        return {
+            "appeal": {"id": appeal.appeal_id, "submitted_at": appeal.submitted_at,
+                       "seller": {"name": appeal.seller.name, "shop": appeal.seller.shop,
+                                  "uscc": appeal.seller.uscc, "account": appeal.seller.account}},
+            "brand": ({"id": pack.id, "name": pack.name, "names": pack.names,
+                       "entities": [e.model_dump(mode="json") for e in pack.entities],
+                       "distributors": [d.model_dump(mode="json") for d in pack.distributors],
+                       "policy": pack.policy.model_dump(mode="json")} if pack else None),
+            "documents": [document_facts(d) for d in result.documents],
+        }
+
+
+def document_facts(d: DocumentResult) -> dict[str, Any]:
+    """`doc.*` facts of one document."""
+    info = d.info
+    return {"doc": {
+        "kind": d.kind,
+        "file": {"name": d.file, "sha256": d.sha256, "format": info.format if info else None,
+                 "size_bytes": info.size_bytes if info else None, "pages": d.pages,
+                 "producer": info.producer if info else None, "creator": info.creator if info else None,
+                 "software": info.software if info else None, "created": info.created if info else None,
+                 "modified": info.modified if info else None, "camera": info.camera if info else None},
+        "text": d.text,
+        "fields": {k: f.value for k, f in d.fields.items()},
+        "seals": [],
+        "template": None,
+        "forensics": {},
+        "error": d.error,
+    }}
+
+
+def error_result(path: Path, message: str, code: int, versions: dict[str, Any],
+                 appeal: Appeal | None = None) -> AppealResult:
+    """A result that claims nothing but the error."""
+    appeal_id = appeal.appeal_id if appeal else (path.stem if path.suffix else path.name)
+    return AppealResult(appeal_id=appeal_id, brand=appeal.brand if appeal else None, score=None,
+                        verdict="error", documents=(), versions=versions, error=message, exit_code=int(code))
+
+
+def scan(path: Path | str, options: ScanOptions | None = None) -> AppealResult:
+    """Scan one appeal with a fresh Scanner (use Scanner directly to scan many)."""
+    return Scanner(options).scan(path)

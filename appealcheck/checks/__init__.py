@@ -1,0 +1,14 @@
+"""Checks: each reads one document and returns findings. Listed by hand; ids are stable."""
+
+from __future__ import annotations
+
+from appealcheck.checks.content import CapitalAmount, ImpossibleDate, UsccCheckDigit, ValidityPeriod
+from appealcheck.checks.interface import Check, DocContext
+
+
+def default_checks() -> list[Check]:
+    """The built-in checks, in the order they run."""
+    return [UsccCheckDigit(), ImpossibleDate(), ValidityPeriod(), CapitalAmount()]
+
+
+__all__ = ["Check", "DocContext", "default_checks"]

@@ -1,0 +1,85 @@
+"""Content consistency checks that need only the fields read from the page.
+
+A field the OCR did not read is unknown: no finding is ever raised on missing data.
+"""
+
+from __future__ import annotations
+
+from appealcheck.checks.interface import Check, DocContext
+from appealcheck.models import Finding
+
+
+class UsccCheckDigit(Check):
+    """Every unified social credit code printed must carry a valid check digit."""
+
+    id = "content.uscc"
+
+    def run(self, ctx: DocContext) -> list[Finding]:
+        f = ctx.fields.get("usccs")
+        if f is None:
+            return []
+        out = []
+        for u in f.value:
+            if u.get("kind") == "uscc" and not u.get("valid"):
+                out.append(Finding(
+                    id="content.uscc_check_digit", severity="high", check=self.id,
+                    message=f"USCC {u['code']} fails its check digit: no registered company has this code",
+                    page=u["page"], box=tuple(u["box"]), measured=u["code"],
+                    expected="a code with a valid check digit"))
+        return out
+
+
+class ImpossibleDate(Check):
+    """A date that does not exist on the calendar (2月30日) is never printed by a real system."""
+
+    id = "content.dates"
+
+    def run(self, ctx: DocContext) -> list[Finding]:
+        out = []
+        for name, f in ctx.fields.items():
+            if name.endswith("_problem") and f.value:
+                out.append(Finding(id="content.date_impossible", severity="high", check=self.id,
+                                   message=f"{name.removesuffix('_problem')} reads '{f.raw}': {f.value}",
+                                   page=f.page, box=f.box, measured=f.raw, expected="a real calendar date"))
+        return out
+
+
+class ValidityPeriod(Check):
+    """A letter's period must run forwards and cover the day the appeal is judged."""
+
+    id = "content.period"
+    applies_to = ("authorization_letter",)
+
+    def run(self, ctx: DocContext) -> list[Finding]:
+        start, end = ctx.date("valid_from"), ctx.date("valid_to")
+        out = []
+        if start and end and start > end:
+            f = ctx.fields["valid_to"]
+            out.append(Finding(id="content.period_reversed", severity="high", check=self.id,
+                               message=f"Validity period ends ({end}) before it starts ({start})",
+                               page=f.page, box=f.box, measured=f"{start}..{end}", expected="start before end"))
+        when = ctx.submitted_at
+        if when and end and start and start <= end and not (start <= when <= end):
+            f = ctx.fields["valid_to"] if when > end else ctx.fields["valid_from"]
+            word = "expired" if when > end else "not yet valid"
+            out.append(Finding(id="content.period_outside", severity="medium", check=self.id,
+                               message=f"Authorization {word} on the appeal date {when}: valid {start} to {end}",
+                               page=f.page, box=f.box, measured=str(when), expected=f"{start}..{end}"))
+        return out
+
+
+class CapitalAmount(Check):
+    """On an invoice the total in Chinese capitals (大写) must equal the figure (小写)."""
+
+    id = "content.invoice_words"
+    applies_to = ("purchase_invoice",)
+
+    def run(self, ctx: DocContext) -> list[Finding]:
+        words, total = ctx.fields.get("total_in_words"), ctx.fields.get("total")
+        if words is None or total is None:
+            return []
+        if abs(float(words.value) - float(total.value)) < 0.005:
+            return []
+        return [Finding(id="content.total_words_mismatch", severity="high", check=self.id,
+                        message=f"Total in capitals reads {words.value:.2f} but the figure reads {total.value:.2f}",
+                        page=words.page, box=words.box, measured=words.value, expected=total.value)]

@@ -1,0 +1,55 @@
+"""What a check sees and returns."""
+
+from __future__ import annotations
+
+import datetime as dt
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from appealcheck.models import Appeal, Document, FieldValue, Finding, PageText
+
+if TYPE_CHECKING:
+    from appealcheck.rules.pack import BrandPack
+
+
+@dataclass(frozen=True, eq=False)
+class DocContext:
+    """One document with everything earlier stages learned about it."""
+
+    appeal: Appeal
+    document: Document
+    kind: str
+    fields: dict[str, FieldValue]
+    ocr: tuple[PageText, ...]
+    brand: BrandPack | None
+
+    @property
+    def submitted_at(self) -> dt.date | None:
+        """The date validity is judged at."""
+        try:
+            return dt.date.fromisoformat(self.appeal.submitted_at) if self.appeal.submitted_at else None
+        except ValueError:
+            return None
+
+    def date(self, name: str) -> dt.date | None:
+        """A date field as a date, or None when it was not read."""
+        f = self.fields.get(name)
+        if f is None or not isinstance(f.value, str):
+            return None
+        try:
+            return dt.date.fromisoformat(f.value)
+        except ValueError:
+            return None
+
+
+class Check(ABC):
+    """A check: a stable id (stored in outputs, never renamed), parameters in __init__, one method."""
+
+    id: str = "abstract"
+    applies_to: tuple[str, ...] = ()
+    """Document kinds it reads; empty means all."""
+
+    @abstractmethod
+    def run(self, ctx: DocContext) -> list[Finding]:
+        """Read one document; return findings (empty when nothing is wrong or nothing could be read)."""

@@ -1,0 +1,224 @@
+"""Command line: parse options, call the api, render, map errors to exit codes. No logic here."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import traceback
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from appealcheck import __version__
+from appealcheck.errors import AppealcheckError, ExitCode
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+_SEVERITY_STYLE = {"info": "dim", "low": "cyan", "medium": "yellow", "high": "red", "critical": "bold red"}
+_VERDICT_STYLE = {"clean": "green", "suspicious": "yellow", "forged": "bold red", "error": "bold magenta"}
+_KEY_FIELDS = ("licensor", "licensee", "valid_from", "valid_to", "issued_on", "serial", "invoice_code", "invoice_no",
+               "buyer_name", "buyer_uscc", "seller_name", "seller_uscc", "amount", "total",
+               "total_in_words", "tax", "store", "receipt_no", "date", "time", "subtotal",
+               "currency", "company_name", "uscc")
+
+
+class _State:
+    verbose = False
+
+
+def _scan_options(brand, rules, ocr, paddle_det_dir, paddle_rec_dir, no_cache):
+    from appealcheck.api import ScanOptions
+
+    return ScanOptions(brand=brand, rules_dirs=tuple(Path(r) for r in rules), ocr=ocr,
+                       paddle_det_dir=paddle_det_dir, paddle_rec_dir=paddle_rec_dir, cache=not no_cache)
+
+
+def _common(f):
+    opts = [
+        click.option("--brand", help="Brand pack id to judge against (overrides appeal.yaml)."),
+        click.option("--rules", multiple=True, type=click.Path(file_okay=False),
+                     help="Extra folder holding brand packs (repeatable)."),
+        click.option("--ocr", type=click.Choice(["rapidocr", "paddle", "none"]), default="rapidocr",
+                     show_default=True, help="OCR engine."),
+        click.option("--paddle-det-dir", help="PaddleOCR detection model folder (with --ocr paddle)."),
+        click.option("--paddle-rec-dir", help="PaddleOCR recognition model folder (with --ocr paddle)."),
+        click.option("--no-cache", is_flag=True, help="Do not read or write the on-disk OCR cache."),
+    ]
+    for o in reversed(opts):
+        f = o(f)
+    return f
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="appealcheck")
+@click.option("-v", "--verbose", is_flag=True, help="Log progress and show tracebacks.")
+def cli(verbose: bool) -> None:
+    """Catch forged documents in sellers' appeals.
+
+    \b
+    Example:
+      appealcheck scan samples/appeals/A-0001
+    """
+    _State.verbose = verbose
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+
+
+@cli.command()
+@click.argument("appeal", type=click.Path(path_type=Path))
+@_common
+@click.option("--json", "as_json", is_flag=True, help="Print the result object (DESIGN.md section 5) as JSON.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only the verdict line.")
+def scan(appeal: Path, brand, rules, ocr, paddle_det_dir, paddle_rec_dir, no_cache, as_json: bool, quiet: bool) -> None:
+    """Scan one appeal (a folder, a document file, or a .zip) and give a verdict.
+
+    \b
+    Example:
+      appealcheck scan samples/appeals/A-0001 --json
+    Exit: 0 clean, 1 suspicious or forged, 3 bad brand pack, 4 unreadable input, 5 missing model.
+    """
+    from appealcheck.api import Scanner
+
+    scanner = Scanner(_scan_options(brand, rules, ocr, paddle_det_dir, paddle_rec_dir, no_cache))
+    result = scanner.scan(appeal)
+    if as_json:
+        out.print_json(json.dumps(result.to_json(), ensure_ascii=False)) if sys.stdout.isatty() else \
+            click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    elif result.verdict == "error":
+        pass  # one line on stderr, below, says it all
+    elif quiet:
+        click.echo(f"{result.appeal_id}\t{result.verdict}\t{'' if result.score is None else result.score}")
+    else:
+        _render(result)
+    if result.verdict == "error":
+        err.print(f"error: {result.error}", markup=False, style="bold red")
+    sys.exit(result.exit_code)
+
+
+def _render(result) -> None:
+    style = _VERDICT_STYLE.get(result.verdict, "")
+    score = "—" if result.score is None else f"{result.score:.2f}"
+    out.print(f"[bold]Appeal {escape(result.appeal_id)}[/]  brand: {escape(result.brand or '—')}  "
+              f"verdict: [{style}]{result.verdict.upper()}[/]  score: {score}")
+    if "placeholder" in str(result.versions.get("model", "")):
+        out.print("[dim](score from the placeholder severity model, not a trained model yet)[/]")
+    for d in result.documents:
+        out.print()
+        if d.error:
+            out.print(f"[bold]{escape(d.file)}[/]  [magenta]unreadable:[/] {escape(d.error)}")
+            continue
+        out.print(f"[bold]{escape(d.file)}[/]  {d.kind} ({d.kind_source}), {d.pages} page(s), score {d.score:.2f}")
+        table = Table(show_header=False, box=None, padding=(0, 2))
+        for k in _KEY_FIELDS:
+            if k in d.fields:
+                table.add_row(f"  {k}", escape(str(d.fields[k].value)))
+        if table.row_count:
+            out.print(table)
+        for f in d.findings:
+            where = f" page {f.page + 1} at {list(f.box)}" if f.box and f.page is not None else ""
+            out.print(f"  [{_SEVERITY_STYLE[f.severity]}]{f.severity:>8}[/] {f.id}: {escape(f.message)}{where}")
+        if not d.findings:
+            out.print("  [green]no findings[/]")
+
+
+@cli.command()
+@click.argument("appeal", type=click.Path(path_type=Path))
+@_common
+def facts(appeal: Path, brand, rules, ocr, paddle_det_dir, paddle_rec_dir, no_cache) -> None:
+    """Print the facts (DESIGN.md section 4) rules can use, as JSON.
+
+    \b
+    Example:
+      appealcheck facts samples/appeals/A-0001 > facts.json
+    """
+    from appealcheck.api import Scanner
+
+    scanner = Scanner(_scan_options(brand, rules, ocr, paddle_det_dir, paddle_rec_dir, no_cache))
+    click.echo(json.dumps(scanner.facts(appeal), ensure_ascii=False, indent=2))
+
+
+@cli.command("checks")
+def list_checks() -> None:
+    """List the built-in checks and their ids.
+
+    \b
+    Example:
+      appealcheck checks
+    """
+    from appealcheck.checks import default_checks
+
+    for c in default_checks():
+        kinds = ", ".join(c.applies_to) or "all kinds"
+        doc = (c.__doc__ or "").strip().splitlines()[0]
+        click.echo(f"{c.id:28} {kinds:28} {doc}")
+
+
+@cli.group()
+def samples() -> None:
+    """The synthetic corpus of genuine and forged appeals."""
+
+
+@samples.command("generate")
+@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--appeals", type=click.IntRange(1, 1_000_000), default=40, show_default=True)
+@click.option("--seed", type=int, default=7, show_default=True)
+@click.option("--forged-ratio", type=click.FloatRange(0, 1), default=0.4, show_default=True)
+@click.option("--rules-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Where to write the brand packs (default OUT/rules).")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True)
+def samples_generate(out_dir: Path, appeals: int, seed: int, forged_ratio: float, rules_dir, workers: int) -> None:
+    """Write OUT/appeals/<id>/, OUT/rules/<brand>/ and OUT/labels.jsonl. Same seed, same bytes.
+
+    \b
+    Example:
+      appealcheck samples generate corpus/ --appeals 2000 --seed 7 --forged-ratio 0.4
+    """
+    from rich.progress import Progress
+
+    from appealcheck.samples import generate
+
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("generating", total=appeals)
+        summary = generate(out_dir, appeals=appeals, seed=seed, forged_ratio=forged_ratio, rules_dir=rules_dir,
+                           progress=lambda done, total: progress.update(task, completed=done, total=total),
+                           workers=workers)
+    err.print(f"wrote {summary.appeals} appeals ({summary.documents} documents, {summary.forged_documents} forged) "
+              f"to {out_dir} in {summary.seconds:.1f} s")
+
+
+def main() -> None:
+    """Entry point: run the CLI and turn every error into its exit code and one readable line."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        err.print("aborted")
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(ExitCode.usage if exc.exit_code == 2 else exc.exit_code)
+    except AppealcheckError as exc:
+        if _State.verbose:
+            traceback.print_exc()
+        err.print(f"error: {exc.message}", markup=False, style="bold red")
+        sys.exit(int(exc.exit_code))
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)
+    except SystemExit:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: a bug, reported as such
+        if _State.verbose:
+            traceback.print_exc()
+        err.print(f"internal error: {type(exc).__name__}: {exc}\n"
+                  f"This is a bug in appealcheck {__version__}: rerun with -v and report the output on the "
+                  "project's issue tracker", markup=False)
+        sys.exit(int(ExitCode.internal))
+
+
+if __name__ == "__main__":
+    main()

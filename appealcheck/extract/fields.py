@@ -1,0 +1,342 @@
+"""Kind-specific fields (DESIGN.md section 4: doc.fields.*), each with the box it was read from.
+
+A field that is not found is absent, never guessed: later checks treat absence as 'unknown'.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from appealcheck.extract import parse
+from appealcheck.extract.layout import Located, PageLines, distance
+from appealcheck.models import FieldValue, PageText
+
+_COMPANY_TAIL = re.compile(r"(有限公司|有限责任公司|股份有限公司|集团|商行|经营部|店|厂|中心|公司|"
+                           r"(?i:co\.?,? ?ltd\.?|inc\.?|llc|gmbh|limited|corporation|corp\.?))")
+_PARTY_END = re.compile(r"[（(]?(盖章|签章|公章|签字|章)[)）]?\s*$")
+
+
+def _field(name: str, value, loc: Located, raw: str | None = None) -> FieldValue:
+    return FieldValue(name=name, value=value, raw=raw if raw is not None else loc.text, page=loc.page,
+                      box=loc.box, confidence=round(loc.line.confidence, 3))
+
+
+def _num(d: Decimal) -> float:
+    return float(round(d, 2))
+
+
+def _clean_name(text: str) -> str:
+    text = _PARTY_END.sub("", text).strip(" :：")
+    m = _COMPANY_TAIL.search(text)
+    # Cut anything printed after the legal form (a stray date or code on the same line).
+    if m and m.end() < len(text) and not text[m.end():].strip().startswith(("(", "（")):
+        rest = text[m.end():]
+        if re.match(r"\s*[\d:：]", rest) or re.search(r"(统一社会|信用代码|纳税人|识别号|日期)", rest):
+            text = text[: m.end()]
+    return text.strip()
+
+
+class Extractor:
+    """Reads fields from the OCR lines of one document."""
+
+    def __init__(self, pages: list[PageText] | tuple[PageText, ...]):
+        self.lines = PageLines(pages)
+        self.fields: dict[str, FieldValue] = {}
+
+    def put(self, f: FieldValue | None) -> None:
+        """Keep the first value found for a name."""
+        if f is not None and f.name not in self.fields and f.value not in (None, ""):
+            self.fields[f.name] = f
+
+    def labelled_text(self, name: str, label: str, clean=_clean_name) -> Located | None:
+        """A text field after a label, e.g. 被授权方：深圳市…"""
+        for lab in self.lines.find(re.compile(label)):
+            val = self.lines.value_after(lab)
+            if val is None:
+                continue
+            value = clean(val.text)
+            if value and len(value) >= 2:
+                self.put(_field(name, value, val))
+                return val
+        return None
+
+    def labelled_date(self, name: str, label: str) -> None:
+        """A date printed after a label on the same line or just right of it."""
+        for lab in self.lines.find(re.compile(label)):
+            for loc in (Located(lab.page, lab.line, lab.end, len(lab.line.text)), self.lines.value_after(lab)):
+                if loc is None:
+                    continue
+                for d in parse.find_dates(loc.line.text[loc.start:loc.end]):
+                    span = Located(loc.page, loc.line, loc.start + d.start, loc.start + d.end)
+                    if d.value is not None:
+                        self.put(_field(name, d.value.isoformat(), span, d.raw))
+                    else:
+                        self.put(FieldValue(name=name, value=None, raw=d.raw, page=span.page, box=span.box))
+                        self.fields.setdefault(name + "_problem", FieldValue(
+                            name=name + "_problem", value=d.problem, raw=d.raw, page=span.page, box=span.box))
+                    return
+
+    def labelled_amount(self, name: str, label: str, exclude: str | None = None, last: bool = False) -> None:
+        """An amount after a label ('合计 ¥1,234.00', 'TOTAL 12.34', 'SUMME EUR 12,34')."""
+        labs = self.lines.find(re.compile(label))
+        if exclude:
+            ex = re.compile(exclude)
+            labs = [lab for lab in labs if not ex.search(lab.line.text)]
+        if last:
+            labs = labs[::-1]
+        for lab in labs:
+            for loc in (Located(lab.page, lab.line, lab.end, len(lab.line.text)), self.lines.right_of(lab)):
+                if loc is None:
+                    continue
+                amounts = parse.find_amounts(loc.line.text[loc.start:loc.end])
+                if amounts:
+                    a = amounts[-1]
+                    span = Located(loc.page, loc.line, loc.start + a.start, loc.start + a.end)
+                    self.put(_field(name, _num(a.value), span, a.raw))
+                    if a.currency:
+                        self.put(_field("currency", a.currency, span, a.raw))
+                    return
+
+    def uscc_near(self, name: str, anchor: Located | None) -> None:
+        """The USCC printed on the anchor's line or just below it."""
+        if anchor is None:
+            return
+        for loc in self.lines.lines_near(anchor):
+            for u in parse.find_usccs(loc.line.text):
+                span = Located(loc.page, loc.line, u.start, u.end)
+                self.put(_field(name, u.code, span, u.raw))
+                return
+
+    def all_usccs(self) -> None:
+        """Every USCC on the document, valid or not (doc.fields.usccs)."""
+        found = []
+        for page, ln in self.lines.items:
+            for u in parse.find_usccs(ln.text):
+                loc = Located(page, ln, u.start, u.end)
+                found.append({"code": u.code, "valid": u.valid, "kind": u.kind, "page": page, "box": list(loc.box)})
+        if found:
+            first = found[0]
+            self.fields["usccs"] = FieldValue("usccs", found, ", ".join(f["code"] for f in found),
+                                              page=first["page"], box=tuple(first["box"]))
+
+    def period(self, prefer: str = r"期限|有效期|期间|(?i:valid|period|term)") -> None:
+        """valid_from / valid_to from the period on the page, preferring a labelled line."""
+        pref = re.compile(prefer)
+        best = None
+        for page, ln in self.lines.items:
+            for p in parse.find_periods(ln.text):
+                score = 1 if pref.search(ln.text) else 0
+                if best is None or score > best[0]:
+                    best = (score, page, ln, p)
+        if best is None:
+            return
+        _, page, ln, p = best
+        for name, d in (("valid_from", p.start_date), ("valid_to", p.end_date)):
+            loc = Located(page, ln, d.start, d.end)
+            if d.value is not None:
+                self.put(_field(name, d.value.isoformat(), loc, d.raw))
+            else:
+                self.put(FieldValue(name=name, value=None, raw=d.raw, page=page, box=loc.box))
+                self.fields.setdefault(name + "_problem", FieldValue(name + "_problem", d.problem, d.raw, page,
+                                                                      loc.box))
+
+    def last_date_outside_period(self, name: str) -> None:
+        """The last date on the document that is not part of the validity period (a letter's date)."""
+        period_boxes = {self.fields[k].box for k in ("valid_from", "valid_to") if k in self.fields}
+        cands = []
+        for page, ln in self.lines.items:
+            for d in parse.find_dates(ln.text):
+                loc = Located(page, ln, d.start, d.end)
+                if loc.box in period_boxes or d.value is None:
+                    continue
+                cands.append((loc, d))
+        if cands:
+            loc, d = cands[-1]
+            self.put(_field(name, d.value.isoformat(), loc, d.raw))
+
+
+# -- per kind -----------------------------------------------------------------------------------
+
+_LICENSOR = r"(?<!被)(授权方|授权人|授权单位|授权公司|授权主体|甲方)|(?i:licensor|grantor|authori[sz]ing party)"
+_LICENSEE = r"被授权(方|人|单位|公司|主体)|乙方|(?i:licensee|authori[sz]ed party|grantee)"
+
+
+def _letter(x: Extractor) -> None:
+    lic = x.labelled_text("licensor", _LICENSOR)
+    lee = x.labelled_text("licensee", _LICENSEE)
+    if lee is None:
+        # No label: '兹授权深圳市启航贸易有限公司在…'
+        for loc in x.lines.find(re.compile(r"(兹|现|特)授权")):
+            rest = loc.line.text[loc.end:]
+            m = _COMPANY_TAIL.search(rest)
+            if m:
+                lee = Located(loc.page, loc.line, loc.end, loc.end + m.end())
+                x.put(_field("licensee", _clean_name(lee.text), lee))
+                break
+    x.uscc_near("licensor_uscc", lic)
+    x.uscc_near("licensee_uscc", lee)
+    x.period()
+    x.labelled_date("issued_on", r"(签发|授权|落款|出具)?日期|(?i:date)(?!\s*of birth)")
+    x.last_date_outside_period("issued_on")
+    x.labelled_text("serial", r"(授权)?(编号|证书编号|书编号)|(?i:\bNo\.|serial)", clean=lambda s: s.split()[0])
+    x.labelled_text("platform", r"(授权)?(平台|店铺名称|店铺)", clean=lambda s: s.strip())
+
+
+_BUYER = re.compile(r"购\s*买\s*方|购\s*方|购货单位|买\s*方|^购$|^买$")
+_SELLER = re.compile(r"销\s*售\s*方|销\s*方|销货单位|卖\s*方|^销$|^售$")
+
+
+def _party_of(x: Extractor, loc: Located, buyers: list[Located], sellers: list[Located]) -> str | None:
+    text = loc.line.text
+    if _BUYER.search(text[: loc.start + 1]):
+        return "buyer"
+    if _SELLER.search(text[: loc.start + 1]):
+        return "seller"
+    db = min((distance(loc.line, b.line) for b in buyers), default=None)
+    ds = min((distance(loc.line, s.line) for s in sellers), default=None)
+    if db is None and ds is None:
+        return None
+    if ds is None or (db is not None and db <= ds):
+        return "buyer"
+    return "seller"
+
+
+def _invoice(x: Extractor) -> None:
+    whole = "\n".join(ln.text for _, ln in x.lines.items)
+    nums = parse.find_invoice_numbers(whole)
+    for name, val in (("invoice_code", nums.code), ("invoice_no", nums.number)):
+        if val:
+            locs = x.lines.find(re.compile(re.escape(val)))
+            if locs:
+                x.put(_field(name, val, locs[0]))
+    if nums.kind:
+        x.fields["invoice_type"] = FieldValue("invoice_type", nums.kind, nums.kind)
+    x.labelled_date("issued_on", r"开票日期|(?i:invoice date|date of issue|date)")
+    buyers = x.lines.find(_BUYER)
+    sellers = x.lines.find(_SELLER)
+    seen_order = {"buyer": 0, "seller": 0}
+    for lab in x.lines.find(re.compile(r"名\s*称|(?i:\bname\b)")):
+        val = x.lines.value_after(lab)
+        if val is None:
+            continue
+        party = _party_of(x, lab, buyers, sellers)
+        if party is None:
+            party = "buyer" if seen_order["buyer"] == 0 else "seller"
+        seen_order[party] += 1
+        x.put(_field(f"{party}_name", _clean_name(val.text), val))
+    for lab in x.lines.find(re.compile(r"纳税人识别号|统一社会信用代码|识别号|(?i:tax\s*id|VAT\s*(no|number))")):
+        val = x.lines.value_after(lab)
+        if val is None:
+            continue
+        found = parse.find_usccs(val.line.text[val.start:val.end])
+        if not found:
+            continue
+        u = found[0]
+        span = Located(val.page, val.line, val.start + u.start, val.start + u.end)
+        party = _party_of(x, lab, buyers, sellers) or ("buyer" if "buyer_uscc" not in x.fields else "seller")
+        x.put(_field(f"{party}_uscc", u.code, span, u.raw))
+    x.labelled_amount("total", r"[(（]?\s*小\s*写\s*[)）]?|(?i:total amount|grand total|amount due)")
+    x.labelled_amount("total", r"价税合计")
+    # The 合计 row prints the amount before tax, then the tax.
+    for lab in x.lines.find(re.compile(r"^\s*合\s*计")):
+        if "价税" in lab.line.text:
+            continue
+        amounts = parse.find_amounts(lab.line.text[lab.end:])
+        for name, a in zip(("amount", "tax"), amounts, strict=False):
+            x.put(_field(name, _num(a.value), Located(lab.page, lab.line, lab.end + a.start, lab.end + a.end), a.raw))
+        if amounts:
+            break
+    x.labelled_amount("amount", r"(?i:^\s*subtotal)")
+    x.labelled_amount("tax", r"(?<!含)税\s*额|(?i:\bVAT\b|\btax\b)", exclude=r"税率|识别号|价税")
+    for loc in x.lines.find(re.compile(r"[零壹贰叁肆伍陆柒捌玖拾佰仟万亿圆元角分整正]{2,}")):
+        v = parse.parse_capital_amount(loc.line.text[loc.start:loc.end])
+        if v is not None:
+            x.put(_field("total_in_words", _num(v), loc))
+            break
+    x.labelled_text("check_code", r"校\s*验\s*码", clean=lambda s: re.sub(r"\s", "", s))
+
+
+_TOTAL = (r"(?<!sub)(?<!sub-)(?<!sub )(?i:\btotal\b(?! items)(?!\s*qty))|合\s*计|合\s*計|总\s*计|应\s*收|实\s*收|"
+          r"(?i:\bsumme\b|\bgesamt|zu zahlen|total ttc|montant|net à payer|amount due)|お会計|ご請求|お買上計")
+
+
+_DATE_TIME_GLUED = re.compile(r"(\d{4}[-/.]\d{1,2}[-/.]\d{2}|\d{2}[./]\d{2}[./]\d{2,4}?)(\d{1,2}:\d{2}(?::\d{2})?)")
+
+
+def _receipt(x: Extractor) -> None:
+    x.labelled_amount("total", _TOTAL, exclude=r"(?i)sub\s*-?\s*total|小\s*计|小\s*計|zwischen|sous")
+    x.labelled_amount("subtotal", r"(?i:sub\s*-?\s*total|zwischensumme|sous[- ]total)|小\s*计|小\s*計")
+    x.labelled_amount("tax", r"(?i:\btax\b|\bvat\b|mwst|\btva\b|ust\.?)|消費税|税\s*额|内税",
+                      exclude=r"(?i)tax id|税号")
+    x.labelled_date("date", r"(?i:date|datum|日付)|日期|时间")
+    # OCR often swallows the space between a date and a time: '2024-03-1514:32'.
+    for loc in x.lines.find(_DATE_TIME_GLUED):
+        m = _DATE_TIME_GLUED.match(loc.line.text, loc.start)
+        ds = parse.find_dates(m.group(1)) if m else []
+        if m and ds and ds[0].value is not None:
+            span = Located(loc.page, loc.line, m.start(1), m.end(1))
+            x.put(_field("date", ds[0].value.isoformat(), span, m.group(1)))
+            x.put(_field("time", m.group(2), Located(loc.page, loc.line, m.start(2), m.end(2))))
+            break
+    if "date" not in x.fields:
+        for page, ln in x.lines.items:
+            ds = [d for d in parse.find_dates(ln.text) if d.value is not None]
+            if ds:
+                x.put(_field("date", ds[0].value.isoformat(), Located(page, ln, ds[0].start, ds[0].end), ds[0].raw))
+                break
+    for loc in x.lines.find(re.compile(r"\b([01]?\d|2[0-3]):[0-5]\d(:[0-5]\d)?\b")):
+        x.put(_field("time", loc.text, loc))
+        break
+    x.labelled_text("receipt_no", r"(?i:receipt\s*(no|#)|bon[- ]?nr|beleg[- ]?nr|trans(action)?\s*(no|#)|"
+                                  r"ticket\s*(n°|no))|单号|流水号|小票号|レシート番号",
+                    clean=lambda s: s.split()[0] if s.split() else s)
+    # The store is usually the first substantial line at the top, printed largest.
+    top = [(page, ln) for page, ln in x.lines.items if page == 0][:6]
+    cands = [(ln.height, -i, page, ln) for i, (page, ln) in enumerate(top)
+             if sum(c.isalpha() for c in ln.text) >= 2 and not parse.find_dates(ln.text)]
+    if cands:
+        _, _, page, ln = max(cands)
+        x.put(_field("store", ln.text.strip(), Located(page, ln, 0, len(ln.text))))
+    if "currency" not in x.fields:
+        whole = " ".join(ln.text for _, ln in x.lines.items)
+        for cur, rx in (("EUR", r"€|\bEUR\b"), ("JPY", r"円|\bJPY\b"), ("GBP", r"£|\bGBP\b"),
+                        ("USD", r"\bUSD\b|US\$"), ("CNY", r"[¥￥]|\bRMB\b|\bCNY\b|元")):
+            if re.search(rx, whole):
+                x.fields["currency"] = FieldValue("currency", cur, cur)
+                break
+
+
+def _license(x: Extractor) -> None:
+    name = x.labelled_text("company_name", r"名\s*称")
+    x.uscc_near("uscc", name)
+    if "uscc" not in x.fields:
+        for page, ln in x.lines.items:
+            us = parse.find_usccs(ln.text)
+            if us:
+                x.put(_field("uscc", us[0].code, Located(page, ln, us[0].start, us[0].end), us[0].raw))
+                break
+    x.labelled_text("legal_representative", r"法\s*定\s*代\s*表\s*人|负\s*责\s*人|经\s*营\s*者",
+                    clean=lambda s: s.strip())
+    x.labelled_text("registered_capital", r"注\s*册\s*资\s*本", clean=lambda s: s.strip())
+    x.labelled_date("established_on", r"成\s*立\s*日\s*期|注\s*册\s*日\s*期")
+    x.period(prefer=r"营业期限|经营期限")
+    x.labelled_text("address", r"住\s*所|经营场所|营业场所", clean=lambda s: s.strip())
+
+
+_BY_KIND = {
+    "authorization_letter": _letter,
+    "purchase_invoice": _invoice,
+    "receipt": _receipt,
+    "business_license": _license,
+}
+
+
+def extract_fields(kind: str, pages: list[PageText] | tuple[PageText, ...]) -> dict[str, FieldValue]:
+    """Fields of a document of the given kind. Always includes every USCC found (`usccs`)."""
+    x = Extractor(pages)
+    fn = _BY_KIND.get(kind)
+    if fn is not None:
+        fn(x)
+    x.all_usccs()
+    return x.fields

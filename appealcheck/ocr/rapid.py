@@ -1,0 +1,57 @@
+"""RapidOCR: PP-OCR models shipped inside the rapidocr wheel, run with onnxruntime, offline."""
+
+from __future__ import annotations
+
+import threading
+from importlib import metadata
+
+import numpy as np
+
+from appealcheck.errors import ResourceMissing
+from appealcheck.models import OcrLine
+from appealcheck.ocr.interface import OcrEngine, polygon_to_line
+
+
+class RapidOcrEngine(OcrEngine):
+    """The default engine. Only the models the wheel ships are used: asking for others downloads."""
+
+    name = "rapidocr"
+
+    def __init__(self, threads: int | None = None):
+        self.threads = threads
+        self._engine = None
+        self._lock = threading.Lock()
+
+    @property
+    def version(self) -> str:
+        try:
+            return metadata.version("rapidocr")
+        except metadata.PackageNotFoundError:
+            return "missing"
+
+    def _load(self):
+        with self._lock:
+            if self._engine is None:
+                try:
+                    from rapidocr import RapidOCR
+                except ImportError as exc:
+                    raise ResourceMissing(f"rapidocr is not installed ({exc}); run: pip install -e .") from None
+                params = {"Global.log_level": "error"}
+                if self.threads:
+                    params["EngineConfig.onnxruntime.intra_op_num_threads"] = int(self.threads)
+                try:
+                    self._engine = RapidOCR(params=params)
+                except Exception as exc:  # noqa: BLE001 - any failure here means the models are unusable
+                    raise ResourceMissing(
+                        f"the RapidOCR models that ship in the rapidocr wheel could not be loaded ({exc}); "
+                        "reinstall with: pip install --force-reinstall rapidocr==3.10.0") from None
+            return self._engine
+
+    def read(self, image: np.ndarray) -> list[OcrLine]:
+        engine = self._load()
+        # rapidocr expects BGR like OpenCV.
+        result = engine(np.ascontiguousarray(image[:, :, ::-1]))
+        if result is None or result.boxes is None or result.txts is None:
+            return []
+        return [polygon_to_line(b, t, s) for b, t, s in zip(result.boxes, result.txts, result.scores, strict=False)
+                if t and t.strip()]

@@ -1,0 +1,193 @@
+"""Brand packs (DESIGN.md section 3): find one by id and load its brand.yaml, validated.
+
+Packs come from outside: YAML aliases are refused, unknown keys are errors, and file references
+must stay inside the pack.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from appealcheck.errors import PackError
+from appealcheck.safeyaml import YamlProblem, load_yaml_file
+
+Fraction = float
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _inside(v: str) -> str:
+    p = Path(v)
+    if p.is_absolute() or ".." in p.parts:
+        raise ValueError("must be a path inside the pack (no '..', not absolute)")
+    return v
+
+
+class Entity(_Strict):
+    """A legal entity that may issue the brand's documents."""
+
+    name: str
+    uscc: str | None = None
+    role: str | None = None
+
+
+class Distributor(_Strict):
+    """An authorized reseller and the period its authorization covers."""
+
+    name: str
+    uscc: str | None = None
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+
+
+class SealSpec(_Strict):
+    """A registered seal."""
+
+    id: str
+    file: str
+    entity: str
+    kind: Literal["official", "contract", "finance", "invoice", "legal", "other"] = "official"
+    shape: Literal["circle", "ellipse"] = "circle"
+    size_mm: tuple[float, float] | None = None
+    text: str | None = None
+    center_text: str | None = ""
+    code: str | None = None
+    _file = field_validator("file")(_inside)
+
+
+class TemplateField(_Strict):
+    """A variable region of a template."""
+
+    name: str
+    box: tuple[Fraction, Fraction, Fraction, Fraction]
+
+    @field_validator("box")
+    @classmethod
+    def _fractions(cls, v: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+        if not all(0.0 <= c <= 1.0 for c in v) or v[0] >= v[2] or v[1] >= v[3]:
+            raise ValueError("box must be [x0, y0, x1, y1] fractions of the page in 0..1 with x0<x1, y0<y1")
+        return v
+
+
+class TemplateSpec(_Strict):
+    """A genuine document layout the brand registered."""
+
+    id: str
+    kind: str
+    file: str
+    fixed_text: list[str] = Field(default_factory=list)
+    fields: list[TemplateField] = Field(default_factory=list)
+    seal_box: tuple[Fraction, Fraction, Fraction, Fraction] | None = None
+    patterns: dict[str, str] = Field(default_factory=dict)
+    _file = field_validator("file")(_inside)
+
+
+class KnownForgery(_Strict):
+    """A fingerprint of a document known to be forged."""
+
+    sha256: str | None = None
+    phash: str | None = None
+    region: str | None = None
+    note: str | None = None
+
+
+class Thresholds(_Strict):
+    """Score thresholds for verdicts."""
+
+    suspicious: float = Field(default=0.4, ge=0, le=1)
+    forged: float = Field(default=0.8, ge=0, le=1)
+
+
+class Policy(_Strict):
+    """The brand's policy."""
+
+    individuals_allowed: bool = False
+    max_validity_days: int | None = Field(default=None, gt=0)
+    thresholds: Thresholds | None = None
+
+
+class BrandPack(_Strict):
+    """brand.yaml."""
+
+    schema_version: Literal[1]
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    name: str
+    version: str = Field(pattern=r"^\d+\.\d+\.\d+([-+].*)?$")
+    owner: str | None = None
+    names: list[str] = Field(default_factory=list)
+    entities: list[Entity] = Field(default_factory=list)
+    distributors: list[Distributor] = Field(default_factory=list)
+    seals: list[SealSpec] = Field(default_factory=list)
+    templates: list[TemplateSpec] = Field(default_factory=list)
+    known_forgeries: list[KnownForgery] = Field(default_factory=list)
+    policy: Policy = Field(default_factory=Policy)
+    root: str = Field(default="", exclude=True)
+    """Folder the pack was loaded from (not part of the file)."""
+
+
+def search_paths(extra: list[Path] | None = None) -> list[Path]:
+    """Where packs are looked for: --rules dirs, $APPEALCHECK_RULES, ./rules, the repo's rules/."""
+    paths = list(extra or [])
+    env = os.environ.get("APPEALCHECK_RULES")
+    if env:
+        paths += [Path(p) for p in env.split(os.pathsep) if p]
+    paths.append(Path.cwd() / "rules")
+    paths.append(Path(__file__).resolve().parents[2] / "rules")
+    seen, out = set(), []
+    for p in paths:
+        key = str(p.resolve()) if p.exists() else str(p)
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out
+
+
+def find_pack(brand_id: str, extra: list[Path] | None = None) -> Path:
+    """The folder of a brand pack by id."""
+    for base in search_paths(extra):
+        cand = base / brand_id
+        if (cand / "brand.yaml").is_file():
+            return cand
+    where = ", ".join(str(p) for p in search_paths(extra))
+    raise PackError(f"no brand pack '{brand_id}' found (looked in {where}); pass --rules DIR or fix the brand id")
+
+
+def load_pack(folder: Path) -> BrandPack:
+    """Load and validate brand.yaml of a pack; PackError names the file and the field."""
+    path = folder / "brand.yaml"
+    try:
+        data = load_yaml_file(path)
+    except FileNotFoundError:
+        raise PackError(f"{path}: missing; a brand pack needs brand.yaml") from None
+    except YamlProblem as exc:
+        line = f":{exc.line}" if exc.line else ""
+        raise PackError(f"{path}{line}: {exc}") from None
+    if not isinstance(data, dict):
+        raise PackError(f"{path}: must be a mapping (schema_version, id, name, version, ...)")
+    try:
+        pack = BrandPack.model_validate({**data, "root": str(folder)})
+    except ValidationError as exc:
+        msgs = []
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"])
+            msg = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "extra_forbidden":
+                msg = "unknown key; remove it or check its spelling"
+            msgs.append(f"{path}: field '{where}': {msg}")
+        raise PackError("\n".join(msgs)) from None
+    for spec in [*pack.seals, *pack.templates]:
+        f = (folder / spec.file).resolve()
+        try:
+            f.relative_to(folder.resolve())
+        except ValueError:
+            raise PackError(f"{path}: '{spec.file}' leaves the pack folder") from None
+        if not f.is_file():
+            raise PackError(f"{path}: '{spec.id}' names file '{spec.file}', which does not exist")
+    return pack

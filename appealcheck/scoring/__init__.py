@@ -1,0 +1,1 @@
+"""Scoring: evidence and rule hits to a probability and a verdict."""
