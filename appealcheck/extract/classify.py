@@ -25,9 +25,12 @@ _CUES: dict[str, list[tuple[str, float]]] = {
     ],
     "receipt": [
         (r"(?i)\breceipt\b", 3), (r"(?i)\bsub\s*-?total\b", 2), (r"(?i)\btotal\b", 1), (r"(?i)\bcash\b", 1),
-        (r"(?i)\bchange\b", 1), (r"(?i)kassenbon|\bsumme\b|\bmwst\b|\bbar\b|rückgeld|\bzu zahlen\b", 2),
-        (r"(?i)\bticket\b|total ttc|\btva\b|esp[eè]ces|rendu", 2), (r"領収書|レシート|合計|小計|お釣り|お預り", 2),
-        (r"小票|收银|收款|找零|实收|应收|流水号|收银员|销售单|购物凭证", 2), (r"(?i)\bcashier\b|\bstore\b|\bqty\b", 1),
+        (r"(?i)\bchange\b", 1), (r"(?i)kassenbon|\bbeleg", 2), (r"(?i)\bsumme\b", 2), (r"(?i)\bmwst\b|\bust\b", 1),
+        (r"(?i)\bbar\b|\bec[- ]?karte\b", 1), (r"(?i)rückgeld|\bzu zahlen\b", 2),
+        (r"(?i)\bticket\b", 2), (r"(?i)total ttc", 2), (r"(?i)\btva\b", 1), (r"(?i)esp[eè]ces|rendu", 1),
+        (r"領収書|レシート", 3), (r"合計", 2), (r"小計", 1), (r"お釣り|お預り|釣銭", 2),
+        (r"小票|购物凭证|销售单", 3), (r"收银|收款", 2), (r"找零|实收|应收", 2), (r"流水号|单号", 1),
+        (r"(?i)\bcashier\b|\bstore\b|\bqty\b", 1),
         (r"(?i)thank you|merci|vielen dank|ありがとう|谢谢惠顾|欢迎光临", 1),
     ],
     "business_license": [
@@ -52,6 +55,6 @@ def classify(text: str, width: int | None = None, height: int | None = None) -> 
     norm = unicodedata.normalize("NFKC", text)
     scores = {k: sum(w for rx, w in cues if rx.search(norm)) for k, cues in _COMPILED.items()}
     if width and height and height / max(width, 1) > 1.9:
-        scores["receipt"] += 2.5
+        scores["receipt"] += 3
     kind, best = max(scores.items(), key=lambda kv: kv[1])
     return Classification(kind if best >= MIN_SCORE else "other", {k: float(v) for k, v in scores.items()})
