@@ -86,6 +86,8 @@ class TemplateSpec(_Strict):
     fields: list[TemplateField] = Field(default_factory=list)
     seal_box: tuple[Fraction, Fraction, Fraction, Fraction] | None = None
     patterns: dict[str, str] = Field(default_factory=dict)
+    status: Literal["current", "retired"] = "current"
+    """'retired': the brand replaced this layout; a document on it dated after the change is suspect."""
     _file = field_validator("file")(_inside)
 
 

@@ -1,0 +1,226 @@
+"""Build one appeal end to end: plan, render, forge, capture; returns files and its label."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import random
+from dataclasses import dataclass, replace
+
+import numpy as np
+import yaml
+
+from . import capture as C
+from . import compose as P
+from . import forgeries as F
+from . import values as V
+from .brands import BRANDS, brand
+from .documents import DocSpec, render
+from .page import Rendered
+
+_EPOCH = dt.date(2025, 1, 15)
+
+
+@dataclass(frozen=True)
+class AppealOut:
+    """Everything one appeal writes."""
+
+    appeal_id: str
+    files: tuple[tuple[str, bytes], ...]
+    label: dict
+
+
+def _runs(page: Rendered, key: str) -> list[list]:
+    """Single-line runs of a field's glyphs (multi-line runs are left alone by pixel edits)."""
+    runs: list[list] = []
+    prev = None
+    for i, g in enumerate(page.glyphs):
+        if g.field != key:
+            prev = None
+            continue
+        if (
+            prev is not None
+            and prev[0] == i - 1
+            and abs(page.glyphs[prev[0]].box[3] - g.box[3]) < g.size_px * 0.5
+        ):
+            runs[-1].append(g)
+        else:
+            runs.append([g])
+        prev = (i,)
+    return runs
+
+
+def _pixel_field(page: Rendered, key: str, new: str, how: str, rng: random.Random) -> Rendered:
+    runs = _runs(page, key)
+    out = page
+    for run in runs[:2]:
+        sub = replace(
+            out, glyphs=tuple(g if g not in run else replace(g, field="__edit__") for g in out.glyphs)
+        )
+        sub = F.copy_move(sub, "__edit__", new) if how == "copy" else F.retype(sub, "__edit__", new, rng)
+        out = replace(sub, glyphs=tuple(g for g in sub.glyphs if g.field != "__edit__"))
+    return out
+
+
+def _edit_target(spec: DocSpec, rng: random.Random, submitted: dt.date) -> tuple[str, str, str]:
+    """(field key, printed text now, replacement) for a copy-move or retype edit."""
+    f = spec.fields
+    if spec.kind == "authorization_letter":
+        old = f["valid_to"]
+        new = f"{int(old[:4]) + rng.choice([1, 2, 3])}{old[4:]}"
+        return "valid_to", old, new
+    if spec.kind == "purchase_invoice":
+        total = int(round(float(f["total"]) * 100))
+        new = total * rng.choice([2, 3, 5, 10]) + rng.choice([0, 100, 5000])
+        return "total", f"¥{f['total']}", f"¥{V.money(new)}"
+    if spec.kind == "receipt":
+        t = f["total"]
+        digits = [i for i, c in enumerate(t) if c.isdigit()]
+        i = digits[0]
+        return "total", t, t[:i] + str(min(9, int(t[i]) + rng.randint(1, 5))) + t[i + 1 :]
+    old = f["founded"]
+    return "founded", old, f"{int(old[:4]) - rng.choice([3, 5, 8])}{old[4:]}"
+
+
+def forge(
+    spec: DocSpec, op: str, dpi: int, rng: random.Random, submitted: dt.date, other: P.Seller
+) -> tuple[Rendered, Rendered, DocSpec]:
+    """Apply one operation; return (genuine twin page, forged page, forged spec)."""
+    twin_spec = spec
+    if op == "letter_reused":
+        twin_spec = P.fill_licensee(spec, other)
+        twin = render(twin_spec, dpi)
+        page = twin
+        for key in ("licensee", "licensee_uscc", "shop"):
+            page = _pixel_field(page, key, spec.fields[key], "retype", rng)
+        return twin, page, spec
+    twin = render(spec, dpi)
+    if op in ("field_copy_move", "field_retyped"):
+        key, _, new = _edit_target(spec, rng, submitted)
+        page = _pixel_field(twin, key, new, "copy" if op == "field_copy_move" else "retype", rng)
+        val = new.removeprefix("¥") if spec.kind == "purchase_invoice" else new
+        return twin, page, replace(spec, fields=dict(spec.fields, **{key: val}))
+    if op == "seal_pasted":
+        return twin, F.seal_pasted(spec, dpi, rng), spec
+    if op == "software_metadata":
+        return twin, twin, spec
+    fn = {
+        "seal_other_entity": F.seal_other_entity,
+        "seal_text_altered": F.seal_text_altered,
+        "seal_geometry": F.seal_geometry,
+        "uscc_bad_check": F.uscc_bad_check,
+        "invoice_math": F.invoice_math,
+        "qr_mismatch": F.qr_mismatch,
+        "licensor_unknown": F.licensor_unknown,
+        "wrong_template": F.wrong_template,
+    }
+    if op == "period_invalid":
+        new = F.period_invalid(spec, rng, submitted)
+    else:
+        new = fn[op](spec, rng)
+    return twin, render(new, dpi), new
+
+
+def build(seed: int, index: int, forged_ratio: float, forgers: tuple[P.SerialForger, ...]) -> AppealOut:
+    """Generate appeal ``index`` of corpus ``seed``."""
+    rng = random.Random(f"appeal-{seed}-{index}")
+    cap_rng = np.random.default_rng([seed, index, 7])  # capture draws never see the forgery decision
+    forged = rng.random() < forged_ratio
+    serial = forgers[rng.randrange(len(forgers))] if forged and rng.random() < 0.2 else None
+    b = brand(serial.brand) if serial else BRANDS[rng.randrange(len(BRANDS))]
+    submitted = _EPOCH + dt.timedelta(days=rng.randint(0, 280))
+    s = P.seller(rng, submitted)
+    other = P.seller(rng, submitted)
+    case = "direct" if serial else rng.choices(["direct", "distributor", "daigou"], [0.45, 0.35, 0.2])[0]
+    docs: list[DocSpec] = []
+    if case == "direct":
+        docs.append(P.letter(b, b.entities[rng.randrange(2)], s, submitted, rng))
+        if rng.random() < 0.75:
+            docs.append(
+                P.invoice(b, b.entities[rng.randrange(2)], s, submitted, rng)
+                if rng.random() < 0.8
+                else P.receipt(b, "cn", submitted, rng)
+            )
+    elif case == "distributor":
+        live = [d for d in b.distributors if d.valid_from <= submitted <= d.valid_to] or list(
+            b.distributors[1:2]
+        )
+        d = live[rng.randrange(len(live))]
+        own = P.distributor_own_letter(b, d, submitted, rng)
+        docs += [own, P.letter(b, d, s, submitted, rng, True, own.fields["serial"])]
+        if rng.random() < 0.7:
+            docs.append(P.invoice(b, d, s, submitted, rng))
+    else:
+        docs.append(P.receipt(b, rng.choice(["en", "ja", "fr"]), submitted, rng))
+        if rng.random() < 0.4:
+            docs.append(P.receipt(b, rng.choice(["en", "ja", "fr"]), submitted, rng))
+    if rng.random() < 0.45:
+        docs.append(P.license_doc(s, rng))
+    caps = [C.sample(cap_rng, d.kind) for d in docs]
+    target = 0 if serial else (rng.randrange(len(docs)) if forged else -1)
+    appeal_id = f"A-{seed:03d}-{index:06d}"
+    files, label_docs = [], []
+    when = (submitted.year, submitted.month, submitted.day)
+    for j, (spec, cp) in enumerate(zip(docs, caps, strict=True)):
+        ops: list[str] = []
+        software = None
+        if serial and j == target:
+            spec = P.fill_licensee(serial.spec, s)
+            twin = render(P.fill_licensee(serial.genuine, s), cp.dpi)
+            page = render(spec, cp.dpi)
+            ops = ["serial_forger", serial.op]
+        elif j == target:
+            op = rng.choice(F.applicable(spec))
+            twin, page, spec = forge(spec, op, cp.dpi, rng, submitted, other)
+            ops = [op]
+            if op != "software_metadata" and rng.random() < 0.2:
+                ops.append("software_metadata")
+            if "software_metadata" in ops:
+                software = rng.choice(F.EDIT_SOFTWARE)
+        else:
+            page = twin = render(spec, cp.dpi)
+        cap = C.apply(page.image, cp, software, when)
+        name = f"{j + 1:02d}_{spec.kind}.{cap.ext}"
+        files.append((name, cap.data))
+        regions = []
+        for box in F.diff_boxes(twin.image, page.image) if ops else []:
+            regions.append({"op": ops[0], "page": 0, "box": C.map_box(cap.H, box, cap.size)})
+        fields = {k: v for k, v in spec.fields.items() if k not in ("qr_crc",)}
+        label_docs.append(
+            {
+                "file": name,
+                "kind": spec.kind,
+                "label": "forged" if ops else "genuine",
+                "ops": ops,
+                "regions": regions,
+                "template_id": spec.template,
+                "brand": spec.brand or b.id,
+                "capture": {
+                    "style": cp.style,
+                    "dpi": cp.dpi,
+                    "jpeg_quality": cp.jpeg_quality,
+                    "format": cp.format,
+                },
+                "render_dpi": C.PDF_RENDER_DPI if cp.format == "pdf" else None,
+                "page_size": list(cap.size),
+                "sha256": hashlib.sha256(cap.data).hexdigest(),
+                "fields": fields,
+            }
+        )
+    appeal = {
+        "appeal_id": appeal_id,
+        "brand": b.id,
+        "submitted_at": submitted,
+        "seller": {"name": s.name, "shop": s.shop, "uscc": s.uscc, "account": s.account},
+        "documents": [{"file": d["file"], "kind": d["kind"]} for d in label_docs],
+    }
+    files.append(("appeal.yaml", yaml.safe_dump(appeal, allow_unicode=True, sort_keys=False).encode()))
+    label = {
+        "appeal_id": appeal_id,
+        "brand": b.id,
+        "label": "forged" if any(d["ops"] for d in label_docs) else "genuine",
+        "serial_forger_id": serial.id if serial else None,
+        "case": case,
+        "documents": label_docs,
+    }
+    return AppealOut(appeal_id, tuple(files), label)

@@ -1,0 +1,358 @@
+"""Forgery operations. Each turns a genuine document into a forged one and says what it touched.
+
+Two families: *spec* operations change what is printed and re-render with the same seed (the
+page differs from its genuine twin only where the change lands); *pixel* operations edit the
+rendered page the way a forger edits a scan (copy characters, retype, paste a seal). Label
+boxes come from the pixel difference with the genuine twin, so they cover every changed pixel.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass, replace
+
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw
+
+from . import seals as S
+from . import values as V
+from .brands import BRANDS
+from .brands import brand as get_brand
+from .documents import DocSpec, render
+from .fonts import get_font
+from .page import Rendered
+
+OPS = (
+    "seal_pasted",
+    "seal_other_entity",
+    "seal_text_altered",
+    "seal_geometry",
+    "field_copy_move",
+    "field_retyped",
+    "letter_reused",
+    "wrong_template",
+    "period_invalid",
+    "uscc_bad_check",
+    "invoice_math",
+    "qr_mismatch",
+    "licensor_unknown",
+    "software_metadata",
+    "serial_forger",
+)
+"""Every forgery operation name that can appear in labels."""
+
+EDIT_SOFTWARE = (
+    "Adobe Photoshop CC 2019 (Windows)",
+    "Adobe Photoshop 24.1 (Macintosh)",
+    "美图秀秀",
+    "PicsArt Photo Studio",
+    "GIMP 2.10.34",
+    "Adobe Acrobat Pro DC 23.1",
+)
+
+
+@dataclass(frozen=True)
+class Forged:
+    """The outcome of applying operations to a genuine spec."""
+
+    twin: Rendered
+    """The genuine page (same capture would apply)."""
+    page: Rendered
+    """The forged page."""
+    spec: DocSpec
+    """The forged spec (its fields are what is printed)."""
+    ops: tuple[str, ...]
+    software: str | None
+    """Editing software written to the file's metadata, if the forger left it."""
+
+
+def applicable(spec: DocSpec) -> list[str]:
+    """Operations that make sense for this document."""
+    k = spec.kind
+    ops = ["field_copy_move", "field_retyped", "software_metadata"]
+    if k == "authorization_letter":
+        ops += [
+            "seal_pasted",
+            "seal_other_entity",
+            "seal_text_altered",
+            "seal_geometry",
+            "letter_reused",
+            "wrong_template",
+            "period_invalid",
+            "uscc_bad_check",
+            "licensor_unknown",
+        ]
+    elif k == "purchase_invoice":
+        ops += ["uscc_bad_check", "invoice_math"]
+        if spec.seals:
+            ops += ["seal_pasted", "seal_other_entity", "seal_text_altered"]
+        if spec.template.startswith("efapiao"):
+            ops += ["qr_mismatch"]
+    elif k == "business_license":
+        ops += ["uscc_bad_check", "seal_text_altered"]
+    return ops
+
+
+# ------------------------------------------------------------------ spec operations
+
+
+def _replace_seal(spec: DocSpec, new: S.SealSpec) -> DocSpec:
+    return replace(spec, seals=(replace(spec.seals[0], spec=new),) + spec.seals[1:])
+
+
+def seal_other_entity(spec: DocSpec, rng: random.Random) -> DocSpec:
+    """Stamp with a real seal of an entity that is not the issuer."""
+    own = spec.seals[0].spec
+    cands = [s for b in BRANDS for s in b.seals if s.entity != own.entity and s.kind == own.kind]
+    return _replace_seal(spec, rng.choice(sorted(cands, key=lambda s: s.id)))
+
+
+def seal_text_altered(spec: DocSpec, rng: random.Random) -> DocSpec:
+    """Re-engraved seal with one or two look-alike ring characters."""
+    new = S.altered_text(spec.seals[0].spec, rng, rng.choice([1, 2]))
+    if new.text == spec.seals[0].spec.text:  # nothing look-alike in the name: swap two characters
+        t = list(new.text)
+        t[1], t[2] = t[2], t[1]
+        new = replace(new, text="".join(t))
+    return _replace_seal(spec, new)
+
+
+def seal_geometry(spec: DocSpec, rng: random.Random) -> DocSpec:
+    """A seal cut by the wrong engraver: size, star, font or ring width off."""
+    s = spec.seals[0].spec
+    which = rng.choice(["size", "star", "font", "ring"])
+    if which == "size":
+        k = rng.choice([0.82, 0.86, 1.14, 1.2])
+        new = replace(s, size_mm=(s.size_mm[0] * k, s.size_mm[1] * k))
+    elif which == "star":
+        new = replace(s, star_scale=rng.choice([0.6, 1.45])) if rng.random() < 0.7 else replace(s, star=False)
+    elif which == "font":
+        new = replace(
+            s, font="sans" if s.font != "sans" else "mono", span_deg=s.span_deg + rng.choice([-25, 25])
+        )
+    else:
+        new = replace(s, ring_mm=s.ring_mm * rng.choice([2.2, 0.45]))
+    return _replace_seal(spec, new)
+
+
+def period_invalid(spec: DocSpec, rng: random.Random, submitted: dt.date) -> DocSpec:
+    """Expired, reversed, impossible or over-long authorisation period."""
+    f = dict(spec.fields)
+    mode = rng.choice(["expired", "reversed", "impossible", "too_long"])
+    if mode == "expired":
+        end = submitted - dt.timedelta(days=rng.randint(10, 200))
+        f["valid_to"] = V.cn_date(end)
+    elif mode == "reversed":
+        f["valid_to"] = V.cn_date(_parse(f["valid_from"]) - dt.timedelta(days=rng.randint(30, 300)))
+    elif mode == "impossible":
+        y = _parse(f["valid_to"]).year
+        f["valid_to"] = f"{y}年{rng.choice(['02月30', '02月31', '04月31', '13月01', '06月31'])}日"
+    else:
+        f["valid_to"] = V.cn_date(_parse(f["valid_from"]) + dt.timedelta(days=365 * rng.choice([5, 8, 10])))
+    f["period_fault"] = mode
+    return replace(spec, fields=f)
+
+
+def _parse(s: str) -> dt.date:
+    return dt.date(int(s[0:4]), int(s[5:7]), int(s[8:10]))
+
+
+def uscc_bad_check(spec: DocSpec, rng: random.Random) -> DocSpec:
+    """A USCC with a wrong check digit (typed by hand)."""
+    key = {
+        "authorization_letter": "licensee_uscc",
+        "purchase_invoice": rng.choice(["seller_uscc", "buyer_uscc"]),
+        "business_license": "uscc",
+    }[spec.kind]
+    f = dict(spec.fields)
+    f[key] = V.bad_check(f[key], rng)
+    return replace(spec, fields=f)
+
+
+def invoice_math(spec: DocSpec, rng: random.Random) -> DocSpec:
+    """Totals that do not add up, or 大写 that disagrees with 小写."""
+    f = dict(spec.fields)
+    total = int(round(float(f["total"]) * 100))
+    if rng.random() < 0.5:
+        delta = rng.choice([100, 1000, 10000, 9000, 90]) * rng.choice([1, -1]) if total > 20000 else 1000
+        f["total"] = V.money(total + delta)
+        f["total_in_words"] = V.amount_in_words(total + delta)  # forger fixed the words, not the sum
+        f["math_fault"] = "sum"
+    else:
+        other = total + rng.choice([1000, 10000, 100000, -1000])
+        f["total_in_words"] = V.amount_in_words(max(100, other))
+        f["math_fault"] = "words"
+    return replace(spec, fields=f)
+
+
+def qr_mismatch(spec: DocSpec, rng: random.Random) -> DocSpec:
+    """The QR code still carries the original invoice while the printed text was changed (or v.v.)."""
+    from .documents import qr_payload
+
+    f = dict(spec.fields)
+    g = dict(f)
+    if rng.random() < 0.5:
+        g["amount"] = V.money(int(round(float(f["amount"]) * 100)) + rng.choice([1000, 5000, 20000]))
+    else:
+        g["invoice_no"] = f"{(int(f['invoice_no']) + rng.randint(1, 99999)) % 10**8:08d}"
+    f["qr_payload"] = qr_payload(g)
+    return replace(spec, fields=f, options={**spec.options, "qr_payload": f["qr_payload"]})
+
+
+def licensor_unknown(spec: DocSpec, rng: random.Random) -> DocSpec:
+    """A licensor the brand never heard of, with its own (genuine-looking) seal."""
+    name, city = V.company(rng, trade=get_brand(spec.brand).trade)
+    e_uscc = V.uscc(rng, V.REGIONS[city])
+    f = dict(spec.fields, licensor=name, licensor_uscc=e_uscc)
+    old = spec.seals[0].spec
+    seal = replace(
+        old,
+        id="unregistered",
+        entity=name,
+        text=name,
+        code=V.REGIONS[city] + f"{rng.randint(0, 9999999):07d}",
+    )
+    return _replace_seal(replace(spec, fields=f), seal)
+
+
+def wrong_template(spec: DocSpec, rng: random.Random) -> DocSpec:
+    """Missing clause, moved blocks, or the retired template."""
+    b = get_brand(spec.brand)
+    t = next(t for t in b.letters if t.id == spec.template)
+    mode = rng.choice(
+        ["drop_clause", "move_blocks", "old_template"]
+        if not t.distributor
+        else ["drop_clause", "move_blocks"]
+    )
+    if mode == "drop_clause":
+        return replace(spec, options={**spec.options, "drop_clause": rng.randrange(len(t.clauses))})
+    if mode == "move_blocks":
+        return replace(spec, options={**spec.options, "move_blocks": True})
+    old = b.letter(distributor=False, current=False)
+    return replace(
+        spec,
+        template=old.id,
+        fields=dict(spec.fields, serial=spec.fields["serial"].replace(f"{b.en[:2]}-SQ-", f"{b.en[:2]}-")),
+    )
+
+
+# ------------------------------------------------------------------ pixel operations
+
+
+def _bg(img: np.ndarray, box) -> tuple[int, int, int]:
+    x0, y0, x1, y1 = box
+    ring = np.concatenate(
+        [img[max(0, y0 - 3) : y0, x0:x1].reshape(-1, 3), img[y1 : y1 + 3, x0:x1].reshape(-1, 3)]
+    )
+    if len(ring) == 0:
+        return (255, 255, 255)
+    return tuple(int(v) for v in np.median(ring, axis=0))
+
+
+def _whiteout(img: np.ndarray, boxes, pad: int = 2) -> None:
+    for b in boxes:
+        x0, y0, x1, y1 = b[0] - pad, b[1] - pad, b[2] + pad, b[3] + pad
+        img[y0:y1, x0:x1] = _bg(img, (x0, y0, x1, y1))
+
+
+def _field_glyphs(page: Rendered, key: str):
+    return [g for g in page.glyphs if g.field == key]
+
+
+def copy_move(page: Rendered, key: str, new: str) -> Rendered:
+    """Rebuild ``key`` from character images copied from elsewhere on the same page."""
+    img = page.image.copy()
+    olds = _field_glyphs(page, key)
+    _whiteout(img, [g.box for g in olds])
+    base = max(g.box[3] for g in olds)
+    x = olds[0].box[0]
+    gap = 1 if len(olds) < 2 else max(0, olds[1].box[0] - olds[0].box[2])
+    donors = [g for g in page.glyphs if g.field != key]
+    for ch in new:
+        same = [g for g in donors if g.ch == ch and abs(g.size_px - olds[0].size_px) <= 2] or [
+            g for g in donors if g.ch == ch
+        ]
+        if same:
+            d = same[len(same) // 2]
+            x0, y0, x1, y1 = d.box
+            patch = page.image[y0:y1, x0:x1]
+            # darken-only paste, as a clone brush set to "darken" would do
+            dst = img[base - (y1 - y0) : base, x : x + (x1 - x0)]
+            if dst.shape == patch.shape:
+                np.minimum(dst, patch, out=dst)
+            x += (x1 - x0) + gap
+        else:
+            x = _draw(img, x, base, ch, olds[0].family, olds[0].size_px, olds[0].fill) + gap
+    glyphs = tuple(g for g in page.glyphs if g.field != key)
+    return replace(page, image=img, glyphs=glyphs)
+
+
+def _draw(img: np.ndarray, x: int, base: int, s: str, family: str, size: int, fill) -> int:
+    f = get_font(family, size)
+    im = Image.fromarray(img)
+    d = ImageDraw.Draw(im)
+    d.text((x, base), s, font=f, fill=fill, anchor="ls")
+    img[:] = np.asarray(im)
+    return int(x + f.getlength(s))
+
+
+def retype(page: Rendered, key: str, new: str, rng: random.Random) -> Rendered:
+    """White out a field and type the new value in a near-identical font."""
+    img = page.image.copy()
+    olds = _field_glyphs(page, key)
+    _whiteout(img, [g.box for g in olds])
+    g0 = olds[0]
+    family = {"sans": "sans_jp", "sans_bold": "sans", "mono": "sans", "serif": "sans"}.get(
+        g0.family, "sans_jp"
+    )
+    if g0.family == "sans" and rng.random() < 0.5:
+        family = "sans"  # same face, wrong size: the classic Word retype
+    size = int(round(g0.size_px * rng.choice([0.94, 0.96, 1.04, 1.06])))
+    fill = tuple(int(min(255, c + rng.choice([-12, 10, 18]))) for c in g0.fill)
+    base = max(g.box[3] for g in olds if g.ch.isdigit() or "\u4e00" <= g.ch) if olds else g0.box[3]
+    _draw(img, g0.box[0] + rng.choice([-1, 0, 1]), base + rng.choice([-1, 0, 1, 2]), new, family, size, fill)
+    glyphs = tuple(g for g in page.glyphs if g.field != key)
+    return replace(page, image=img, glyphs=glyphs)
+
+
+def seal_pasted(spec: DocSpec, page_dpi: int, rng: random.Random) -> Rendered:
+    """Render without the stamp, then paste the seal as a flat, hard-edged cut-out."""
+    bare = render(replace(spec, seals=()), page_dpi)
+    img = bare.image.copy()
+    use = spec.seals[0]
+    cx, cy = bare.seal_slots[use.slot]
+    rgb = (rng.randint(215, 240), rng.randint(10, 40), rng.randint(20, 45))
+    S.paste_flat(
+        img,
+        use.spec,
+        page_dpi,
+        (cx + rng.randint(-15, 15), cy + rng.randint(-15, 15)),
+        rng.uniform(-20, 20),
+        rgb,
+    )
+    return replace(bare, image=img)
+
+
+# ------------------------------------------------------------------ regions
+
+
+def diff_boxes(a: np.ndarray, b: np.ndarray, pad: int = 3) -> list[list[int]]:
+    """Boxes around every pixel that differs between two same-size pages (merged when close)."""
+    if a.shape != b.shape:
+        return [[0, 0, a.shape[1], a.shape[0]]]
+    m = (np.abs(a.astype(np.int16) - b.astype(np.int16)).max(axis=2) > 0).astype(np.uint8)
+    if not m.any():
+        return []
+    k = max(3, a.shape[1] // 120)
+    md = cv2.dilate(m, np.ones((k, k), np.uint8))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(md, connectivity=8)
+    boxes = []
+    for i in range(1, n):
+        x, y, w, h, _ = stats[i]
+        boxes.append(
+            [max(0, x - pad), max(0, y - pad), min(a.shape[1], x + w + pad), min(a.shape[0], y + h + pad)]
+        )
+    boxes.sort()
+    return boxes
