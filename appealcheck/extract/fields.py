@@ -98,11 +98,14 @@ class Extractor:
                         self.put(_field("currency", a.currency, span, a.raw))
                     return
 
-    def uscc_near(self, name: str, anchor: Located | None) -> None:
-        """The USCC printed on the anchor's line or just below it."""
+    def uscc_near(self, name: str, anchor: Located | None, stop: re.Pattern[str] | None = None) -> None:
+        """The USCC printed on the anchor's line or just below it, up to a line matching `stop`."""
         if anchor is None:
             return
-        for loc in self.lines.lines_near(anchor):
+        near = sorted(self.lines.lines_near(anchor), key=lambda loc: loc.line.center[1])
+        for i, loc in enumerate(near):
+            if i > 0 and stop is not None and stop.search(loc.line.text):
+                return
             for u in parse.find_usccs(loc.line.text):
                 span = Located(loc.page, loc.line, u.start, u.end)
                 self.put(_field(name, u.code, span, u.raw))
@@ -174,8 +177,9 @@ def _letter(x: Extractor) -> None:
                 lee = Located(loc.page, loc.line, loc.end, loc.end + m.end())
                 x.put(_field("licensee", _clean_name(lee.text), lee))
                 break
-    x.uscc_near("licensor_uscc", lic)
-    x.uscc_near("licensee_uscc", lee)
+    parties = re.compile(f"{_LICENSOR}|{_LICENSEE}")
+    x.uscc_near("licensor_uscc", lic, stop=parties)
+    x.uscc_near("licensee_uscc", lee, stop=parties)
     x.period()
     x.labelled_date("issued_on", r"(签发|授权|落款|出具)?日期|(?i:date)(?!\s*of birth)")
     x.last_date_outside_period("issued_on")
@@ -203,20 +207,36 @@ def _party_of(x: Extractor, loc: Located, buyers: list[Located], sellers: list[L
 
 
 def _invoice(x: Extractor) -> None:
+    # Label and number are often separate OCR lines ('发票代码：' | '4401253539'): read by layout first.
+    for name, label, lengths in (("invoice_code", r"发\s*票\s*代\s*码", (10, 12)),
+                                 ("invoice_no", r"发\s*票\s*号\s*码|(?i:invoice\s*no\.?)", (8, 20))):
+        for lab in x.lines.find(re.compile(label)):
+            val = x.lines.value_after(lab)
+            if val is None:
+                continue
+            m = re.search(r"\d[\d ]{6,24}\d", val.text)
+            digits = re.sub(r"\s", "", m.group(0)) if m else ""
+            if len(digits) in lengths:
+                x.put(_field(name, digits, Located(val.page, val.line, val.start + m.start(), val.start + m.end())))
+                break
     whole = "\n".join(ln.text for _, ln in x.lines.items)
     nums = parse.find_invoice_numbers(whole)
     for name, val in (("invoice_code", nums.code), ("invoice_no", nums.number)):
-        if val:
+        if val and name not in x.fields:
             locs = x.lines.find(re.compile(re.escape(val)))
             if locs:
                 x.put(_field(name, val, locs[0]))
-    if nums.kind:
-        x.fields["invoice_type"] = FieldValue("invoice_type", nums.kind, nums.kind)
+    no = x.fields.get("invoice_no")
+    kind = nums.kind or (("e_invoice" if len(no.value) == 20 else "paper") if no else None)
+    if kind:
+        x.fields["invoice_type"] = FieldValue("invoice_type", kind, kind)
     x.labelled_date("issued_on", r"开票日期|(?i:invoice date|date of issue|date)")
     buyers = x.lines.find(_BUYER)
     sellers = x.lines.find(_SELLER)
     seen_order = {"buyer": 0, "seller": 0}
-    for lab in x.lines.find(re.compile(r"名\s*称|(?i:\bname\b)")):
+    # Not the items table header (货物或应税劳务、服务名称 / 项目名称).
+    # '名  称：' with wide spacing is often read as two lines, '名' and '称：…'.
+    for lab in x.lines.find(re.compile(r"(?<![务目物品])名\s*称|^\s*称\s*(?=[:：])|(?i:\bname\b)")):
         val = x.lines.value_after(lab)
         if val is None:
             continue
@@ -238,15 +258,19 @@ def _invoice(x: Extractor) -> None:
         x.put(_field(f"{party}_uscc", u.code, span, u.raw))
     x.labelled_amount("total", r"[(（]?\s*小\s*写\s*[)）]?|(?i:total amount|grand total|amount due)")
     x.labelled_amount("total", r"价税合计")
-    # The 合计 row prints the amount before tax, then the tax.
+    _invoice_sums(x)
+    # The 合计 row prints the amount before tax, then the tax, often in separate cells.
     for lab in x.lines.find(re.compile(r"^\s*合\s*计")):
         if "价税" in lab.line.text:
             continue
-        amounts = parse.find_amounts(lab.line.text[lab.end:])
-        for name, a in zip(("amount", "tax"), amounts, strict=False):
-            x.put(_field(name, _num(a.value), Located(lab.page, lab.line, lab.end + a.start, lab.end + a.end), a.raw))
-        if amounts:
-            break
+        cells = [Located(lab.page, lab.line, lab.end, len(lab.line.text)), *x.lines.row(lab)]
+        found = [(c, a) for c in cells for a in parse.find_amounts(c.line.text[c.start:c.end])]
+        if not found:
+            continue
+        picks = [("amount", found[0])] + ([("tax", found[-1])] if len(found) > 1 else [])
+        for name, (c, a) in picks:
+            x.put(_field(name, _num(a.value), Located(c.page, c.line, c.start + a.start, c.start + a.end), a.raw))
+        break
     x.labelled_amount("amount", r"(?i:^\s*subtotal)")
     x.labelled_amount("tax", r"(?<!含)税\s*额|(?i:\bVAT\b|\btax\b)", exclude=r"税率|识别号|价税")
     for loc in x.lines.find(re.compile(r"[零壹贰叁肆伍陆柒捌玖拾佰仟万亿圆元角分整正]{2,}")):
@@ -257,6 +281,51 @@ def _invoice(x: Extractor) -> None:
     x.labelled_text("check_code", r"校\s*验\s*码", clean=lambda s: re.sub(r"\s", "", s))
 
 
+def _invoice_sums(x: Extractor) -> None:
+    """Amount and tax of the 合计 row: the ¥ figures just above 价税合计, under the 金额 and 税额 columns.
+
+    Found by position rather than by the 合计 label, which faxes and photos often lose or tilt away.
+    """
+    anchors = x.lines.find(re.compile(r"价\s*税\s*合\s*计"))
+    if not anchors:
+        return
+    a = anchors[0]
+    h = max(a.line.height, 1)
+    total_box = x.fields["total"].box if "total" in x.fields else None
+    cands = []
+    for page, ln in x.lines.items:
+        if page != a.page or "小写" in ln.text or "价税" in ln.text or (total_box and ln.box == total_box):
+            continue
+        if total_box and _overlap(ln.box, total_box):
+            continue
+        if not a.line.box[1] - 3.5 * h <= ln.center[1] <= a.line.box[1] + 0.2 * h:
+            continue
+        for m in parse.find_amounts(ln.text):
+            if m.currency == "CNY" and m.raw.lstrip()[:1] in "¥￥":
+                cands.append((Located(page, ln, m.start, m.end), m))
+    if not cands:
+        return
+    cols = {}
+    for name, label in (("amount", r"^\s*金\s*额\s*$"), ("tax", r"^\s*税\s*额\s*$")):
+        heads = [loc for loc in x.lines.find(re.compile(label)) if loc.line.center[1] < a.line.center[1]]
+        if heads:
+            cols[name] = heads[-1].line.center[0]
+    if len(cols) == 2:
+        for name, cx in cols.items():
+            loc, m = min(cands, key=lambda c: abs(c[0].line.center[0] - cx))
+            other = cols["tax" if name == "amount" else "amount"]
+            if abs(loc.line.center[0] - cx) <= abs(loc.line.center[0] - other):
+                x.put(_field(name, _num(m.value), loc, m.raw))
+    elif len(cands) >= 2:
+        cands.sort(key=lambda c: c[0].line.box[0])
+        for name, (loc, m) in (("amount", cands[0]), ("tax", cands[-1])):
+            x.put(_field(name, _num(m.value), loc, m.raw))
+
+
+def _overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
 _TOTAL = (r"(?<!sub)(?<!sub-)(?<!sub )(?i:\btotal\b(?! items)(?!\s*qty))|合\s*计|合\s*計|总\s*计|应\s*收|实\s*收|"
           r"(?i:\bsumme\b|\bgesamt|zu zahlen|total ttc|montant|net à payer|amount due)|お会計|ご請求|お買上計")
 
@@ -264,9 +333,31 @@ _TOTAL = (r"(?<!sub)(?<!sub-)(?<!sub )(?i:\btotal\b(?! items)(?!\s*qty))|合\s*�
 _DATE_TIME_GLUED = re.compile(r"(\d{4}[-/.]\d{1,2}[-/.]\d{2}|\d{2}[./]\d{2}[./]\d{2,4}?)(\d{1,2}:\d{2}(?::\d{2})?)")
 
 
+def _largest_labelled_amount(x: Extractor, name: str, label: str, exclude: str) -> None:
+    """The largest amount on any row labelled as a total: 'Total HT' and 'Total TTC' both say total."""
+    ex = re.compile(exclude)
+    best = None
+    for lab in x.lines.find(re.compile(label)):
+        if ex.search(lab.line.text):
+            continue
+        for cell in (Located(lab.page, lab.line, lab.end, len(lab.line.text)), *x.lines.row(lab)):
+            for a in parse.find_amounts(cell.line.text[cell.start:cell.end]):
+                if best is None or a.value > best[1].value:
+                    best = (cell, a)
+            if best is not None and best[0] is cell:
+                break
+    if best is not None:
+        cell, a = best
+        span = Located(cell.page, cell.line, cell.start + a.start, cell.start + a.end)
+        x.put(_field(name, _num(a.value), span, a.raw))
+        if a.currency:
+            x.put(_field("currency", a.currency, span, a.raw))
+
+
 def _receipt(x: Extractor) -> None:
-    x.labelled_amount("total", _TOTAL, exclude=r"(?i)sub\s*-?\s*total|小\s*计|小\s*計|zwischen|sous")
-    x.labelled_amount("subtotal", r"(?i:sub\s*-?\s*total|zwischensumme|sous[- ]total)|小\s*计|小\s*計")
+    _largest_labelled_amount(x, "total", _TOTAL,
+                             exclude=r"(?i)sub\s*-?\s*total|小\s*计|小\s*計|zwischen|sous|total ht|\bnet(to)?\b|items")
+    x.labelled_amount("subtotal", r"(?i:sub\s*-?\s*total|zwischensumme|sous[- ]total|total ht|netto)|小\s*计|小\s*計")
     x.labelled_amount("tax", r"(?i:\btax\b|\bvat\b|mwst|\btva\b|ust\.?)|消費税|税\s*额|内税",
                       exclude=r"(?i)tax id|税号")
     x.labelled_date("date", r"(?i:date|datum|日付)|日期|时间")
@@ -298,8 +389,12 @@ def _receipt(x: Extractor) -> None:
     if cands:
         _, _, page, ln = max(cands)
         x.put(_field("store", ln.text.strip(), Located(page, ln, 0, len(ln.text))))
+    whole = " ".join(ln.text for _, ln in x.lines.items)
+    # A yen sign on a Japanese receipt is JPY, not CNY.
+    if x.fields.get("currency") and x.fields["currency"].value == "CNY" and re.search(r"[\u3040-\u30ff]|円", whole):
+        f = x.fields["currency"]
+        x.fields["currency"] = FieldValue("currency", "JPY", f.raw, f.page, f.box, f.confidence)
     if "currency" not in x.fields:
-        whole = " ".join(ln.text for _, ln in x.lines.items)
         for cur, rx in (("EUR", r"€|\bEUR\b"), ("JPY", r"円|\bJPY\b"), ("GBP", r"£|\bGBP\b"),
                         ("USD", r"\bUSD\b|US\$"), ("CNY", r"[¥￥]|\bRMB\b|\bCNY\b|元")):
             if re.search(rx, whole):

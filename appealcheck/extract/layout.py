@@ -106,6 +106,15 @@ class PageLines:
         other = best[1]
         return _trimmed(label.page, other)
 
+    def row(self, label: Located) -> list[Located]:
+        """Every line on the label's row to its right, left to right (the cells of a table row)."""
+        ln = label.line
+        cy, h = ln.center[1], max(ln.height, 1)
+        cells = [other for page, other in self.items
+                 if page == label.page and other is not ln and abs(other.center[1] - cy) <= 0.6 * h
+                 and other.box[0] >= ln.box[2] - 0.3 * h]
+        return [Located(label.page, c, 0, len(c.text)) for c in sorted(cells, key=lambda c: c.box[0])]
+
     def below(self, label: Located, max_lines: float = 2.2) -> Located | None:
         """Nearest line below the label whose left edge is near the label's."""
         ln = label.line
