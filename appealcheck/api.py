@@ -78,13 +78,16 @@ class Scanner:
         fields = extract_fields(kind, ocr)
         ctx = DocContext(appeal=appeal, document=doc, kind=kind, fields=fields, ocr=ocr, brand=pack)
         findings: list[Finding] = []
+        features: dict[str, float | None] = {}
         for check in self.checks:
             if check.applies_to and kind not in check.applies_to:
                 continue
             findings.extend(check.run(ctx))
+            features.update(check.measure(ctx))
         return DocumentResult(file=doc.file, sha256=doc.info.sha256, kind=kind, kind_source=source,
                               pages=len(doc.pages), fields=fields, findings=tuple(findings), text=text,
-                              ocr=ocr, info=doc.info, score=placeholder.document_score(findings))
+                              ocr=ocr, info=doc.info, score=placeholder.document_score(findings),
+                              features=features)
 
     def scan(self, path: Path | str, brand: str | None = None) -> AppealResult:
         """Scan one appeal. Input problems come back as a result with verdict 'error', not as exceptions."""

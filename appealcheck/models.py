@@ -223,6 +223,8 @@ class DocumentResult:
     """All OCR text, pages separated by form feeds."""
     ocr: tuple[PageText, ...] = ()
     info: FileInfo | None = None
+    features: dict[str, float | None] = field(default_factory=dict)
+    """Measurements from the checks ('<check id>.<what>'), the model's inputs. None: not measurable."""
     score: float | None = None
     error: str | None = None
 

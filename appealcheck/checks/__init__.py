@@ -11,4 +11,9 @@ def default_checks() -> list[Check]:
     return [UsccCheckDigit(), ImpossibleDate(), ValidityPeriod(), CapitalAmount()]
 
 
-__all__ = ["Check", "DocContext", "default_checks"]
+def checks_version() -> str:
+    """One string that changes whenever any built-in check's output may change."""
+    return ";".join(f"{c.id}={c.version}" for c in default_checks())
+
+
+__all__ = ["Check", "DocContext", "checks_version", "default_checks"]

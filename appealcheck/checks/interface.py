@@ -50,6 +50,13 @@ class Check(ABC):
     applies_to: tuple[str, ...] = ()
     """Document kinds it reads; empty means all."""
 
+    version: str = "1"
+    """Bumped whenever the check's output for the same document can change (part of feature-cache keys)."""
+
     @abstractmethod
     def run(self, ctx: DocContext) -> list[Finding]:
         """Read one document; return findings (empty when nothing is wrong or nothing could be read)."""
+
+    def measure(self, ctx: DocContext) -> dict[str, float | None]:
+        """Numeric measurements for the model, named '<check id>.<what>'. None means 'could not measure'."""
+        return {}
