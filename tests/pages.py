@@ -160,3 +160,14 @@ def phone_photo(page: Image.Image, angle: float = 7.0) -> Image.Image:
     light = 0.82 + 0.18 * (xx / arr.shape[1])
     arr = np.clip(arr * light[..., None], 0, 255).astype(np.uint8)
     return Image.fromarray(arr).filter(ImageFilter.GaussianBlur(0.6))
+
+
+def with_qr(page: Image.Image, payload: str, xy=(40, 20), size=150) -> Image.Image:
+    """Paste a QR code (as printed on e-fapiao) onto a page."""
+    import zxingcpp
+
+    qr = zxingcpp.create_barcode(payload, zxingcpp.BarcodeFormat.QRCode).to_image(scale=4, add_quiet_zones=True)
+    qr = Image.fromarray(np.asarray(qr)).convert("RGB").resize((size, size), Image.NEAREST)
+    out = page.copy()
+    out.paste(qr, xy)
+    return out

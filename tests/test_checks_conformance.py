@@ -56,4 +56,5 @@ def test_forged_text_fires_each_content_check():
         for check in default_checks():
             if not check.applies_to or kind in check.applies_to:
                 fired |= {f.id for f in check.run(ctx)}
-    assert fired == {"content.uscc_check_digit", "content.date_impossible", "content.total_words_mismatch"}
+    assert fired == {"content.uscc_check_digit", "content.date_impossible", "content.total_words_mismatch",
+                     "content.issued_after_appeal"}

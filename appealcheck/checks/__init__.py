@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from appealcheck.checks.content import CapitalAmount, ImpossibleDate, UsccCheckDigit, ValidityPeriod
+from appealcheck.checks.filemeta import EditingSoftware
 from appealcheck.checks.interface import Check, DocContext
+from appealcheck.checks.money import InvoiceArithmetic, InvoiceNumbers, ReceiptArithmetic
+from appealcheck.checks.parties import DocumentDates, InvoiceParties, KnownForgery, Licensee, Licensor
+from appealcheck.checks.qr import InvoiceQr
 
 
 def default_checks() -> list[Check]:
     """The built-in checks, in the order they run."""
-    return [UsccCheckDigit(), ImpossibleDate(), ValidityPeriod(), CapitalAmount()]
+    return [
+        UsccCheckDigit(), ImpossibleDate(), ValidityPeriod(), CapitalAmount(),
+        Licensor(), Licensee(), InvoiceParties(), DocumentDates(), KnownForgery(),
+        InvoiceArithmetic(), InvoiceNumbers(), ReceiptArithmetic(), InvoiceQr(),
+        EditingSoftware(),
+    ]
 
 
 def checks_version() -> str:

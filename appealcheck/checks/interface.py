@@ -25,6 +25,11 @@ class DocContext:
     brand: BrandPack | None
 
     @property
+    def text(self) -> str:
+        """All OCR text of the document, pages separated by form feeds."""
+        return "\f".join(p.text for p in self.ocr)
+
+    @property
     def submitted_at(self) -> dt.date | None:
         """The date validity is judged at."""
         try:

@@ -5,6 +5,7 @@ A field that is not found is absent, never guessed: later checks treat absence a
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 
@@ -70,7 +71,11 @@ class Extractor:
                 for d in parse.find_dates(loc.line.text[loc.start:loc.end]):
                     span = Located(loc.page, loc.line, loc.start + d.start, loc.start + d.end)
                     if d.value is not None:
-                        self.put(_field(name, d.value.isoformat(), span, d.raw))
+                        f = _field(name, d.value.isoformat(), span, d.raw)
+                        # '2024年10月2' at a line's end may be a cut-off '2024年10月20日': trust it less.
+                        if "年" in d.raw and "日" not in d.raw and f.confidence is not None:
+                            f = FieldValue(f.name, f.value, f.raw, f.page, f.box, round(f.confidence * 0.5, 3))
+                        self.put(f)
                     else:
                         self.put(FieldValue(name=name, value=None, raw=d.raw, page=span.page, box=span.box))
                         self.fields.setdefault(name + "_problem", FieldValue(
@@ -240,11 +245,15 @@ def _invoice(x: Extractor) -> None:
         val = x.lines.value_after(lab)
         if val is None:
             continue
+        name = _clean_name(val.text)
+        # A value that is itself a label (the next row's '纳税人识别号：…') means the name was not read.
+        if re.match(r"(纳税人|识别号|统一社会|地\s*址|开户行|电\s*话)", name) or len(name) < 4:
+            continue
         party = _party_of(x, lab, buyers, sellers)
         if party is None:
             party = "buyer" if seen_order["buyer"] == 0 else "seller"
         seen_order[party] += 1
-        x.put(_field(f"{party}_name", _clean_name(val.text), val))
+        x.put(_field(f"{party}_name", name, val))
     for lab in x.lines.find(re.compile(r"纳税人识别号|统一社会信用代码|识别号|(?i:tax\s*id|VAT\s*(no|number))")):
         val = x.lines.value_after(lab)
         if val is None:
@@ -264,7 +273,8 @@ def _invoice(x: Extractor) -> None:
         if "价税" in lab.line.text:
             continue
         cells = [Located(lab.page, lab.line, lab.end, len(lab.line.text)), *x.lines.row(lab)]
-        found = [(c, a) for c in cells for a in parse.find_amounts(c.line.text[c.start:c.end])]
+        # Only figures with a currency sign: a bare '3.60' is as likely a fragment of a misread '¥37168.60'.
+        found = [(c, a) for c in cells for a in parse.find_amounts(c.line.text[c.start:c.end]) if a.currency]
         if not found:
             continue
         picks = [("amount", found[0])] + ([("tax", found[-1])] if len(found) > 1 else [])
@@ -354,6 +364,22 @@ def _largest_labelled_amount(x: Extractor, name: str, label: str, exclude: str) 
             x.put(_field("currency", a.currency, span, a.raw))
 
 
+def _us_dates(x: Extractor) -> None:
+    """US receipts print month first: 03/09/2025 is 9 March there, 3 September in Europe."""
+    f = x.fields.get("date")
+    whole = " ".join(ln.text for _, ln in x.lines.items)
+    us = re.search(r"\bUSD\b|US\$|\b(NY|CA|NJ|TX|FL|WA|IL|MA)\s+\d{5}\b|\bUSA\b|\bSales tax\b", whole, re.I)
+    if f is None or not us:
+        return
+    m = re.fullmatch(r"\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*", f.raw)
+    if m and int(m[1]) <= 12 and int(m[2]) <= 12:
+        try:
+            value = dt.date(int(m[3]), int(m[1]), int(m[2])).isoformat()
+        except ValueError:
+            return
+        x.fields["date"] = FieldValue("date", value, f.raw, f.page, f.box, f.confidence)
+
+
 def _receipt(x: Extractor) -> None:
     _largest_labelled_amount(x, "total", _TOTAL,
                              exclude=r"(?i)sub\s*-?\s*total|小\s*计|小\s*計|zwischen|sous|total ht|\bnet(to)?\b|items")
@@ -376,6 +402,7 @@ def _receipt(x: Extractor) -> None:
             if ds:
                 x.put(_field("date", ds[0].value.isoformat(), Located(page, ln, ds[0].start, ds[0].end), ds[0].raw))
                 break
+    _us_dates(x)
     for loc in x.lines.find(re.compile(r"\b([01]?\d|2[0-3]):[0-5]\d(:[0-5]\d)?\b")):
         x.put(_field("time", loc.text, loc))
         break

@@ -1,0 +1,94 @@
+"""Arithmetic and formats of invoices and receipts: figures that must agree with each other."""
+
+from __future__ import annotations
+
+import re
+
+from appealcheck.checks.interface import Check, DocContext
+from appealcheck.extract import parse
+from appealcheck.models import Finding
+
+
+def _val(ctx: DocContext, name: str) -> float | None:
+    f = ctx.fields.get(name)
+    return float(f.value) if f is not None and isinstance(f.value, (int, float)) else None
+
+
+class InvoiceArithmetic(Check):
+    """Amount plus tax is the total, and the tax is the amount times the rate printed on the lines."""
+
+    id = "content.invoice_math"
+    applies_to = ("purchase_invoice",)
+
+    def run(self, ctx: DocContext) -> list[Finding]:
+        amount, tax, total = _val(ctx, "amount"), _val(ctx, "tax"), _val(ctx, "total")
+        out = []
+        if amount is not None and tax is not None and total is not None and abs(amount + tax - total) > 0.015:
+            f = ctx.fields["total"]
+            out.append(Finding(id="content.invoice_sum_mismatch", severity="high", check=self.id,
+                               message=f"Amount {amount:.2f} + tax {tax:.2f} = {amount + tax:.2f}, "
+                                       f"but the total reads {total:.2f}",
+                               page=f.page, box=f.box, measured=total, expected=round(amount + tax, 2)))
+        rates = {float(r) for r, _, _ in parse.find_tax_rates(ctx.text)}
+        if amount is not None and tax is not None and len(rates) == 1:
+            rate = rates.pop()
+            # Tax is rounded per line; allow a cent per line of the items table (at most 8 lines printed).
+            if abs(amount * rate - tax) > 0.08:
+                f = ctx.fields["tax"]
+                out.append(Finding(id="content.invoice_tax_mismatch", severity="medium", check=self.id,
+                                   message=f"Tax {tax:.2f} is not {rate:.0%} of {amount:.2f} "
+                                           f"({amount * rate:.2f})",
+                                   page=f.page, box=f.box, measured=tax, expected=round(amount * rate, 2)))
+        return out
+
+    def measure(self, ctx: DocContext) -> dict[str, float | None]:
+        amount, tax, total = _val(ctx, "amount"), _val(ctx, "tax"), _val(ctx, "total")
+        words = _val(ctx, "total_in_words")
+        return {
+            "content.invoice_math.sum_error": abs(amount + tax - total) if None not in (amount, tax, total) else None,
+            "content.invoice_math.words_error": abs(words - total) if None not in (words, total) else None,
+        }
+
+
+class InvoiceNumbers(Check):
+    """Invoice code and number have the lengths their invoice type prints: 10/12 + 8 digits, or 20 digits."""
+
+    id = "content.invoice_numbers"
+    applies_to = ("purchase_invoice",)
+
+    def run(self, ctx: DocContext) -> list[Finding]:
+        no = ctx.fields.get("invoice_no")
+        if no is None or not isinstance(no.value, str):
+            return []
+        digits = re.sub(r"\D", "", no.value)
+        if len(digits) in (8, 20) and digits == no.value:
+            return []
+        return [Finding(id="content.invoice_number_format", severity="medium", check=self.id,
+                        message=f"Invoice number '{no.value}' has {len(digits)} digits; real invoices print 8 "
+                                "(with a 10- or 12-digit code) or 20 (fully digital)",
+                        page=no.page, box=no.box, measured=no.value, expected="8 or 20 digits")]
+
+
+class ReceiptArithmetic(Check):
+    """A receipt's subtotal and tax make its total (tax added, or tax included)."""
+
+    id = "content.receipt_math"
+    applies_to = ("receipt",)
+
+    def run(self, ctx: DocContext) -> list[Finding]:
+        sub, tax, total = _val(ctx, "subtotal"), _val(ctx, "tax"), _val(ctx, "total")
+        if sub is None or total is None:
+            return []
+        ok = abs(sub - total) <= 0.011 or (tax is not None and abs(sub + tax - total) <= 0.011)
+        if ok or tax is None:
+            return []
+        f = ctx.fields["total"]
+        return [Finding(id="content.receipt_sum_mismatch", severity="medium", check=self.id,
+                        message=f"Subtotal {sub:.2f} and tax {tax:.2f} do not make the total {total:.2f}",
+                        page=f.page, box=f.box, measured=total, expected=round(sub + tax, 2))]
+
+    def measure(self, ctx: DocContext) -> dict[str, float | None]:
+        sub, tax, total = _val(ctx, "subtotal"), _val(ctx, "tax"), _val(ctx, "total")
+        if sub is None or total is None or tax is None:
+            return {"content.receipt_math.error": None}
+        return {"content.receipt_math.error": min(abs(sub - total), abs(sub + tax - total))}

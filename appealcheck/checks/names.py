@@ -1,0 +1,74 @@
+"""Comparing company names through OCR noise, width forms, scripts and look-alike characters."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from appealcheck.extract.parse import to_simplified
+
+# Latin letters a forger swaps for Cyrillic or Greek look-alikes: folded before comparing, and reported.
+_CONFUSABLES = str.maketrans({
+    "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P", "С": "C", "Т": "T", "Х": "X",
+    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "х": "x", "у": "y", "Α": "A", "Β": "B", "Ε": "E", "Ο": "O",
+    "Ρ": "P", "Τ": "T", "Χ": "X", "ο": "o",
+})
+_NOISE = re.compile(r"[\s·•.,，。、:：;；'\"“”‘’()（）\[\]【】{}<>《》_\-]+")
+
+
+def canonical(name: str) -> str:
+    """Form for equality: NFKC, simplified script, no spaces or punctuation, Latin upper case."""
+    text = unicodedata.normalize("NFKC", name)
+    text = to_simplified(text)
+    return _NOISE.sub("", text).upper()
+
+
+def has_confusables(name: str) -> bool:
+    """True when the name mixes in Cyrillic or Greek letters that look Latin."""
+    return any(ord(c) in _CONFUSABLES for c in name)
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    """How a name read from a page compares with the closest known name."""
+
+    read: str
+    closest: str | None
+    similarity: float
+    """0..100 after canonical forms (rapidfuzz ratio)."""
+    exact: bool
+    """Equal after canonical forms."""
+    confusables: bool
+    """The read name carries look-alike letters from another script."""
+
+
+def best_match(read: str, known: list[str]) -> NameMatch:
+    """The closest of `known` to `read`."""
+    conf = has_confusables(read)
+    r = canonical(read.translate(_CONFUSABLES))
+    best, score = None, 0.0
+    for k in known:
+        s = fuzz.ratio(r, canonical(k))
+        if s > score:
+            best, score = k, s
+    exact = best is not None and r == canonical(best) and not conf
+    return NameMatch(read, best, round(score, 1), exact, conf)
+
+
+def is_same(a: str | None, b: str | None) -> bool | None:
+    """Equal after canonical forms; None when either is unknown."""
+    if not a or not b:
+        return None
+    return canonical(a) == canonical(b)
+
+
+_COMPANY = re.compile(r"公司|集团|商行|经营部|厂|店|中心|工作室|合作社|(?i:co\.|ltd|inc|llc|gmbh|limited|corp)")
+
+
+def looks_like_person(name: str) -> bool:
+    """A private person's name: 2-4 Han characters and no legal form."""
+    n = canonical(name)
+    return bool(re.fullmatch(r"[\u4e00-\u9fff]{2,4}", n)) and not _COMPANY.search(name)

@@ -1,0 +1,202 @@
+"""Who issued a document and to whom: the brand's entities and distributors, and the appeal's seller.
+
+Only names the OCR read are judged; an unread party is unknown, never a mismatch.
+"""
+
+from __future__ import annotations
+
+from appealcheck.checks.interface import Check, DocContext
+from appealcheck.checks.names import best_match, canonical, is_same, looks_like_person
+from appealcheck.models import FieldValue, Finding
+
+NEAR_MISS = 75.0
+"""Similarity above which a different name is a look-alike of a known one rather than a stranger."""
+
+
+def _known_issuers(ctx: DocContext) -> list[str]:
+    b = ctx.brand
+    return [e.name for e in b.entities] + [d.name for d in b.distributors] if b else []
+
+
+def _finding(fid: str, severity: str, check: str, msg: str, f: FieldValue | None, measured, expected) -> Finding:
+    return Finding(id=fid, severity=severity, check=check, message=msg, page=f.page if f else None,
+                   box=f.box if f else None, measured=measured, expected=expected)
+
+
+class Licensor(Check):
+    """A letter's licensor must be one of the brand's entities, or a distributor authorised on the letter's date."""
+
+    id = "content.licensor"
+    applies_to = ("authorization_letter",)
+
+    def _match(self, ctx: DocContext):
+        f = ctx.fields.get("licensor")
+        if f is None or ctx.brand is None or not f.value:
+            return None, None
+        return f, best_match(f.value, _known_issuers(ctx))
+
+    def run(self, ctx: DocContext) -> list[Finding]:
+        f, m = self._match(ctx)
+        if m is None:
+            return []
+        out = []
+        known = _known_issuers(ctx)
+        if m.confusables:
+            out.append(_finding("content.licensor_lookalike", "critical", self.id,
+                                f"Licensor '{m.read}' mixes in look-alike letters from another script", f, m.read,
+                                m.closest))
+        elif not m.exact and m.similarity >= NEAR_MISS:
+            out.append(_finding("content.licensor_lookalike", "high", self.id,
+                                f"Licensor reads '{m.read}', a near-miss of the brand's '{m.closest}' "
+                                f"({m.similarity:.0f}% alike)", f, m.read, m.closest))
+        elif not m.exact:
+            out.append(_finding("content.licensor_unknown", "high", self.id,
+                                f"Licensor '{m.read}' is not among {ctx.brand.id}'s entities or distributors",
+                                f, m.read, known))
+        else:
+            dist = next((d for d in ctx.brand.distributors if is_same(d.name, m.closest)), None)
+            when = ctx.date("issued_on") or ctx.date("valid_from")
+            if dist is not None and when is not None:
+                ok_from = dist.valid_from is None or dist.valid_from <= when
+                ok_to = dist.valid_to is None or when <= dist.valid_to
+                if not (ok_from and ok_to):
+                    out.append(_finding(
+                        "content.distributor_not_authorized", "high", self.id,
+                        f"Distributor {dist.name} was authorised {dist.valid_from} to {dist.valid_to}, "
+                        f"but the letter is dated {when}", ctx.fields.get("issued_on") or f, str(when),
+                        f"{dist.valid_from}..{dist.valid_to}"))
+            ent = next((e for e in ctx.brand.entities if is_same(e.name, m.closest)), None)
+            reg = ent.uscc if ent else (dist.uscc if dist else None)
+            code = ctx.fields.get("licensor_uscc")
+            if reg and code and code.value and canonical(code.value) != canonical(reg):
+                out.append(_finding("content.licensor_uscc_mismatch", "high", self.id,
+                                    f"Licensor code {code.value} differs from the registered {reg} of {m.closest}",
+                                    code, code.value, reg))
+        return out
+
+    def measure(self, ctx: DocContext) -> dict[str, float | None]:
+        f, m = self._match(ctx)
+        return {"content.licensor.similarity": m.similarity if m else None}
+
+
+class Licensee(Check):
+    """The licensee must be the seller who filed the appeal, and a company unless the brand allows individuals."""
+
+    id = "content.licensee"
+    applies_to = ("authorization_letter",)
+
+    def run(self, ctx: DocContext) -> list[Finding]:
+        f = ctx.fields.get("licensee")
+        if f is None or not f.value:
+            return []
+        out = []
+        seller = ctx.appeal.seller.name
+        same = is_same(f.value, seller)
+        # The first link of a chain: the brand authorises one of its registered distributors.
+        if same is False and ctx.brand is not None:
+            if any(is_same(f.value, d.name) for d in ctx.brand.distributors):
+                same = True
+        if same is False:
+            out.append(_finding("content.licensee_not_seller", "high", self.id,
+                                f"Letter authorises '{f.value}', but the appeal was filed by '{seller}'", f,
+                                f.value, seller))
+        allowed = ctx.brand.policy.individuals_allowed if ctx.brand else True
+        if not allowed and looks_like_person(f.value):
+            out.append(_finding("content.individual_licensee", "medium", self.id,
+                                f"Licensee '{f.value}' looks like a private person; the brand authorises companies",
+                                f, f.value, "a company"))
+        return out
+
+    def measure(self, ctx: DocContext) -> dict[str, float | None]:
+        f = ctx.fields.get("licensee")
+        seller = ctx.appeal.seller.name
+        if f is None or not f.value or not seller:
+            return {"content.licensee.seller_similarity": None}
+        return {"content.licensee.seller_similarity": best_match(f.value, [seller]).similarity}
+
+
+class InvoiceParties(Check):
+    """An invoice's buyer must be the appealing seller, and its seller the brand or one of its distributors."""
+
+    id = "content.invoice_parties"
+    applies_to = ("purchase_invoice",)
+
+    def run(self, ctx: DocContext) -> list[Finding]:
+        out = []
+        buyer = ctx.fields.get("buyer_name")
+        seller = ctx.appeal.seller.name
+        if buyer is not None and is_same(buyer.value, seller) is False:
+            out.append(_finding("content.buyer_not_seller", "medium", self.id,
+                                f"Invoice buyer '{buyer.value}' is not the appealing seller '{seller}'", buyer,
+                                buyer.value, seller))
+        issuer = ctx.fields.get("seller_name")
+        if issuer is not None and ctx.brand is not None and issuer.value:
+            m = best_match(issuer.value, _known_issuers(ctx))
+            if not m.exact and m.similarity >= NEAR_MISS:
+                out.append(_finding("content.invoice_issuer_lookalike", "high", self.id,
+                                    f"Invoice issuer '{issuer.value}' is a near-miss of '{m.closest}'", issuer,
+                                    issuer.value, m.closest))
+            elif not m.exact:
+                out.append(_finding("content.invoice_issuer_unknown", "low", self.id,
+                                    f"Invoice issuer '{issuer.value}' is not the brand or an authorised distributor",
+                                    issuer, issuer.value, _known_issuers(ctx)))
+        return out
+
+    def measure(self, ctx: DocContext) -> dict[str, float | None]:
+        issuer = ctx.fields.get("seller_name")
+        if issuer is None or ctx.brand is None or not issuer.value:
+            return {"content.invoice_issuer.similarity": None}
+        return {"content.invoice_issuer.similarity": best_match(issuer.value, _known_issuers(ctx)).similarity}
+
+
+class DocumentDates(Check):
+    """Dates against the appeal: nothing issued after the appeal was filed, no period longer than the brand allows."""
+
+    id = "content.document_dates"
+
+    def run(self, ctx: DocContext) -> list[Finding]:
+        out = []
+        when = ctx.submitted_at
+        for name in ("issued_on", "date", "established_on"):
+            d = ctx.date(name)
+            if when and d and d > when:
+                out.append(_finding("content.issued_after_appeal", "high", self.id,
+                                    f"{name} {d} is after the appeal was filed ({when})", ctx.fields[name], str(d),
+                                    f"on or before {when}"))
+        start, end = ctx.date("valid_from"), ctx.date("valid_to")
+        limit = ctx.brand.policy.max_validity_days if ctx.brand else None
+        if ctx.kind == "authorization_letter" and start and end and limit and (end - start).days > limit:
+            out.append(_finding("content.period_too_long", "medium", self.id,
+                                f"Authorization runs {(end - start).days} days; {ctx.brand.id} grants at most {limit}",
+                                ctx.fields["valid_to"], (end - start).days, limit))
+        return out
+
+    def measure(self, ctx: DocContext) -> dict[str, float | None]:
+        start, end = ctx.date("valid_from"), ctx.date("valid_to")
+        when = ctx.submitted_at
+        issued = ctx.date("issued_on") or ctx.date("date")
+        return {
+            "content.document_dates.period_days": float((end - start).days) if start and end else None,
+            "content.document_dates.days_to_expiry": float((end - when).days) if end and when else None,
+            "content.document_dates.age_days": float((when - issued).days) if issued and when else None,
+        }
+
+
+class KnownForgery(Check):
+    """A file the brand has seen forged before (its sha256 is in the pack's known_forgeries)."""
+
+    id = "content.known_forgery"
+
+    def run(self, ctx: DocContext) -> list[Finding]:
+        if ctx.brand is None:
+            return []
+        sha = ctx.document.info.sha256
+        for k in ctx.brand.known_forgeries:
+            if k.sha256 and k.sha256.lower() == sha:
+                return [Finding(id="content.known_forgery", severity="critical", check=self.id,
+                                message=f"This exact file is a known forgery in {ctx.brand.id}'s pack"
+                                        + (f": {k.note}" if k.note else ""),
+                                page=0, box=(0, 0, ctx.document.pages[0].width, ctx.document.pages[0].height),
+                                measured=sha, expected="a file not on the known-forgery list")]
+        return []
+

@@ -1,0 +1,134 @@
+"""Table-driven cases for the content checks: fields in, exact finding ids out.
+
+Fields are given directly (the extraction has its own tests); the brand pack is a small in-memory one.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from appealcheck.checks import DocContext, default_checks
+from appealcheck.checks.names import best_match, canonical, looks_like_person
+from appealcheck.models import Appeal, Document, FieldValue, FileInfo, Page, Seller
+from appealcheck.rules.pack import BrandPack
+
+BRAND = BrandPack.model_validate({
+    "schema_version": 1, "id": "acme", "name": "ACME", "version": "1.0.0", "names": ["艾克米", "ACME"],
+    "entities": [{"name": "艾克米(中国)有限公司", "uscc": "91310000MA1FL0XD32", "role": "owner"}],
+    "distributors": [{"name": "上海锦程贸易有限公司", "uscc": "91310115MA1H7XWJ5N",
+                      "valid_from": "2024-01-01", "valid_to": "2025-12-31"}],
+    "known_forgeries": [{"sha256": "f" * 64, "note": "sold in 2024"}],
+    "policy": {"individuals_allowed": False, "max_validity_days": 730},
+})
+SELLER = "深圳市启航贸易有限公司"
+
+
+def ctx(kind, fields, seller=SELLER, submitted="2025-06-01", sha="0" * 64, software=None):
+    page = Page(0, np.full((100, 100, 3), 255, np.uint8), 150)
+    doc = Document("d.png", FileInfo("png", 1, sha, software=software), (page,))
+    appeal = Appeal("A", "A", "acme", submitted, Seller(name=seller), (doc,))
+    fv = {k: FieldValue(k, v, str(v), 0, (1, 1, 20, 10), 0.99) for k, v in fields.items()}
+    return DocContext(appeal, doc, kind, fv, (), BRAND)
+
+
+def ids(c):
+    out = set()
+    for check in default_checks():
+        if not check.applies_to or c.kind in check.applies_to:
+            out |= {f.id for f in check.run(c)}
+    return out
+
+
+L = "authorization_letter"
+INV = "purchase_invoice"
+R = "receipt"
+GOOD_LETTER = {"licensor": "艾克米(中国)有限公司", "licensee": SELLER, "valid_from": "2025-01-01",
+               "valid_to": "2025-12-31", "issued_on": "2025-01-01"}
+GOOD_INVOICE = {"buyer_name": SELLER, "seller_name": "上海锦程贸易有限公司", "amount": 8850.0, "tax": 1150.5,
+                "total": 10000.5, "total_in_words": 10000.5, "invoice_no": "12345678", "issued_on": "2025-03-15"}
+
+CASES = [
+    # (name, kind, fields, extra ctx kwargs, expected ids)
+    ("genuine letter", L, GOOD_LETTER, {}, set()),
+    ("full-width brackets are the same name", L, {**GOOD_LETTER, "licensor": "艾克米（中国）有限公司"}, {}, set()),
+    ("traditional script is the same name", L, {**GOOD_LETTER, "licensee": "深圳市啟航貿易有限公司"}, {}, set()),
+    ("spaces from OCR are the same name", L, {**GOOD_LETTER, "licensee": "深圳市 启航贸易 有限公司"}, {}, set()),
+    ("look-alike brand 艾克美", L, {**GOOD_LETTER, "licensor": "艾克美(中国)有限公司"}, {},
+     {"content.licensor_lookalike"}),
+    ("unknown licensor", L, {**GOOD_LETTER, "licensor": "广州市白云区宏发商行"}, {}, {"content.licensor_unknown"}),
+    ("Cyrillic letters in a Latin name", L, {**GOOD_LETTER, "licensor": "АCME Trading"}, {},
+     {"content.licensor_lookalike"}),
+    ("distributor inside its period", L, {**GOOD_LETTER, "licensor": "上海锦程贸易有限公司"}, {}, set()),
+    ("distributor letter after its period", L,
+     {**GOOD_LETTER, "licensor": "上海锦程贸易有限公司", "issued_on": "2026-02-01", "valid_from": "2026-02-01",
+      "valid_to": "2026-12-31"}, {"submitted": "2026-06-01"},
+     {"content.distributor_not_authorized"}),
+    ("licensor code differs from the registry", L, {**GOOD_LETTER, "licensor_uscc": "91440300MA5G9BKX58"}, {},
+     {"content.licensor_uscc_mismatch"}),
+    ("licensee is someone else", L, {**GOOD_LETTER, "licensee": "杭州云帆电子商务有限公司"}, {},
+     {"content.licensee_not_seller"}),
+    ("brand authorises its distributor (chain start)", L, {**GOOD_LETTER, "licensee": "上海锦程贸易有限公司"}, {},
+     set()),
+    ("individual licensee", L, {**GOOD_LETTER, "licensee": "王小明"}, {"seller": "王小明"},
+     {"content.individual_licensee"}),
+    ("expired on the appeal date", L, GOOD_LETTER, {"submitted": "2026-03-01"}, {"content.period_outside"}),
+    ("period reversed", L, {**GOOD_LETTER, "valid_to": "2024-06-30"}, {},
+     {"content.period_reversed"}),
+    ("period too long for policy", L, {**GOOD_LETTER, "valid_to": "2029-12-31"}, {}, {"content.period_too_long"}),
+    ("letter dated after the appeal", L, {**GOOD_LETTER, "issued_on": "2025-07-01"}, {},
+     {"content.issued_after_appeal"}),
+    ("unread licensee is unknown, not a mismatch", L, {k: v for k, v in GOOD_LETTER.items() if k != "licensee"}, {},
+     set()),
+    ("known forged file", L, GOOD_LETTER, {"sha": "f" * 64}, {"content.known_forgery"}),
+    ("edited in Photoshop", L, GOOD_LETTER, {"software": "Adobe Photoshop 25.0 (Windows)"},
+     {"file.editing_software"}),
+    ("camera firmware is not an editor", L, GOOD_LETTER, {"software": "HDR+ 1.0.612730843zd"}, set()),
+    ("genuine invoice", INV, GOOD_INVOICE, {}, set()),
+    ("sum off by 1000", INV, {**GOOD_INVOICE, "total": 11000.5, "total_in_words": 11000.5}, {},
+     {"content.invoice_sum_mismatch"}),
+    ("words disagree with figure", INV, {**GOOD_INVOICE, "total_in_words": 100000.5}, {},
+     {"content.total_words_mismatch"}),
+    ("buyer is not the seller", INV, {**GOOD_INVOICE, "buyer_name": "杭州云帆电子商务有限公司"}, {},
+     {"content.buyer_not_seller"}),
+    ("issuer look-alike", INV, {**GOOD_INVOICE, "seller_name": "上海锦呈贸易有限公司"}, {},
+     {"content.invoice_issuer_lookalike"}),
+    ("issuer unknown", INV, {**GOOD_INVOICE, "seller_name": "义乌市小商品批发部"}, {},
+     {"content.invoice_issuer_unknown"}),
+    ("invoice number of 9 digits", INV, {**GOOD_INVOICE, "invoice_no": "123456789"}, {},
+     {"content.invoice_number_format"}),
+    ("20-digit e-invoice number", INV, {**GOOD_INVOICE, "invoice_no": "24312000000012345678"}, {}, set()),
+    ("invoice with nothing read", INV, {}, {}, set()),
+    ("receipt adds up", R, {"subtotal": 45.4, "tax": 3.63, "total": 49.03, "date": "2025-03-15"}, {}, set()),
+    ("receipt with tax included", R, {"subtotal": 49.03, "tax": 4.46, "total": 49.03}, {}, set()),
+    ("receipt does not add up", R, {"subtotal": 45.4, "tax": 3.63, "total": 59.03}, {},
+     {"content.receipt_sum_mismatch"}),
+    ("receipt dated after the appeal", R, {"total": 10.0, "date": "2025-09-03"}, {}, {"content.issued_after_appeal"}),
+]
+
+
+@pytest.mark.parametrize(("name", "kind", "fields", "kw", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_content_case(name, kind, fields, kw, expected):
+    assert ids(ctx(kind, fields, **kw)) == expected
+
+
+@pytest.mark.parametrize(("a", "b", "same"), [
+    ("艾克米（中国）有限公司", "艾克米(中国)有限公司", True),
+    ("ＡＣＭＥ Co., Ltd.", "ACME CO LTD", True),
+    ("深圳市啟航貿易有限公司", "深圳市启航贸易有限公司", True),
+    ("艾克美(中国)有限公司", "艾克米(中国)有限公司", False),
+])
+def test_canonical_names(a, b, same):
+    assert (canonical(a) == canonical(b)) is same
+
+
+def test_best_match_reports_confusables_and_similarity():
+    m = best_match("АСМЕ", ["ACME"])
+    assert m.confusables and not m.exact and m.closest == "ACME"
+    assert best_match("艾克美(中国)有限公司", ["艾克米(中国)有限公司"]).similarity == pytest.approx(88.9, abs=0.1)
+
+
+@pytest.mark.parametrize(("name", "person"), [("王小明", True), ("欧阳娜娜", True), ("启航商行", False),
+                                              ("深圳市启航贸易有限公司", False), ("ACME Ltd", False)])
+def test_looks_like_person(name, person):
+    assert looks_like_person(name) is person
