@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from appealcheck import __version__
 from appealcheck.checks import DocContext, default_checks
-from appealcheck.errors import AppealcheckError, ExitCode, InputError
+from appealcheck.errors import AppealcheckError, ExitCode, InputError, UsageError
 from appealcheck.extract.classify import classify
 from appealcheck.extract.fields import extract_fields
 from appealcheck.ingest import load_appeal
 from appealcheck.models import Appeal, AppealResult, Document, DocumentResult, Finding
 from appealcheck.ocr import OcrCache, PageReader, make_engine
 from appealcheck.rules import BrandPack, find_pack, load_pack
+from appealcheck.rules.engine import RuleSet, load_rules
+from appealcheck.rules.signing import verify_pack
 from appealcheck.scoring import placeholder
 
 log = logging.getLogger(__name__)
@@ -37,6 +39,9 @@ class ScanOptions:
     cache: bool = True
     """Use the on-disk OCR cache."""
     cache_dir: Path | None = None
+    require_signed: bool = False
+    """Refuse brand packs whose SIGNATURE does not verify against a key in `keyring`."""
+    keyring: Path | None = None
     today: dt.date | None = None
     """Default submitted_at when appeal.yaml gives none."""
     extra: dict[str, Any] = field(default_factory=dict)
@@ -52,14 +57,35 @@ class Scanner:
         self.reader = PageReader(self.engine, OcrCache(o.cache_dir) if o.cache else None)
         self.checks = default_checks()
         self._packs: dict[str, BrandPack] = {}
+        self._rules: dict[str, RuleSet] = {}
 
     def pack(self, brand: str | None) -> BrandPack | None:
-        """The brand pack by id (cached); None when no brand is named."""
+        """The brand pack by id, with its rules compiled (both cached); None when no brand is named."""
         if not brand:
             return None
         if brand not in self._packs:
-            self._packs[brand] = load_pack(find_pack(brand, list(self.options.rules_dirs)))
+            folder = find_pack(brand, list(self.options.rules_dirs))
+            if self.options.require_signed:
+                if self.options.keyring is None:
+                    raise UsageError("--require-signed needs --keyring DIR holding the trusted brands' public keys")
+                verify_pack(folder, self.options.keyring)
+            pack = load_pack(folder)
+            self._rules[brand] = load_rules(folder)
+            self._packs[brand] = pack
         return self._packs[brand]
+
+    def rule_hits(self, appeal: Appeal, pack: BrandPack | None, doc: DocumentResult) -> list[dict[str, Any]]:
+        """The pack's rules that fire on one document, each with the box of the field it names."""
+        if pack is None or doc.error:
+            return []
+        facts = {"doc": document_facts(doc)["doc"], "appeal": appeal_facts(appeal), "brand": brand_facts(pack)}
+        hits = []
+        for h in self._rules[pack.id].evaluate(facts, doc.kind):
+            f = doc.fields.get(h.field) if h.field else None
+            hits.append({"rule_id": h.rule_id, "file": doc.file, "severity": h.severity, "title": h.title,
+                         "message": h.message, "field": h.field, "page": f.page if f else None,
+                         "box": list(f.box) if f and f.box else None})
+        return hits
 
     def versions(self, pack: BrandPack | None) -> dict[str, Any]:
         """Versions that produced a result: enough to tell whether a rerun would differ."""
@@ -104,6 +130,8 @@ class Scanner:
         except AppealcheckError as exc:
             return appeal, None, error_result(path, exc.message, exc.exit_code, self.versions(None), appeal)
         docs = [self.analyse_document(appeal, d, pack) for d in appeal.documents]
+        hits = [h for d in docs for h in self.rule_hits(appeal, pack, d)]
+        docs = [_with_rule_score(d, [h for h in hits if h["file"] == d.file]) for d in docs]
         docs += [DocumentResult(file=f.file, sha256=f.sha256, kind=None, kind_source=None, pages=0, fields={},
                                 findings=(), text="", error=f.problem) for f in appeal.failures]
         versions = self.versions(pack)
@@ -111,13 +139,17 @@ class Scanner:
             msg = "; ".join(f"{f.file}: {f.problem}" for f in appeal.failures)
             return appeal, pack, AppealResult(
                 appeal_id=appeal.appeal_id, brand=appeal.brand, score=None, verdict="error",
-                documents=tuple(docs), versions=versions, error=msg, exit_code=int(ExitCode.invalid_input))
+                documents=tuple(docs), rule_hits=tuple(hits), versions=versions, error=msg,
+                exit_code=int(ExitCode.invalid_input))
         score = max((d.score for d in docs if d.score is not None), default=placeholder.BASELINE)
         th = pack.policy.thresholds if pack and pack.policy.thresholds else None
         verdict = placeholder.verdict(score, *(th.suspicious, th.forged) if th else ())
+        # A critical rule hit makes an appeal at least suspicious, whatever the score says.
+        if verdict == "clean" and any(h["severity"] == "critical" for h in hits):
+            verdict = "suspicious"
         return appeal, pack, AppealResult(
             appeal_id=appeal.appeal_id, brand=appeal.brand, score=round(score, 4), verdict=verdict,
-            documents=tuple(docs), versions=versions,
+            documents=tuple(docs), rule_hits=tuple(hits), versions=versions,
             exit_code=int(ExitCode.ok if verdict == "clean" else ExitCode.flagged))
 
     def facts(self, path: Path | str, brand: str | None = None) -> dict[str, Any]:
@@ -132,15 +164,33 @@ class Scanner:
             exc.exit_code = ExitCode(code)
             raise exc
         return {
-            "appeal": {"id": appeal.appeal_id, "submitted_at": appeal.submitted_at,
-                       "seller": {"name": appeal.seller.name, "shop": appeal.seller.shop,
-                                  "uscc": appeal.seller.uscc, "account": appeal.seller.account}},
-            "brand": ({"id": pack.id, "name": pack.name, "names": pack.names,
-                       "entities": [e.model_dump(mode="json") for e in pack.entities],
-                       "distributors": [d.model_dump(mode="json") for d in pack.distributors],
-                       "policy": pack.policy.model_dump(mode="json")} if pack else None),
+            "appeal": appeal_facts(appeal),
+            "brand": brand_facts(pack) if pack else None,
             "documents": [document_facts(d) for d in result.documents],
         }
+
+
+def appeal_facts(appeal: Appeal) -> dict[str, Any]:
+    """`appeal.*` facts."""
+    s = appeal.seller
+    return {"id": appeal.appeal_id, "submitted_at": appeal.submitted_at,
+            "seller": {"name": s.name, "shop": s.shop, "uscc": s.uscc, "account": dict(s.account)}}
+
+
+def brand_facts(pack: BrandPack) -> dict[str, Any]:
+    """`brand.*` facts."""
+    return {"id": pack.id, "name": pack.name, "names": list(pack.names),
+            "entities": [e.model_dump(mode="json") for e in pack.entities],
+            "distributors": [d.model_dump(mode="json") for d in pack.distributors],
+            "policy": pack.policy.model_dump(mode="json")}
+
+
+def _with_rule_score(d: DocumentResult, hits: list[dict[str, Any]]) -> DocumentResult:
+    """The placeholder score counts rule hits like findings of the same severity."""
+    if not hits or d.score is None:
+        return d
+    score = max([d.score] + [placeholder.severity_score(h["severity"]) for h in hits])
+    return replace(d, score=score)
 
 
 def document_facts(d: DocumentResult) -> dict[str, Any]:

@@ -31,11 +31,14 @@ class _State:
     verbose = False
 
 
-def _scan_options(brand, rules, ocr, paddle_det_dir, paddle_rec_dir, no_cache):
+def _scan_options(brand=None, rules=(), ocr="rapidocr", paddle_det_dir=None, paddle_rec_dir=None, no_cache=False,
+                  require_signed=False, keyring=None):
+    """ScanOptions from the options every scanning command shares (see _common)."""
     from appealcheck.api import ScanOptions
 
     return ScanOptions(brand=brand, rules_dirs=tuple(Path(r) for r in rules), ocr=ocr,
-                       paddle_det_dir=paddle_det_dir, paddle_rec_dir=paddle_rec_dir, cache=not no_cache)
+                       paddle_det_dir=paddle_det_dir, paddle_rec_dir=paddle_rec_dir, cache=not no_cache,
+                       require_signed=require_signed, keyring=Path(keyring) if keyring else None)
 
 
 def _common(f):
@@ -48,6 +51,8 @@ def _common(f):
         click.option("--paddle-det-dir", help="PaddleOCR detection model folder (with --ocr paddle)."),
         click.option("--paddle-rec-dir", help="PaddleOCR recognition model folder (with --ocr paddle)."),
         click.option("--no-cache", is_flag=True, help="Do not read or write the on-disk OCR cache."),
+        click.option("--require-signed", is_flag=True, help="Refuse brand packs not signed by a key in --keyring."),
+        click.option("--keyring", type=click.Path(file_okay=False), help="Folder of trusted brands' public keys."),
     ]
     for o in reversed(opts):
         f = o(f)
@@ -74,7 +79,7 @@ def cli(verbose: bool) -> None:
 @_common
 @click.option("--json", "as_json", is_flag=True, help="Print the result object (DESIGN.md section 5) as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the verdict line.")
-def scan(appeal: Path, brand, rules, ocr, paddle_det_dir, paddle_rec_dir, no_cache, as_json: bool, quiet: bool) -> None:
+def scan(appeal: Path, as_json: bool, quiet: bool, **opts) -> None:
     """Scan one appeal (a folder, a document file, or a .zip) and give a verdict.
 
     \b
@@ -84,7 +89,7 @@ def scan(appeal: Path, brand, rules, ocr, paddle_det_dir, paddle_rec_dir, no_cac
     """
     from appealcheck.api import Scanner
 
-    scanner = Scanner(_scan_options(brand, rules, ocr, paddle_det_dir, paddle_rec_dir, no_cache))
+    scanner = Scanner(_scan_options(**opts))
     result = scanner.scan(appeal)
     if as_json:
         out.print_json(json.dumps(result.to_json(), ensure_ascii=False)) if sys.stdout.isatty() else \
@@ -122,14 +127,18 @@ def _render(result) -> None:
         for f in d.findings:
             where = f" page {f.page + 1} at {list(f.box)}" if f.box and f.page is not None else ""
             out.print(f"  [{_SEVERITY_STYLE[f.severity]}]{f.severity:>8}[/] {f.id}: {escape(f.message)}{where}")
-        if not d.findings:
+        hits = [h for h in result.rule_hits if h["file"] == d.file]
+        for h in hits:
+            out.print(f"  [{_SEVERITY_STYLE.get(h['severity'], '')}]{h['severity']:>8}[/] rule {escape(h['rule_id'])}: "
+                      f"{escape(h['message'])}")
+        if not d.findings and not hits:
             out.print("  [green]no findings[/]")
 
 
 @cli.command()
 @click.argument("appeal", type=click.Path(path_type=Path))
 @_common
-def facts(appeal: Path, brand, rules, ocr, paddle_det_dir, paddle_rec_dir, no_cache) -> None:
+def facts(appeal: Path, **opts) -> None:
     """Print the facts (DESIGN.md section 4) rules can use, as JSON.
 
     \b
@@ -138,7 +147,7 @@ def facts(appeal: Path, brand, rules, ocr, paddle_det_dir, paddle_rec_dir, no_ca
     """
     from appealcheck.api import Scanner
 
-    scanner = Scanner(_scan_options(brand, rules, ocr, paddle_det_dir, paddle_rec_dir, no_cache))
+    scanner = Scanner(_scan_options(**opts))
     click.echo(json.dumps(scanner.facts(appeal), ensure_ascii=False, indent=2))
 
 
@@ -189,6 +198,11 @@ def samples_generate(out_dir: Path, appeals: int, seed: int, forged_ratio: float
                            workers=workers)
     err.print(f"wrote {summary.appeals} appeals ({summary.documents} documents, {summary.forged_documents} forged) "
               f"to {out_dir} in {summary.seconds:.1f} s")
+
+
+from appealcheck.cli_rules import rules as _rules_group  # noqa: E402
+
+cli.add_command(_rules_group)
 
 
 def main() -> None:

@@ -53,6 +53,8 @@ def load_yaml_text(text: str) -> Any:
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+    except YamlProblem:
+        raise
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise YamlProblem(f"not valid YAML: {exc.problem}", line) from None

@@ -5,8 +5,14 @@ A field the OCR did not read is unknown: no finding is ever raised on missing da
 
 from __future__ import annotations
 
+import re
+
 from appealcheck.checks.interface import Check, DocContext
 from appealcheck.models import Finding
+
+_USCC_SHAPE = re.compile(r"^[1-9A-HNY][1-9][0-9]{6}[0-9A-HJ-NP-RTUW-Y]{10}$")
+"""Registration authority, class code and a six-digit division code: other 18-character IDs (a SEPA creditor
+id such as DE67ZZZ00000169386) do not have this shape and are no business of this check."""
 
 
 class UsccCheckDigit(Check):
@@ -20,7 +26,7 @@ class UsccCheckDigit(Check):
             return []
         out = []
         for u in f.value:
-            if u.get("kind") == "uscc" and not u.get("valid"):
+            if u.get("kind") == "uscc" and not u.get("valid") and _USCC_SHAPE.match(u["code"]):
                 out.append(Finding(
                     id="content.uscc_check_digit", severity="high", check=self.id,
                     message=f"USCC {u['code']} fails its check digit: no registered company has this code",

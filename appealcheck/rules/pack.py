@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import stat
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from appealcheck.errors import PackError
-from appealcheck.safeyaml import YamlProblem, load_yaml_file
+from appealcheck.rules.yamlpos import load_located
 
 Fraction = float
 
@@ -161,18 +162,57 @@ def find_pack(brand_id: str, extra: list[Path] | None = None) -> Path:
     raise PackError(f"no brand pack '{brand_id}' found (looked in {where}); pass --rules DIR or fix the brand id")
 
 
+MAX_PACK_FILES = 5000
+"""Files a pack may hold (seals, templates and test cases included)."""
+MAX_PACK_BYTES = 1 << 30
+"""Total size of a pack's files."""
+
+
+def check_tree(folder: Path) -> None:
+    """Refuse a pack folder holding symlinks or special files, or too many or too large files.
+
+    A link could point outside the pack (a pack must not read outside its folder) and would make a
+    signature cover something else than what is loaded, so links are refused wherever they point.
+    """
+    folder = Path(folder)
+    if folder.is_symlink():
+        raise PackError(f"{folder}: the pack folder is a symlink; use the real folder")
+    if not folder.is_dir():
+        raise PackError(f"{folder}: not a folder; a brand pack is a folder holding brand.yaml")
+    problems: list[str] = []
+    count = total = 0
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+        for name in sorted(dirnames + filenames):
+            p = Path(dirpath) / name
+            st = p.lstat()
+            if stat.S_ISLNK(st.st_mode):
+                problems.append(f"{p}: symlinks are not allowed in a pack (this one points to "
+                                f"{os.readlink(p)}); copy the file in instead")
+            elif not (stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode)):
+                problems.append(f"{p}: not a regular file or folder")
+            elif stat.S_ISREG(st.st_mode):
+                count += 1
+                total += st.st_size
+        if count > MAX_PACK_FILES or total > MAX_PACK_BYTES:
+            raise PackError(f"{folder}: the pack holds more than {MAX_PACK_FILES} files or "
+                            f"{MAX_PACK_BYTES >> 20} MB; keep only what the rules and tests need")
+    if problems:
+        raise PackError("\n".join(problems[:50]))
+
+
 def load_pack(folder: Path) -> BrandPack:
-    """Load and validate brand.yaml of a pack; PackError names the file and the field."""
+    """Load and validate brand.yaml of a pack; PackError lists every problem as file:line: message."""
+    from appealcheck.rules.celfuncs import check_pattern  # imports RE2; only needed when a pack loads
+
+    folder = Path(folder)
     path = folder / "brand.yaml"
-    try:
-        data = load_yaml_file(path)
-    except FileNotFoundError:
-        raise PackError(f"{path}: missing; a brand pack needs brand.yaml") from None
-    except YamlProblem as exc:
-        line = f":{exc.line}" if exc.line else ""
-        raise PackError(f"{path}{line}: {exc}") from None
+    if not path.is_file() and not path.is_symlink():
+        raise PackError(f"{path}: missing; a brand pack needs brand.yaml")
+    check_tree(folder)
+    located = load_located(path)
+    data = located.data
     if not isinstance(data, dict):
-        raise PackError(f"{path}: must be a mapping (schema_version, id, name, version, ...)")
+        raise PackError(f"{path}:1: must be a mapping (schema_version, id, name, version, ...)")
     try:
         pack = BrandPack.model_validate({**data, "root": str(folder)})
     except ValidationError as exc:
@@ -182,14 +222,28 @@ def load_pack(folder: Path) -> BrandPack:
             msg = err["msg"].removeprefix("Value error, ")
             if err["type"] == "extra_forbidden":
                 msg = "unknown key; remove it or check its spelling"
-            msgs.append(f"{path}: field '{where}': {msg}")
+            elif err["type"] == "missing":
+                msg = "required; add it"
+            msgs.append(f"{located.where(err['loc'])}: field '{where}': {msg}")
         raise PackError("\n".join(msgs)) from None
-    for spec in [*pack.seals, *pack.templates]:
-        f = (folder / spec.file).resolve()
-        try:
-            f.relative_to(folder.resolve())
-        except ValueError:
-            raise PackError(f"{path}: '{spec.file}' leaves the pack folder") from None
-        if not f.is_file():
-            raise PackError(f"{path}: '{spec.id}' names file '{spec.file}', which does not exist")
+    problems = []
+    root = folder.resolve()
+    for group, specs in (("seals", pack.seals), ("templates", pack.templates)):
+        for i, spec in enumerate(specs):
+            at = located.where((group, i, "file"))
+            f = (folder / spec.file).resolve()
+            try:
+                f.relative_to(root)
+            except ValueError:
+                problems.append(f"{at}: '{spec.file}' leaves the pack folder")
+                continue
+            if not f.is_file():
+                problems.append(f"{at}: '{spec.id}' names file '{spec.file}', which does not exist")
+    for i, t in enumerate(pack.templates):
+        for name, pattern in t.patterns.items():
+            why = check_pattern(pattern)
+            if why:
+                problems.append(f"{located.where(('templates', i, 'patterns', name))}: pattern for '{name}': {why}")
+    if problems:
+        raise PackError("\n".join(problems))
     return pack

@@ -12,6 +12,11 @@ _BY_SEVERITY = {"info": 0.05, "low": 0.2, "medium": 0.5, "high": 0.85, "critical
 BASELINE = 0.05
 
 
+def severity_score(severity: str) -> float:
+    """The score a single finding or rule hit of this severity gives."""
+    return _BY_SEVERITY.get(severity, BASELINE)
+
+
 def document_score(findings: tuple[Finding, ...] | list[Finding]) -> float:
     """Score of one document from its findings."""
     return max((_BY_SEVERITY[f.severity] for f in findings), default=BASELINE)
