@@ -36,6 +36,8 @@ class ScanOptions:
     """OCR engine: rapidocr | paddle | none."""
     paddle_det_dir: str | None = None
     paddle_rec_dir: str | None = None
+    ocr_threads: int | None = None
+    """CPU threads for the OCR engine (None: the engine's default, all cores). Batch workers share the cores."""
     cache: bool = True
     """Use the on-disk OCR cache."""
     cache_dir: Path | None = None
@@ -53,7 +55,7 @@ class Scanner:
     def __init__(self, options: ScanOptions | None = None):
         self.options = options or ScanOptions()
         o = self.options
-        self.engine = make_engine(o.ocr, o.paddle_det_dir, o.paddle_rec_dir)
+        self.engine = make_engine(o.ocr, o.paddle_det_dir, o.paddle_rec_dir, threads=o.ocr_threads)
         self.reader = PageReader(self.engine, OcrCache(o.cache_dir) if o.cache else None)
         self.checks = default_checks()
         self._packs: dict[str, BrandPack] = {}

@@ -151,6 +151,74 @@ def facts(appeal: Path, **opts) -> None:
     click.echo(json.dumps(scanner.facts(appeal), ensure_ascii=False, indent=2))
 
 
+@cli.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("-o", "--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="JSONL results file (one appeal a line), appended as each appeal finishes.")
+@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True, help="Worker processes.")
+@click.option("--resume", is_flag=True, help="Continue an existing results file, skipping appeals already done.")
+@click.option("--csv", "csv_out", is_flag=True, help="Also write a flat CSV beside the JSONL.")
+@click.option("--timeout", type=click.FloatRange(1, 86400), default=600, show_default=True,
+              help="Seconds one appeal may take before its worker is stopped and it is recorded as an error.")
+@_common
+def batch(folder: Path, out: Path, workers: int, resume: bool, csv_out: bool, timeout: float, **opts) -> None:
+    """Scan every appeal in FOLDER (each sub-folder, .zip or document file is one appeal).
+
+    \b
+    Example:
+      appealcheck batch appeals/ -o results.jsonl --workers 2 --csv
+      appealcheck batch appeals/ -o results.jsonl --resume     # after a crash or Ctrl-C
+    Exit: 0 all clean, 1 something suspicious or forged, 4 unreadable input or appeals that failed.
+    """
+    from collections import Counter
+
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from appealcheck.batch import run_batch
+
+    columns = (TextColumn("[bold]scanning"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
+               TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), TextColumn("{task.fields[counts]}"))
+    started = {}
+
+    def show(counts: Counter) -> str:
+        return "  ".join(f"[{_VERDICT_STYLE.get(v, '')}]{v} {n}[/]" for v, n in sorted(counts.items(), key=str))
+
+    with Progress(*columns, console=err, transient=False, disable=not err.is_terminal and not _State.verbose) as bar:
+        task = bar.add_task("scan", total=None, rate="", counts="")
+
+        def progress(event: str, done: int, total: int, counts: Counter) -> None:
+            import time as _time
+
+            if event == "start":
+                started["t"], started["n"] = _time.perf_counter(), done
+            elapsed = _time.perf_counter() - started["t"]
+            rate = (done - started["n"]) / elapsed * 60 if elapsed > 0 and done > started["n"] else 0
+            bar.update(task, completed=done, total=total, rate=f"{rate:.1f}/min", counts=show(counts))
+
+        summary = run_batch(folder, out, _scan_options(**opts), workers=workers, resume=resume, timeout=timeout,
+                            progress=progress, csv_path=out.with_suffix(".csv") if csv_out else None)
+    table = Table(title=f"{summary.total} appeals: {summary.scanned} scanned, {summary.skipped} already done, "
+                        f"{summary.seconds:.0f} s")
+    for v in ("clean", "suspicious", "forged", "error"):
+        table.add_column(v)
+    table.add_row(*(str(summary.by_verdict.get(v, 0)) for v in ("clean", "suspicious", "forged", "error")))
+    err.print(table)
+    err.print(f"results: {out}" + (f"  csv: {out.with_suffix('.csv')}" if csv_out else ""), markup=False)
+    if summary.interrupted:
+        err.print("interrupted: rerun with --resume to continue", markup=False)
+        sys.exit(130)
+    if summary.by_verdict.get("suspicious") or summary.by_verdict.get("forged"):
+        sys.exit(int(ExitCode.flagged))
+    sys.exit(int(ExitCode.invalid_input) if summary.by_verdict.get("error") else 0)
+
+
 @cli.command("checks")
 def list_checks() -> None:
     """List the built-in checks and their ids.

@@ -1,0 +1,157 @@
+"""Run a batch on this machine: a pebble process pool, one Scanner per worker, a ledger, --resume.
+
+A worker that crashes or runs past the per-appeal timeout is killed and replaced by the pool; that appeal
+becomes an `error` record and the run goes on. The core never draws: progress goes to a callback.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import time
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from appealcheck import __version__
+from appealcheck.api import Scanner, ScanOptions
+from appealcheck.batch.discover import AppealInput, discover, input_hash
+from appealcheck.batch.ledger import Ledger
+from appealcheck.checks import checks_version
+from appealcheck.errors import InputError
+
+# One Scanner per worker process, built by the pool's initializer: OCR models load once per worker.
+_WORKER: dict[str, Scanner] = {}
+
+
+def _init_worker(options: dict[str, Any]) -> None:
+    opts = dict(options)
+    opts["rules_dirs"] = tuple(Path(p) for p in opts.get("rules_dirs", ()))
+    for k in ("cache_dir", "keyring"):
+        if opts.get(k):
+            opts[k] = Path(opts[k])
+    _WORKER["scanner"] = Scanner(ScanOptions(**opts))
+
+
+def _scan(path: str) -> dict[str, Any]:
+    scanner = _WORKER.get("scanner")
+    if scanner is None:  # the in-process engine (workers=0) and tests
+        raise RuntimeError("worker not initialised")
+    return scanner.scan(Path(path)).to_json()
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    """What a batch run did."""
+
+    total: int
+    scanned: int
+    skipped: int
+    """Already in the ledger for the same input and versions (--resume)."""
+    by_verdict: dict[str, int]
+    seconds: float
+    interrupted: bool = False
+    records: list[dict[str, Any]] = field(default_factory=list, repr=False)
+
+
+def versions_key() -> str:
+    """What must match for a recorded result to be reused on --resume."""
+    from appealcheck.scoring import placeholder
+
+    return f"{__version__}|{checks_version()}|{placeholder.NAME}"
+
+
+def _error_record(item: AppealInput, message: str) -> dict[str, Any]:
+    return {"schema_version": 1, "appeal_id": Path(item.rel).stem if Path(item.rel).suffix else item.rel,
+            "brand": None, "score": None, "verdict": "error", "documents": [], "rule_hits": [], "links": [],
+            "explanation": [], "versions": {"appealcheck": __version__}, "error": message}
+
+
+def run_batch(root: Path, out: Path, options: ScanOptions, workers: int = 2, resume: bool = False,
+              timeout: float = 600.0, progress: Callable[[str, int, int, Counter], None] | None = None,
+              csv_path: Path | None = None) -> BatchSummary:
+    """Scan every appeal under root into the JSONL ledger `out`."""
+    from pebble import ProcessExpired, ProcessPool
+
+    if not root.is_dir():
+        raise InputError(str(root), "is not a folder of appeals")
+    items = discover(root)
+    key = versions_key()
+    ledger = Ledger(out)
+    state = ledger.open(resume)
+    done = {}
+    for r in state.records:
+        inp = r.get("input") or {}
+        done[(inp.get("path"), inp.get("hash"), inp.get("versions"))] = r
+    todo: list[tuple[AppealInput, str | None]] = []
+    counts: Counter = Counter()
+    skipped = 0
+    for item in items:
+        h = input_hash(item.path)
+        prior = done.get((item.rel, h, key)) if h else None
+        if prior is not None:
+            skipped += 1
+            counts[prior.get("verdict")] += 1
+        else:
+            todo.append((item, h))
+    total = len(items)
+    if progress:
+        progress("start", skipped, total, counts)
+    threads = max(1, (os.cpu_count() or 2) // max(workers, 1))
+    opts = {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(options).items()}
+    opts["rules_dirs"] = [str(p) for p in options.rules_dirs]
+    opts["ocr_threads"] = options.ocr_threads or threads
+    t0 = time.perf_counter()
+    records: list[dict[str, Any]] = []
+    interrupted = False
+    with ledger, ProcessPool(max_workers=max(workers, 1), initializer=_init_worker, initargs=(opts,)) as pool:
+        futures = [(item, h, pool.schedule(_scan, args=(str(item.path),), timeout=timeout)) for item, h in todo]
+        try:
+            for item, h, fut in futures:
+                try:
+                    rec = fut.result()
+                except FutureTimeout:
+                    rec = _error_record(item, f"timed out after {timeout:.0f} s; the worker was stopped")
+                except ProcessExpired as exc:
+                    rec = _error_record(item, f"the worker crashed (exit code {exc.exitcode}) while scanning it")
+                except Exception as exc:  # noqa: BLE001 - a bug in one appeal must not stop the batch
+                    rec = _error_record(item, f"internal error: {type(exc).__name__}: {exc}")
+                rec["input"] = {"path": item.rel, "hash": h, "versions": key}
+                ledger.append(rec)
+                records.append(rec)
+                counts[rec.get("verdict")] += 1
+                if progress:
+                    progress("done", skipped + len(records), total, counts)
+        except KeyboardInterrupt:
+            interrupted = True
+            for _, _, fut in futures:
+                fut.cancel()
+            pool.stop()
+    if csv_path is not None:
+        write_csv(out, csv_path)
+    return BatchSummary(total=total, scanned=len(records), skipped=skipped, by_verdict=dict(counts),
+                        seconds=time.perf_counter() - t0, interrupted=interrupted, records=records)
+
+
+CSV_COLUMNS = ("appeal_id", "verdict", "score", "brand", "documents", "findings", "rule_hits", "top_findings", "error",
+               "path")
+
+
+def write_csv(ledger_path: Path, csv_path: Path) -> None:
+    """A flat CSV of every record in the ledger, one appeal a row."""
+    from appealcheck.batch.ledger import read_ledger
+
+    rows = read_ledger(ledger_path).records
+    with csv_path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(CSV_COLUMNS)
+        for r in rows:
+            findings = [f for d in r.get("documents", []) for f in d.get("findings", [])]
+            top = sorted(findings, key=lambda f: ["info", "low", "medium", "high", "critical"].index(f["severity"]),
+                         reverse=True)[:3]
+            w.writerow([r.get("appeal_id"), r.get("verdict"), r.get("score"), r.get("brand"),
+                        len(r.get("documents", [])), len(findings), len(r.get("rule_hits", [])),
+                        ";".join(f["id"] for f in top), r.get("error") or "", r.get("input", {}).get("path")])
