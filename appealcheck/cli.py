@@ -79,7 +79,9 @@ def cli(verbose: bool) -> None:
 @_common
 @click.option("--json", "as_json", is_flag=True, help="Print the result object (DESIGN.md section 5) as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the verdict line.")
-def scan(appeal: Path, as_json: bool, quiet: bool, **opts) -> None:
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write an HTML report with the evidence drawn on the pages to this file.")
+def scan(appeal: Path, as_json: bool, quiet: bool, report_path: Path | None, **opts) -> None:
     """Scan one appeal (a folder, a document file, or a .zip) and give a verdict.
 
     \b
@@ -91,6 +93,11 @@ def scan(appeal: Path, as_json: bool, quiet: bool, **opts) -> None:
 
     scanner = Scanner(_scan_options(**opts))
     result = scanner.scan(appeal)
+    if report_path is not None:
+        from appealcheck.report import write_appeal_report
+
+        write_appeal_report(result.to_json(), appeal, report_path)
+        err.print(f"report: {report_path}", markup=False)
     if as_json:
         out.print_json(json.dumps(result.to_json(), ensure_ascii=False)) if sys.stdout.isatty() else \
             click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
@@ -158,10 +165,13 @@ def facts(appeal: Path, **opts) -> None:
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True, help="Worker processes.")
 @click.option("--resume", is_flag=True, help="Continue an existing results file, skipping appeals already done.")
 @click.option("--csv", "csv_out", is_flag=True, help="Also write a flat CSV beside the JSONL.")
+@click.option("--report", "report_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write an HTML report (index.html and a page per appeal) to this folder at the end.")
 @click.option("--timeout", type=click.FloatRange(1, 86400), default=600, show_default=True,
               help="Seconds one appeal may take before its worker is stopped and it is recorded as an error.")
 @_common
-def batch(folder: Path, out: Path, workers: int, resume: bool, csv_out: bool, timeout: float, **opts) -> None:
+def batch(folder: Path, out: Path, workers: int, resume: bool, csv_out: bool, report_dir: Path | None, timeout: float,
+          **opts) -> None:
     """Scan every appeal in FOLDER (each sub-folder, .zip or document file is one appeal).
 
     \b
@@ -211,12 +221,34 @@ def batch(folder: Path, out: Path, workers: int, resume: bool, csv_out: bool, ti
     table.add_row(*(str(summary.by_verdict.get(v, 0)) for v in ("clean", "suspicious", "forged", "error")))
     err.print(table)
     err.print(f"results: {out}" + (f"  csv: {out.with_suffix('.csv')}" if csv_out else ""), markup=False)
+    if report_dir is not None:
+        from appealcheck.batch.ledger import read_ledger
+        from appealcheck.report import write_batch_report
+
+        err.print(f"report: {write_batch_report(read_ledger(out).records, report_dir)}", markup=False)
     if summary.interrupted:
         err.print("interrupted: rerun with --resume to continue", markup=False)
         sys.exit(130)
     if summary.by_verdict.get("suspicious") or summary.by_verdict.get("forged"):
         sys.exit(int(ExitCode.flagged))
     sys.exit(int(ExitCode.invalid_input) if summary.by_verdict.get("error") else 0)
+
+
+@cli.command()
+@click.argument("results", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for index.html and the per-appeal pages.")
+def report(results: Path, out_dir: Path) -> None:
+    """Rebuild the HTML report of a batch from its JSONL results.
+
+    \b
+    Example:
+      appealcheck report results.jsonl -o report/
+    """
+    from appealcheck.batch.ledger import read_ledger
+    from appealcheck.report import write_batch_report
+
+    err.print(f"report: {write_batch_report(read_ledger(results).records, out_dir)}", markup=False)
 
 
 @cli.command("checks")

@@ -119,7 +119,7 @@ def run_batch(root: Path, out: Path, options: ScanOptions, workers: int = 2, res
                     rec = _error_record(item, f"the worker crashed (exit code {exc.exitcode}) while scanning it")
                 except Exception as exc:  # noqa: BLE001 - a bug in one appeal must not stop the batch
                     rec = _error_record(item, f"internal error: {type(exc).__name__}: {exc}")
-                rec["input"] = {"path": item.rel, "hash": h, "versions": key}
+                rec["input"] = {"root": str(root.resolve()), "path": item.rel, "hash": h, "versions": key}
                 ledger.append(rec)
                 records.append(rec)
                 counts[rec.get("verdict")] += 1

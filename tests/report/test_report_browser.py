@@ -1,0 +1,98 @@
+"""The HTML report opened in a real headless browser (Debian's chromium driven by Playwright).
+
+Without /usr/bin/chromium these tests skip, unless APPEALCHECK_REQUIRE_BROWSER=1 (set by .ci/run, which
+installs chromium), where a missing browser fails them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests import pages
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+if not Path(CHROMIUM).exists() and os.environ.get("APPEALCHECK_REQUIRE_BROWSER") != "1":
+    pytest.skip("no chromium here (apt-get install chromium); .ci/run installs it", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield b
+        b.close()
+
+
+def _open(browser, path: Path):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 1000})
+    # Self-contained means no request may leave file:// and data: URIs.
+    blocked = []
+    ctx.route("**/*", lambda route: route.continue_() if route.request.url.startswith(("file:", "data:"))
+              else (blocked.append(route.request.url), route.abort()))
+    page = ctx.new_page()
+    page.goto(path.as_uri())
+    return page, blocked
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "appealcheck.cli", *args], capture_output=True, text=True, timeout=300)
+
+
+def test_scan_report_shows_verdict_findings_and_boxes_on_the_page(browser, tmp_path):
+    pages.letter(licensor_uscc="91310000MA1FL0XD33").save(tmp_path / "letter.png")
+    proc = run("scan", "--json", "--report", str(tmp_path / "r.html"), str(tmp_path / "letter.png"))
+    result = json.loads(proc.stdout)
+    finding = result["documents"][0]["findings"][0]
+    assert finding["id"] == "content.uscc_check_digit"
+    page, blocked = _open(browser, tmp_path / "r.html")
+    assert page.inner_text("#verdict") == result["verdict"].upper()
+    assert page.locator("tr.finding").count() == len(result["documents"][0]["findings"])
+    assert "content.uscc_check_digit" in page.inner_text("table.findings")
+    # The mark is drawn where the finding's box is: compare on-screen positions, image vs rectangle.
+    img = page.locator(".page img").first.bounding_box()
+    rect = page.locator(".page svg g.mark rect").first.bounding_box()
+    w = 1240  # the letter page's pixel width
+    scale = img["width"] / w
+    x0, y0, x1, y1 = finding["box"]
+    assert abs(rect["x"] - (img["x"] + x0 * scale)) < 3 and abs(rect["y"] - (img["y"] + y0 * scale)) < 3
+    assert abs(rect["width"] - (x1 - x0) * scale) < 3
+    page.screenshot(path=str(tmp_path / "report.png"))
+    assert (tmp_path / "report.png").stat().st_size > 10_000
+    assert blocked == []
+
+
+def test_batch_index_sorts_and_filters(browser, tmp_path):
+    root = tmp_path / "appeals"
+    for name, img in (("A-good", pages.receipt()), ("A-bad", pages.letter(period="2024年2月30日至2025年12月31日"))):
+        (root / name).mkdir(parents=True)
+        img.save(root / name / "doc.png")
+    out = tmp_path / "r.jsonl"
+    run("batch", str(root), "-o", str(out), "--workers", "1", "--report", str(tmp_path / "rep"))
+    page, blocked = _open(browser, tmp_path / "rep" / "index.html")
+    assert page.locator("#appeals tbody tr").count() == 2
+    page.select_option("#v", "clean")
+    assert page.inner_text("#count") == "1"
+    visible = [r for r in page.locator("#appeals tbody tr").all() if r.is_visible()]
+    assert [r.locator("td").first.inner_text() for r in visible] == ["A-good"]
+    page.select_option("#v", "")
+    page.click("#appeals thead th:nth-child(3)")  # by score, ascending
+    first = page.locator("#appeals tbody tr").first.locator("td").first.inner_text()
+    page.click("#appeals thead th:nth-child(3)")
+    assert page.locator("#appeals tbody tr").first.locator("td").first.inner_text() != first
+    page.click("text=A-bad")
+    assert "content.date_impossible" in page.inner_text("table.findings")
+    page.screenshot(path=str(tmp_path / "appeal.png"))
+    assert blocked == []
+    # Rebuilt later from the results alone.
+    again = run("report", str(out), "-o", str(tmp_path / "rep2"))
+    assert again.returncode == 0 and (tmp_path / "rep2" / "index.html").exists()
