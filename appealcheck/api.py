@@ -104,7 +104,7 @@ class Scanner:
         else:
             kind, source = classify(text, first.width, first.height).kind, "classifier"
         fields = extract_fields(kind, ocr)
-        ctx = DocContext(appeal=appeal, document=doc, kind=kind, fields=fields, ocr=ocr, brand=pack)
+        ctx = DocContext(appeal=appeal, document=doc, kind=kind, fields=fields, ocr=ocr, brand=pack, reader=self.reader)
         findings: list[Finding] = []
         features: dict[str, float | None] = {}
         for check in self.checks:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from appealcheck.models import Appeal, Document, FieldValue, Finding, PageText
 
 if TYPE_CHECKING:
+    from appealcheck.ocr.reader import PageReader
     from appealcheck.rules.pack import BrandPack
 
 
@@ -23,6 +24,8 @@ class DocContext:
     fields: dict[str, FieldValue]
     ocr: tuple[PageText, ...]
     brand: BrandPack | None
+    reader: PageReader | None = None
+    """The scanner's OCR reader (with its cache), for checks that read other images such as template specimens."""
 
     @property
     def text(self) -> str:
