@@ -14,7 +14,7 @@ from . import capture as C
 from . import compose as P
 from . import forgeries as F
 from . import values as V
-from .brands import BRANDS, brand
+from .brands import BRANDS
 from .documents import DocSpec, render
 from .page import Rendered
 
@@ -121,17 +121,40 @@ def forge(
     return twin, render(new, dpi), new
 
 
+# Documents per appeal as ``build`` plans them (cases 0.45/0.35/0.2 with 1-2, 2-3 and 1-2 documents,
+# plus a licence with p=0.45); used to turn the appeal-level forged ratio into a per-document rate.
+_DOCS_PER_APPEAL = {1: 0.1279, 2: 0.3920, 3: 0.3699, 4: 0.1103}
+
+
+def doc_forgery_rate(forged_ratio: float) -> float:
+    """Per-document forgery probability that makes about ``forged_ratio`` of appeals forged.
+
+    Each document is forged independently at this one rate, so whether a document is forged says
+    nothing about its kind, its appeal's size or its capture: a forged document is a draw from the
+    same population as a genuine one, and only the forgery itself tells them apart.
+    """
+    if forged_ratio <= 0 or forged_ratio >= 1:
+        return min(1.0, max(0.0, forged_ratio))
+    lo, hi = 0.0, 1.0
+    for _ in range(50):
+        q = (lo + hi) / 2
+        r = sum(w * (1 - (1 - q) ** n) for n, w in _DOCS_PER_APPEAL.items())
+        lo, hi = (q, hi) if r < forged_ratio else (lo, q)
+    return (lo + hi) / 2
+
+
 def build(seed: int, index: int, forged_ratio: float, forgers: tuple[P.SerialForger, ...]) -> AppealOut:
     """Generate appeal ``index`` of corpus ``seed``."""
     rng = random.Random(f"appeal-{seed}-{index}")
-    cap_rng = np.random.default_rng([seed, index, 7])  # capture draws never see the forgery decision
-    forged = rng.random() < forged_ratio
-    serial = forgers[rng.randrange(len(forgers))] if forged and rng.random() < 0.2 else None
-    b = brand(serial.brand) if serial else BRANDS[rng.randrange(len(BRANDS))]
+    # Forgery decisions and capture draws have their own streams: the appeal's documents and how
+    # they are captured are the same whether or not something in it gets forged.
+    frg = random.Random(f"forge-{seed}-{index}")
+    cap_rng = np.random.default_rng([seed, index, 7])
+    b = BRANDS[rng.randrange(len(BRANDS))]
     submitted = _EPOCH + dt.timedelta(days=rng.randint(0, 280))
     s = P.seller(rng, submitted)
     other = P.seller(rng, submitted)
-    case = "direct" if serial else rng.choices(["direct", "distributor", "daigou"], [0.45, 0.35, 0.2])[0]
+    case = rng.choices(["direct", "distributor", "daigou"], [0.45, 0.35, 0.2])[0]
     docs: list[DocSpec] = []
     if case == "direct":
         docs.append(P.letter(b, b.entities[rng.randrange(2)], s, submitted, rng))
@@ -157,26 +180,32 @@ def build(seed: int, index: int, forged_ratio: float, forgers: tuple[P.SerialFor
     if rng.random() < 0.45:
         docs.append(P.license_doc(s, rng))
     caps = [C.sample(cap_rng, d.kind) for d in docs]
-    target = 0 if serial else (rng.randrange(len(docs)) if forged else -1)
+    rate = doc_forgery_rate(forged_ratio)
+    targets = {j for j in range(len(docs)) if frg.random() < rate}
+    # A brand-to-seller letter that gets forged is sometimes a serial forger's product: the same
+    # forged letter sold to many sellers. Each brand has one forger per corpus.
+    serial = None
+    if case == "direct" and 0 in targets and frg.random() < 0.3:
+        serial = next(f for f in forgers if f.brand == b.id)
     appeal_id = f"A-{seed:03d}-{index:06d}"
     files, label_docs = [], []
     when = (submitted.year, submitted.month, submitted.day)
     for j, (spec, cp) in enumerate(zip(docs, caps, strict=True)):
         ops: list[str] = []
         software = None
-        if serial and j == target:
+        if serial and j == 0:
             spec = P.fill_licensee(serial.spec, s)
             twin = render(P.fill_licensee(serial.genuine, s), cp.dpi)
             page = render(spec, cp.dpi)
             ops = ["serial_forger", serial.op]
-        elif j == target:
-            op = rng.choice(F.applicable(spec))
-            twin, page, spec = forge(spec, op, cp.dpi, rng, submitted, other)
+        elif j in targets:
+            op = frg.choice(F.applicable(spec))
+            twin, page, spec = forge(spec, op, cp.dpi, frg, submitted, other)
             ops = [op]
-            if op != "software_metadata" and rng.random() < 0.2:
+            if op != "software_metadata" and frg.random() < 0.2:
                 ops.append("software_metadata")
             if "software_metadata" in ops:
-                software = rng.choice(F.EDIT_SOFTWARE)
+                software = frg.choice(F.EDIT_SOFTWARE)
         else:
             page = twin = render(spec, cp.dpi)
         cap = C.apply(page.image, cp, software, when)
@@ -200,6 +229,7 @@ def build(seed: int, index: int, forged_ratio: float, forgers: tuple[P.SerialFor
                     "dpi": cp.dpi,
                     "jpeg_quality": cp.jpeg_quality,
                     "format": cp.format,
+                    "mode": cp.mode,
                 },
                 "render_dpi": C.PDF_RENDER_DPI if cp.format == "pdf" else None,
                 "page_size": list(cap.size),

@@ -128,7 +128,7 @@ def entity_seals(e: Entity, rng: random.Random, prefix: str, kinds: tuple[str, .
                     star=False,
                     middle_line=e.uscc,
                     ring_mm=1.0,
-                    span_deg=200.0,
+                    span_deg=185.0,
                 )
             )
     return out

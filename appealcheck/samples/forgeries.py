@@ -342,9 +342,13 @@ def diff_boxes(a: np.ndarray, b: np.ndarray, pad: int = 3) -> list[list[int]]:
     """Boxes around every pixel that differs between two same-size pages (merged when close)."""
     if a.shape != b.shape:
         return [[0, 0, a.shape[1], a.shape[0]]]
-    m = (np.abs(a.astype(np.int16) - b.astype(np.int16)).max(axis=2) > 0).astype(np.uint8)
-    if not m.any():
+    # Per-channel absolute difference, then the channel maximum, all in uint8 OpenCV calls: the
+    # int16 numpy version cost ~60 ms per forged page.
+    d = cv2.split(cv2.absdiff(a, b))
+    m = cv2.max(cv2.max(d[0], d[1]), d[2])
+    if not cv2.countNonZero(m):
         return []
+    m = (m > 0).astype(np.uint8)
     k = max(3, a.shape[1] // 120)
     md = cv2.dilate(m, np.ones((k, k), np.uint8))
     n, _, stats, _ = cv2.connectedComponentsWithStats(md, connectivity=8)

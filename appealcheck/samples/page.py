@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -10,6 +11,30 @@ from PIL import Image, ImageDraw
 from .fonts import fake_stroke, get_font, has_glyphs
 
 Box = tuple[int, int, int, int]
+
+
+@functools.lru_cache(maxsize=16384)
+def _glyph_mask(family: str, size_px: int, stroke: int, ch: str) -> tuple[Image.Image | None, Box]:
+    """Coverage mask of one character and its box relative to the pen position (top-left anchor).
+
+    Pages are drawn one character at a time (so forgers and labels know every glyph box); asking
+    FreeType for each of thousands of characters per page dominated render time, so masks are
+    rendered once per process and pasted.
+    """
+    f = get_font(family, size_px)
+    bb = tuple(int(v) for v in f.getbbox(ch, stroke_width=stroke, anchor="la"))
+    w, h = bb[2] - bb[0], bb[3] - bb[1]
+    if w <= 0 or h <= 0:
+        return None, bb
+    m = Image.new("L", (w, h), 0)
+    ImageDraw.Draw(m).text((-bb[0], -bb[1]), ch, font=f, fill=255, stroke_width=stroke, stroke_fill=255)
+    return m, bb
+
+
+@functools.lru_cache(maxsize=16384)
+def advance(family: str, size_px: int, ch: str) -> float:
+    """Pen advance of one character in pixels (cached: layout asks for it per character)."""
+    return get_font(family, size_px).getlength(ch)
 
 
 @dataclass(frozen=True)
@@ -68,10 +93,11 @@ class Page:
             return x
         if not has_glyphs(family, s):
             family = "sans"
-        f = get_font(family, self.size_px(pt))
+        size = self.size_px(pt)
+        f = get_font(family, size)
         stroke = fake_stroke(family)
         trk = self.px(track)
-        widths = [f.getlength(c) + trk for c in s]
+        widths = [advance(family, size, c) + trk for c in s]
         total = sum(widths) - trk
         X = self.px(x) - (total / 2 if align == "m" else total if align == "r" else 0)
         Y = self.px(y)
@@ -79,9 +105,12 @@ class Page:
         cx = X
         for c, w in zip(s, widths, strict=True):
             if not c.isspace():
-                self.draw.text((cx, Y), c, font=f, fill=fill, stroke_width=stroke, stroke_fill=fill)
-                bb = self.draw.textbbox((cx, Y), c, font=f, stroke_width=stroke)
-                box = (int(bb[0]), int(bb[1]), int(bb[2]) + 1, int(bb[3]) + 1)
+                # Glyphs land on whole pixels (the pen still advances fractionally) so masks can be cached.
+                mask, bb = _glyph_mask(family, size, stroke, c)
+                xi = int(cx)
+                if mask is not None:
+                    self.im.paste(fill, (xi + bb[0], Y + bb[1]), mask)
+                box = (xi + bb[0], Y + bb[1], xi + bb[2] + 1, Y + bb[3] + 1)
                 self.glyphs.append(Glyph(c, box, family, f.size, fill, field))
             cx += w
         self._add_field(field, (int(X), Y, int(cx - trk) + 1, Y + asc + desc))
@@ -100,13 +129,13 @@ class Page:
         fill=(20, 20, 20),
     ) -> float:
         """Lay out a wrapped paragraph of (text, field) runs; return the y below it (mm)."""
-        f = get_font(family, self.size_px(pt))
+        size = self.size_px(pt)
         line_h = pt * 0.3528 * leading
         cx = x + indent * pt * 0.3528
         cy = y
         for text, fld in parts:
             for c in text:
-                w = f.getlength(c) * 25.4 / self.dpi
+                w = advance(family, size, c) * 25.4 / self.dpi
                 if cx + w > x + width and c not in "，。；、）":
                     cx, cy = x, cy + line_h
                 self.text(cx, cy, c, family, pt, fill, field=fld)
