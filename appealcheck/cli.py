@@ -67,7 +67,7 @@ def cli(verbose: bool) -> None:
 
     \b
     Example:
-      appealcheck scan samples/appeals/A-0001
+      appealcheck scan samples/appeals/A-001-000003
     """
     _State.verbose = verbose
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
@@ -86,7 +86,7 @@ def scan(appeal: Path, as_json: bool, quiet: bool, report_path: Path | None, **o
 
     \b
     Example:
-      appealcheck scan samples/appeals/A-0001 --json
+      appealcheck scan samples/appeals/A-001-000003 --json
     Exit: 0 clean, 1 suspicious or forged, 3 bad brand pack, 4 unreadable input, 5 missing model.
     """
     from appealcheck.api import Scanner

@@ -62,3 +62,16 @@ def test_help_has_examples():
     for cmd in (["scan"], ["facts"], ["samples", "generate"]):
         proc = run(*cmd, "--help")
         assert proc.returncode == 0 and "Example" in proc.stdout
+
+
+def test_readme_sample_scans_and_is_flagged():
+    """The README's first command: a bundled forged appeal (period forged to 3 years) is flagged."""
+    from pathlib import Path
+
+    appeal = Path(__file__).parents[1] / "samples" / "appeals" / "A-001-000003"
+    proc = run("scan", "--json", str(appeal))
+    obj = json.loads(proc.stdout)
+    assert proc.returncode == 1 and obj["verdict"] in ("suspicious", "forged")
+    assert obj["brand"] == "xinglan" and obj["versions"]["packs"] == {"xinglan": "1.0.0"}
+    letter = obj["documents"][0]
+    assert "content.period_too_long" in [f["id"] for f in letter["findings"]]

@@ -208,7 +208,7 @@ def build(seed: int, index: int, forged_ratio: float, forgers: tuple[P.SerialFor
                 software = frg.choice(F.EDIT_SOFTWARE)
         else:
             page = twin = render(spec, cp.dpi)
-        cap = C.apply(page.image, cp, software, when)
+        cap = C.apply(page.image, cp, software or cp.software, when)
         name = f"{j + 1:02d}_{spec.kind}.{cap.ext}"
         files.append((name, cap.data))
         regions = []

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -39,6 +39,15 @@ class CaptureParams:
     """Seeds the geometric and photometric noise."""
     mode: str = "rgb"
     """rgb | grey (a scanner in greyscale "document" mode) | bw (fax)."""
+    software: str | None = None
+    """Software an honest sender's file names: a scanner driver, or an editor used only to crop or
+    rotate (all 26 real receipts in shared/realdata were saved by Photoshop). Drawn from the capture
+    stream, so genuine and forged documents carry it alike."""
+
+
+HONEST_SOFTWARE = ("Adobe Photoshop CC 2018 (Windows)", "EPSON Scan", "ScanSnap Manager", "GIMP 2.10.30",
+                   "Microsoft Windows Photo Viewer 6.1.7600.16385")
+HONEST_SOFTWARE_RATE = 0.08
 
 
 def _quality(rng: np.random.Generator, lo: int = 55, hi: int = 95, a: float = 3.0, b: float = 3.2) -> int:
@@ -52,6 +61,13 @@ def _quality(rng: np.random.Generator, lo: int = 55, hi: int = 95, a: float = 3.
 
 def sample(rng: np.random.Generator, kind: str) -> CaptureParams:
     """Draw capture parameters; the caller's rng must not depend on the forgery decision."""
+    cp = _sample(rng, kind)
+    if cp.format != "pdf" and rng.random() < HONEST_SOFTWARE_RATE:
+        cp = replace(cp, software=str(rng.choice(HONEST_SOFTWARE)))
+    return cp
+
+
+def _sample(rng: np.random.Generator, kind: str) -> CaptureParams:
     probs = _P_RECEIPT if kind == "receipt" else _P_DOC
     style = str(rng.choice(_STYLES, p=np.array(probs) / sum(probs)))
     seed = int(rng.integers(0, 2**31))

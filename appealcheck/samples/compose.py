@@ -91,7 +91,8 @@ def letter(
     if licensor.valid_to:
         end = min(end, licensor.valid_to)
         start = max(start, licensor.valid_from)
-        issued = min(issued, start)
+        # A distributor cannot authorise before it is authorised itself.
+        issued = min(max(issued, licensor.valid_from), start)
     if end < submitted:
         end = submitted + dt.timedelta(days=rng.randint(30, 200))
     f = {

@@ -165,6 +165,8 @@ def render_letter(spec: DocSpec, dpi: int) -> Rendered:
         extra = spec.options.get("extra_clause")
         if extra:
             y = p.para(25, y, 160, [(f"{n + 1}. {extra}", None)], pt=12, family=body, indent=0) + 2.5
+        if spec.options.get("no_closing"):
+            return y + 6
         return p.para(25, y + 2, 160, [("特此授权。", None)], pt=12, family=body) + 6
 
     if moved:

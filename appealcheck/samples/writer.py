@@ -129,7 +129,7 @@ def write_pack(b: Brand, root: Path, known: list[dict]) -> None:
                 "title": f"Genuine {b.en} letters never grant exclusivity",
                 "severity": "high",
                 "applies_to": ["authorization_letter"],
-                "when": 'doc.text.contains("独家")',
+                "when": 'doc.text.matches("(^|[^非])独家")',
                 "message": f"Letter grants exclusivity; {b.en} never does",
                 "status": "stable",
             },
@@ -169,7 +169,8 @@ def _write_tests(b: Brand, d: Path, sub: P.Seller) -> None:
         letter = P.letter(b, b.entities[0], sub, dt.date(2025, 6, 1), rng)
         inv = P.invoice(b, b.entities[0], sub, dt.date(2025, 6, 1), rng)
         if bad:
-            letter = replace(letter, options={"extra_clause": "本授权为独家授权。", "drop_clause": None})
+            letter = replace(letter, options={"extra_clause": "本授权为独家授权。", "drop_clause": None,
+                                              "no_closing": True})
             inv = replace(inv, fields=dict(inv.fields, seller_name="上海未知商贸有限公司"))
         for name, spec in (("letter.png", letter), ("invoice.png", inv)):
             # Clean exports from the brand's own system: 64 colours keep text and seal intact and
@@ -189,11 +190,8 @@ def _write_tests(b: Brand, d: Path, sub: P.Seller) -> None:
         (cd / "appeal.yaml").write_text(
             yaml.safe_dump(appeal, allow_unicode=True, sort_keys=False), encoding="utf-8"
         )
-        ids = [f"{b.id}.letter.no-exclusive", f"{b.id}.invoice.known-seller"]
-        cases[case] = {
-            "fires": ids if bad else [],
-            "not_fires": [f"{b.id}.letter.closing-phrase"] + ([] if bad else ids),
-        }
+        ids = [f"{b.id}.letter.no-exclusive", f"{b.id}.invoice.known-seller", f"{b.id}.letter.closing-phrase"]
+        cases[case] = {"fires": ids if bad else [], "not_fires": [] if bad else ids}
     (d / "expected.yaml").write_text(
         yaml.safe_dump({"schema_version": 1, "cases": cases}, sort_keys=False), encoding="utf-8"
     )
