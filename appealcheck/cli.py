@@ -150,7 +150,7 @@ def facts(appeal: Path, **opts) -> None:
 
     \b
     Example:
-      appealcheck facts samples/appeals/A-0001 > facts.json
+      appealcheck facts samples/appeals/A-001-000003 > facts.json
     """
     from appealcheck.api import Scanner
 
