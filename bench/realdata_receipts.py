@@ -24,7 +24,7 @@ def main() -> None:
     folder = root / "receipts_de"
     rows = list(csv.DictReader((folder / "labels.csv").open(encoding="utf-8")))
     scanner = Scanner(ScanOptions(today=dt.date(2020, 12, 31)))
-    ok_total = ok_date = flagged = clean = 0
+    ok_total = ok_date = flagged = content = clean = 0
     t0 = time.perf_counter()
     for row in rows:
         r = scanner.scan(folder / row["path"])
@@ -37,6 +37,7 @@ def main() -> None:
         ok_total += t_ok
         ok_date += d_ok
         flagged += bool(d.findings)
+        content += any(f.id.startswith("content.") for f in d.findings)
         clean += r.verdict == "clean"
         print(f"{Path(row['path']).name:34} kind={d.kind:16} total={total.value if total else None!s:>8} "
               f"(want {row['total_eur']:>6}) {'ok' if t_ok else 'XX'}  date={date.value if date else None} "
@@ -44,6 +45,7 @@ def main() -> None:
     n = len(rows)
     print(f"\n{n} receipts in {time.perf_counter() - t0:.0f} s: total read {ok_total}/{n} ({ok_total / n:.0%}), "
           f"date read {ok_date}/{n} ({ok_date / n:.0%}), with any finding {flagged}/{n} ({flagged / n:.0%}), "
+          f"with a content finding {content}/{n} ({content / n:.0%}), "
           f"verdict clean {clean}/{n} ({clean / n:.0%})")
 
 
