@@ -151,7 +151,7 @@ class Scanner:
             verdict = "suspicious"
         return appeal, pack, AppealResult(
             appeal_id=appeal.appeal_id, brand=appeal.brand, score=round(score, 4), verdict=verdict,
-            documents=tuple(docs), rule_hits=tuple(hits), versions=versions,
+            documents=tuple(docs), rule_hits=tuple(hits), versions=versions, seller=_seller(appeal),
             exit_code=int(ExitCode.ok if verdict == "clean" else ExitCode.flagged))
 
     def facts(self, path: Path | str, brand: str | None = None) -> dict[str, Any]:
@@ -170,6 +170,11 @@ class Scanner:
             "brand": brand_facts(pack) if pack else None,
             "documents": [document_facts(d) for d in result.documents],
         }
+
+
+def _seller(appeal: Appeal) -> dict[str, Any]:
+    s = appeal.seller
+    return {"name": s.name, "shop": s.shop, "uscc": s.uscc}
 
 
 def appeal_facts(appeal: Appeal) -> dict[str, Any]:

@@ -220,6 +220,11 @@ def batch(folder: Path, out: Path, workers: int, resume: bool, csv_out: bool, re
         table.add_column(v)
     table.add_row(*(str(summary.by_verdict.get(v, 0)) for v in ("clean", "suspicious", "forged", "error")))
     err.print(table)
+    for c in summary.clusters[:20]:
+        err.print(f"cluster {c.id}: {len(c.appeals)} appeals ({', '.join(c.appeals[:8])}"
+                  f"{', ...' if len(c.appeals) > 8 else ''}): {c.reasons[0]}", markup=False)
+    if len(summary.clusters) > 20:
+        err.print(f"... and {len(summary.clusters) - 20} more clusters (see the report)", markup=False)
     err.print(f"results: {out}" + (f"  csv: {out.with_suffix('.csv')}" if csv_out else ""), markup=False)
     if report_dir is not None:
         from appealcheck.batch.ledger import read_ledger

@@ -84,6 +84,8 @@ class Document:
     """Rendered pages."""
     kind_hint: str | None = None
     """Kind given by appeal.yaml, if any."""
+    path: str | None = None
+    """Where the original file was read from, for forensics of its bytes; None when only pages were given."""
 
 
 @dataclass(frozen=True)
@@ -257,6 +259,8 @@ class AppealResult:
     explanation: tuple[dict[str, Any], ...] = ()
     versions: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
+    seller: dict[str, Any] | None = None
+    """Who filed the appeal (name, shop, uscc) as appeal.yaml says: links across appeals need it."""
     exit_code: int = 0
     """What the CLI exits with for this result (not part of the JSON)."""
 
@@ -273,5 +277,6 @@ class AppealResult:
             "links": list(self.links),
             "explanation": list(self.explanation),
             "versions": self.versions,
+            "seller": self.seller,
             "error": self.error,
         }

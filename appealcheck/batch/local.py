@@ -7,6 +7,7 @@ becomes an `error` record and the run goes on. The core never draws: progress go
 from __future__ import annotations
 
 import csv
+import json
 import os
 import time
 from collections import Counter
@@ -55,6 +56,8 @@ class BatchSummary:
     seconds: float
     interrupted: bool = False
     records: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    clusters: list[Any] = field(default_factory=list)
+    """Clusters of linked appeals (batch.links.Cluster), largest first."""
 
 
 def versions_key() -> str:
@@ -130,14 +133,34 @@ def run_batch(root: Path, out: Path, options: ScanOptions, workers: int = 2, res
             for _, _, fut in futures:
                 fut.cancel()
             pool.stop()
+    clusters = [] if interrupted else relink(out)
     if csv_path is not None:
         write_csv(out, csv_path)
     return BatchSummary(total=total, scanned=len(records), skipped=skipped, by_verdict=dict(counts),
-                        seconds=time.perf_counter() - t0, interrupted=interrupted, records=records)
+                        seconds=time.perf_counter() - t0, interrupted=interrupted, records=records,
+                        clusters=clusters)
 
 
-CSV_COLUMNS = ("appeal_id", "verdict", "score", "brand", "documents", "findings", "rule_hits", "top_findings", "error",
-               "path")
+def relink(ledger_path: Path) -> list:
+    """Link every appeal in the ledger and rewrite it with each record's `links` (atomically: a crash leaves the old
+    file whole)."""
+    from appealcheck.batch.ledger import read_ledger
+    from appealcheck.batch.links import attach, link
+
+    records = read_ledger(ledger_path).records
+    clusters = link(records)
+    tmp = ledger_path.with_name(ledger_path.name + ".linking")
+    with tmp.open("wb") as fh:
+        for r in attach(records, clusters):
+            fh.write((json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8"))
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, ledger_path)
+    return clusters
+
+
+CSV_COLUMNS = ("appeal_id", "verdict", "score", "brand", "documents", "findings", "rule_hits", "top_findings",
+               "cluster", "error", "path")
 
 
 def write_csv(ledger_path: Path, csv_path: Path) -> None:
@@ -154,4 +177,5 @@ def write_csv(ledger_path: Path, csv_path: Path) -> None:
                          reverse=True)[:3]
             w.writerow([r.get("appeal_id"), r.get("verdict"), r.get("score"), r.get("brand"),
                         len(r.get("documents", [])), len(findings), len(r.get("rule_hits", [])),
-                        ";".join(f["id"] for f in top), r.get("error") or "", r.get("input", {}).get("path")])
+                        ";".join(f["id"] for f in top), ";".join(x["cluster"] for x in r.get("links") or []),
+                        r.get("error") or "", r.get("input", {}).get("path")])

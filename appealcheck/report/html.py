@@ -163,8 +163,25 @@ rows.forEach(r=>table.tBodies[0].appendChild(r));}));apply();
 """
 
 
+def _clusters_html(records: list[dict[str, Any]], links: dict[str, str]) -> str:
+    seen: dict[str, dict[str, Any]] = {}
+    for r in records:
+        for x in r.get("links") or []:
+            c = seen.setdefault(x["cluster"], {"appeals": set(), "reasons": x.get("reasons", [])})
+            c["appeals"] |= {r.get("appeal_id"), *x.get("appeals", [])}
+    if not seen:
+        return "<p class='muted'>No appeals share a document with another seller's appeal.</p>"
+    items = []
+    for cid, c in sorted(seen.items(), key=lambda kv: (-len(kv[1]["appeals"]), kv[0])):
+        names = ", ".join(f"<a href='{_e(links.get(a, ''))}'>{_e(a)}</a>" for a in sorted(c["appeals"]))
+        reasons = "".join(f"<li>{_e(t)}</li>" for t in c["reasons"][:5])
+        items.append(f"<li class='cluster'><b>{_e(cid)}</b> ({len(c['appeals'])} appeals): {names}"
+                     f"<ul>{reasons}</ul></li>")
+    return f"<ul id='clusters'>{''.join(items)}</ul>"
+
+
 def render_index(records: list[dict[str, Any]], links: dict[str, str]) -> str:
-    """The batch index: a sortable, filterable table of appeals linking to each appeal's page."""
+    """The batch index: a sortable, filterable table of appeals linking to each appeal's page, and the clusters."""
     body = []
     for r in records:
         findings = [f for d in r.get("documents", []) for f in d.get("findings", [])]
@@ -189,7 +206,8 @@ def render_index(records: list[dict[str, Any]], links: dict[str, str]) -> str:
             f"</option><option>clean</option><option>error</option></select> showing <b id='count'></b></div>"
             f"<table id='appeals'><thead><tr><th>appeal</th><th>verdict</th><th>score</th><th>brand</th>"
             f"<th>documents</th><th>findings</th><th>high and critical</th></tr></thead><tbody>{''.join(body)}"
-            f"</tbody></table></main><script>{INDEX_JS}</script></body></html>")
+            f"</tbody></table><h2>Linked appeals</h2>{_clusters_html(records, links)}</main>"
+            f"<script>{INDEX_JS}</script></body></html>")
 
 
 def load_pages(appeal_path: Path) -> dict[str, list[np.ndarray]]:

@@ -1,0 +1,135 @@
+"""Links between appeals: the same file, letter, invoice or receipt submitted by different sellers.
+
+Each document yields a few fingerprints, exact keys built from what a forger reuses when selling one forged
+document to many sellers (the file itself; a letter's serial and dates with only the licensee changed; an
+invoice's code and number; a receipt's store, date and total). Appeals sharing a key are joined with a
+union-find, so linking is one pass over a hash index: linear in the number of appeals, not in pairs.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from appealcheck.checks.names import canonical
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """One reusable trait of one document."""
+
+    kind: str
+    """file | letter | invoice | receipt."""
+    key: str
+    appeal_id: str
+    file: str
+
+
+_REASONS = {
+    "file": "the same file (sha256)",
+    "letter": "the same letter serial and dates, with a different licensee",
+    "invoice": "the same invoice code and number",
+    "receipt": "the same receipt (store, date, total)",
+}
+
+
+def _value(doc: dict[str, Any], name: str) -> str | None:
+    f = (doc.get("fields") or {}).get(name)
+    v = f.get("value") if isinstance(f, dict) else None
+    return None if v in (None, "") else str(v)
+
+
+def fingerprints(record: dict[str, Any]) -> list[Fingerprint]:
+    """The fingerprints of every readable document of one result record."""
+    aid = str(record.get("appeal_id"))
+    out = []
+    for d in record.get("documents", []):
+        if d.get("error"):
+            continue
+        f = d.get("file", "")
+        if d.get("sha256"):
+            out.append(Fingerprint("file", d["sha256"], aid, f))
+        kind = d.get("kind")
+        if kind == "authorization_letter":
+            parts = [_value(d, k) for k in ("serial", "issued_on", "valid_from", "valid_to")]
+            if parts[0] and sum(p is not None for p in parts) >= 3:
+                out.append(Fingerprint("letter", f"{record.get('brand')}|" + "|".join(p or "" for p in parts), aid, f))
+        elif kind == "purchase_invoice":
+            code, no = _value(d, "invoice_code"), _value(d, "invoice_no")
+            if no and (code or len(no) == 20):
+                out.append(Fingerprint("invoice", f"{code or ''}|{no}", aid, f))
+        elif kind == "receipt":
+            store, date, total = _value(d, "store"), _value(d, "date"), _value(d, "total")
+            if store and date and total:
+                out.append(Fingerprint("receipt", f"{canonical(store)}|{date}|{total}", aid, f))
+    return out
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, x: str) -> str:
+        self.parent.setdefault(x, x)
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """Appeals joined by shared documents."""
+
+    id: str
+    appeals: tuple[str, ...]
+    reasons: tuple[str, ...]
+    """Why, in words, with the shared document names."""
+
+
+def link(records: list[dict[str, Any]]) -> list[Cluster]:
+    """Clusters of appeals from different sellers that share a fingerprint, largest first."""
+    seller = {str(r.get("appeal_id")): canonical(((r.get("seller") or {}).get("name")) or "") for r in records}
+    index: dict[tuple[str, str], list[Fingerprint]] = defaultdict(list)
+    for r in records:
+        for fp in fingerprints(r):
+            index[(fp.kind, fp.key)].append(fp)
+    uf = _UnionFind()
+    why: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for (kind, _key), fps in index.items():
+        appeals = sorted({fp.appeal_id for fp in fps})
+        sellers = {seller.get(a) or a for a in appeals}
+        # The same seller filing the same document twice is a resubmission, not a forger's trade.
+        if len(appeals) < 2 or len(sellers) < 2:
+            continue
+        for a in appeals[1:]:
+            uf.union(appeals[0], a)
+        files = ", ".join(sorted({f"{fp.appeal_id}/{fp.file}" for fp in fps}))
+        why[(appeals[0], kind)].add(f"{_REASONS[kind]}: {files}")
+    groups: dict[str, set[str]] = defaultdict(set)
+    for a in list(uf.parent):
+        groups[uf.find(a)].add(a)
+    reasons: dict[str, set[str]] = defaultdict(set)
+    for (a, _kind), texts in why.items():
+        reasons[uf.find(a)] |= texts
+    ordered = sorted(groups.items(), key=lambda kv: (-len(kv[1]), min(kv[1])))
+    return [Cluster(f"C{i + 1}", tuple(sorted(members)), tuple(sorted(reasons[root])))
+            for i, (root, members) in enumerate(ordered)]
+
+
+def attach(records: list[dict[str, Any]], clusters: list[Cluster]) -> list[dict[str, Any]]:
+    """Records with `links` set from the clusters (a record in no cluster gets an empty list)."""
+    by_appeal = {a: c for c in clusters for a in c.appeals}
+    out = []
+    for r in records:
+        c = by_appeal.get(str(r.get("appeal_id")))
+        links = [] if c is None else [{"cluster": c.id, "appeals": [a for a in c.appeals if a != r.get("appeal_id")],
+                                       "reasons": list(c.reasons)}]
+        out.append({**r, "links": links})
+    return out

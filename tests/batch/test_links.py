@@ -1,0 +1,66 @@
+"""Links between appeals: exact fingerprints, different sellers, union-find clusters, linear scale."""
+
+from __future__ import annotations
+
+from appealcheck.batch.links import attach, fingerprints, link
+
+
+def rec(aid, seller, *docs, brand="acme"):
+    return {"schema_version": 1, "appeal_id": aid, "brand": brand, "seller": {"name": seller}, "documents": list(docs)}
+
+
+def doc(kind, sha, **fields):
+    return {"file": f"{kind}.png", "kind": kind, "sha256": sha, "fields": {k: {"value": v} for k, v in fields.items()}}
+
+
+LETTER = dict(serial="AC-2024-00017", issued_on="2024-01-01", valid_from="2024-01-01", valid_to="2025-12-31")
+
+
+def test_serial_forger_letters_cluster_across_sellers():
+    records = [
+        rec("A1", "甲公司", doc("authorization_letter", "s1", licensee="甲公司", **LETTER)),
+        rec("A2", "乙公司", doc("authorization_letter", "s2", licensee="乙公司", **LETTER)),
+        rec("A3", "丙公司", doc("authorization_letter", "s3", licensee="丙公司", **{**LETTER, "serial": "AC-2024-99"})),
+        rec("A4", "丁公司", doc("authorization_letter", "s4", licensee="丁公司", **LETTER)),
+    ]
+    clusters = link(records)
+    assert [(c.id, c.appeals) for c in clusters] == [("C1", ("A1", "A2", "A4"))]
+    assert "same letter serial and dates" in clusters[0].reasons[0]
+    linked = {r["appeal_id"]: r["links"] for r in attach(records, clusters)}
+    assert linked["A3"] == [] and linked["A2"][0]["appeals"] == ["A1", "A4"]
+
+
+def test_same_seller_resubmitting_is_not_a_link():
+    records = [rec("A1", "甲公司", doc("receipt", "x", store="Madison Grand", date="2024-03-01", total=99.5)),
+               rec("A2", "甲 公司", doc("receipt", "x", store="MADISON GRAND", date="2024-03-01", total=99.5))]
+    assert link(records) == []
+
+
+def test_chains_join_through_different_documents():
+    inv = doc("purchase_invoice", "i1", invoice_code="031001900111", invoice_no="12345678")
+    records = [rec("A1", "甲", inv), rec("A2", "乙", inv, doc("receipt", "r", store="S", date="2024-01-01", total=5.0)),
+               rec("A3", "丙", doc("receipt", "r2", store="s", date="2024-01-01", total=5.0))]
+    clusters = link(records)
+    assert len(clusters) == 1 and clusters[0].appeals == ("A1", "A2", "A3")
+    assert len(clusters[0].reasons) == 3  # same file, same invoice, same receipt
+
+
+def test_partial_letters_do_not_fingerprint():
+    """A letter whose serial was not read gives no letter fingerprint (unknown is not a match)."""
+    d = doc("authorization_letter", "s", issued_on="2024-01-01", valid_from="2024-01-01", valid_to="2025-12-31")
+    assert [fp.kind for fp in fingerprints(rec("A", "x", d))] == ["file"]
+
+
+def test_linking_is_linear_in_appeals():
+    """100,000 appeals, a forger's letter in every 50th: one pass over a hash index."""
+    import time
+
+    records = []
+    for i in range(100_000):
+        fields = LETTER if i % 50 == 0 else {**LETTER, "serial": f"AC-{i}"}
+        records.append(rec(f"A{i}", f"seller{i}", doc("authorization_letter", f"h{i}", **fields)))
+    t0 = time.perf_counter()
+    clusters = link(records)
+    took = time.perf_counter() - t0
+    assert len(clusters) == 1 and len(clusters[0].appeals) == 2000
+    assert took < 60  # measured in bench/link_speed.py; a quadratic pass would take hours
