@@ -167,17 +167,22 @@ def facts(appeal: Path, **opts) -> None:
 @click.option("--csv", "csv_out", is_flag=True, help="Also write a flat CSV beside the JSONL.")
 @click.option("--report", "report_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Write an HTML report (index.html and a page per appeal) to this folder at the end.")
+@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+              help="Where to run: worker processes here, or a Ray cluster (pip install -e '.[ray]').")
+@click.option("--address", help="Ray cluster address for --engine ray ('auto' joins a running cluster); "
+                                "without it a local Ray instance is started.")
 @click.option("--timeout", type=click.FloatRange(1, 86400), default=600, show_default=True,
               help="Seconds one appeal may take before its worker is stopped and it is recorded as an error.")
 @_common
-def batch(folder: Path, out: Path, workers: int, resume: bool, csv_out: bool, report_dir: Path | None, timeout: float,
-          **opts) -> None:
+def batch(folder: Path, out: Path, workers: int, resume: bool, csv_out: bool, report_dir: Path | None, engine: str,
+          address: str | None, timeout: float, **opts) -> None:
     """Scan every appeal in FOLDER (each sub-folder, .zip or document file is one appeal).
 
     \b
     Example:
       appealcheck batch appeals/ -o results.jsonl --workers 2 --csv
       appealcheck batch appeals/ -o results.jsonl --resume     # after a crash or Ctrl-C
+      appealcheck batch appeals/ -o results.jsonl --engine ray --address auto
     Exit: 0 all clean, 1 something suspicious or forged, 4 unreadable input or appeals that failed.
     """
     from collections import Counter
@@ -213,7 +218,8 @@ def batch(folder: Path, out: Path, workers: int, resume: bool, csv_out: bool, re
             bar.update(task, completed=done, total=total, rate=f"{rate:.1f}/min", counts=show(counts))
 
         summary = run_batch(folder, out, _scan_options(**opts), workers=workers, resume=resume, timeout=timeout,
-                            progress=progress, csv_path=out.with_suffix(".csv") if csv_out else None)
+                            progress=progress, csv_path=out.with_suffix(".csv") if csv_out else None,
+                            engine=engine, address=address)
     table = Table(title=f"{summary.total} appeals: {summary.scanned} scanned, {summary.skipped} already done, "
                         f"{summary.seconds:.0f} s")
     for v in ("clean", "suspicious", "forged", "error"):

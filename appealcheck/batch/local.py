@@ -22,7 +22,7 @@ from appealcheck.api import Scanner, ScanOptions
 from appealcheck.batch.discover import AppealInput, discover, input_hash
 from appealcheck.batch.ledger import Ledger
 from appealcheck.checks import checks_version
-from appealcheck.errors import InputError
+from appealcheck.errors import InputError, ResourceMissing, UsageError
 
 # One Scanner per worker process, built by the pool's initializer: OCR models load once per worker.
 _WORKER: dict[str, Scanner] = {}
@@ -75,10 +75,10 @@ def _error_record(item: AppealInput, message: str) -> dict[str, Any]:
 
 def run_batch(root: Path, out: Path, options: ScanOptions, workers: int = 2, resume: bool = False,
               timeout: float = 600.0, progress: Callable[[str, int, int, Counter], None] | None = None,
-              csv_path: Path | None = None) -> BatchSummary:
-    """Scan every appeal under root into the JSONL ledger `out`."""
-    from pebble import ProcessExpired, ProcessPool
-
+              csv_path: Path | None = None, engine: str = "local", address: str | None = None) -> BatchSummary:
+    """Scan every appeal under root into the JSONL ledger `out`, on local processes or a Ray cluster."""
+    if engine not in ("local", "ray"):
+        raise UsageError(f"unknown engine {engine!r}; use local or ray")
     if not root.is_dir():
         raise InputError(str(root), "is not a folder of appeals")
     items = discover(root)
@@ -110,7 +110,31 @@ def run_batch(root: Path, out: Path, options: ScanOptions, workers: int = 2, res
     t0 = time.perf_counter()
     records: list[dict[str, Any]] = []
     interrupted = False
-    with ledger, ProcessPool(max_workers=max(workers, 1), initializer=_init_worker, initargs=(opts,)) as pool:
+    run = _run_ray if engine == "ray" else _run_local
+    with ledger:
+        try:
+            for item, h, rec in run(todo, opts, workers, timeout, address):
+                rec["input"] = {"root": str(root.resolve()), "path": item.rel, "hash": h, "versions": key}
+                ledger.append(rec)
+                records.append(rec)
+                counts[rec.get("verdict")] += 1
+                if progress:
+                    progress("done", skipped + len(records), total, counts)
+        except KeyboardInterrupt:
+            interrupted = True
+    clusters = [] if interrupted else relink(out)
+    if csv_path is not None:
+        write_csv(out, csv_path)
+    return BatchSummary(total=total, scanned=len(records), skipped=skipped, by_verdict=dict(counts),
+                        seconds=time.perf_counter() - t0, interrupted=interrupted, records=records,
+                        clusters=clusters)
+
+
+def _run_local(todo, opts, workers, timeout, address):
+    """Results in input order from a pebble process pool; a timed-out or crashed worker is replaced."""
+    from pebble import ProcessExpired, ProcessPool
+
+    with ProcessPool(max_workers=max(workers, 1), initializer=_init_worker, initargs=(opts,)) as pool:
         futures = [(item, h, pool.schedule(_scan, args=(str(item.path),), timeout=timeout)) for item, h in todo]
         try:
             for item, h, fut in futures:
@@ -122,23 +146,51 @@ def run_batch(root: Path, out: Path, options: ScanOptions, workers: int = 2, res
                     rec = _error_record(item, f"the worker crashed (exit code {exc.exitcode}) while scanning it")
                 except Exception as exc:  # noqa: BLE001 - a bug in one appeal must not stop the batch
                     rec = _error_record(item, f"internal error: {type(exc).__name__}: {exc}")
-                rec["input"] = {"root": str(root.resolve()), "path": item.rel, "hash": h, "versions": key}
-                ledger.append(rec)
-                records.append(rec)
-                counts[rec.get("verdict")] += 1
-                if progress:
-                    progress("done", skipped + len(records), total, counts)
-        except KeyboardInterrupt:
-            interrupted = True
+                yield item, h, rec
+        except BaseException:
             for _, _, fut in futures:
                 fut.cancel()
             pool.stop()
-    clusters = [] if interrupted else relink(out)
-    if csv_path is not None:
-        write_csv(out, csv_path)
-    return BatchSummary(total=total, scanned=len(records), skipped=skipped, by_verdict=dict(counts),
-                        seconds=time.perf_counter() - t0, interrupted=interrupted, records=records,
-                        clusters=clusters)
+            raise
+
+
+def _ray_scan(path: str, opts: dict[str, Any]) -> dict[str, Any]:
+    """A Ray task: the Scanner is built once per Ray worker process and reused by later tasks there."""
+    if "scanner" not in _WORKER:
+        _init_worker(opts)
+    return _scan(path)
+
+
+def _run_ray(todo, opts, workers, timeout, address):
+    """The same job on a Ray cluster: one task per appeal, results in input order, same records as local."""
+    try:
+        import ray
+    except ImportError:
+        raise ResourceMissing("the ray engine needs Ray: pip install -e '.[ray]'") from None
+    from ray.exceptions import GetTimeoutError, RayError
+
+    started_here = not ray.is_initialized()
+    if started_here:
+        kwargs = {"address": address} if address else {"num_cpus": max(workers, 1)}
+        ray.init(include_dashboard=False, log_to_driver=False, logging_level="ERROR", **kwargs)
+    task = ray.remote(num_cpus=1, max_retries=0)(_ray_scan)
+    shared = ray.put(opts)
+    refs = [(item, h, task.remote(str(item.path), shared)) for item, h in todo]
+    try:
+        for item, h, ref in refs:
+            try:
+                rec = ray.get(ref, timeout=timeout)
+            except GetTimeoutError:
+                ray.cancel(ref, force=True)
+                rec = _error_record(item, f"timed out after {timeout:.0f} s; the task was cancelled")
+            except RayError as exc:
+                rec = _error_record(item, f"the Ray task failed: {type(exc).__name__}: {str(exc)[:300]}")
+            yield item, h, rec
+    finally:
+        for _, _, ref in refs:
+            ray.cancel(ref, force=True)
+        if started_here:
+            ray.shutdown()
 
 
 def relink(ledger_path: Path) -> list:
