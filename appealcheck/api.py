@@ -10,6 +10,7 @@ from typing import Any
 
 from appealcheck import __version__
 from appealcheck.checks import DocContext, default_checks
+from appealcheck.checks.template import TemplateCheck
 from appealcheck.errors import AppealcheckError, ExitCode, InputError, UsageError
 from appealcheck.extract.classify import classify
 from appealcheck.extract.fields import extract_fields
@@ -20,6 +21,7 @@ from appealcheck.rules import BrandPack, find_pack, load_pack
 from appealcheck.rules.engine import RuleSet, load_rules
 from appealcheck.rules.signing import verify_pack
 from appealcheck.scoring import placeholder
+from appealcheck.seals import seal_facts
 
 log = logging.getLogger(__name__)
 
@@ -112,10 +114,11 @@ class Scanner:
                 continue
             findings.extend(check.run(ctx))
             features.update(check.measure(ctx))
+        template = next((c.facts(ctx) for c in self.checks if isinstance(c, TemplateCheck)), None)
         return DocumentResult(file=doc.file, sha256=doc.info.sha256, kind=kind, kind_source=source,
                               pages=len(doc.pages), fields=fields, findings=tuple(findings), text=text,
                               ocr=ocr, info=doc.info, score=placeholder.document_score(findings),
-                              features=features)
+                              features=features, seals=tuple(seal_facts(ctx)), template=template)
 
     def scan(self, path: Path | str, brand: str | None = None) -> AppealResult:
         """Scan one appeal. Input problems come back as a result with verdict 'error', not as exceptions."""
@@ -212,8 +215,8 @@ def document_facts(d: DocumentResult) -> dict[str, Any]:
                  "modified": info.modified if info else None, "camera": info.camera if info else None},
         "text": d.text,
         "fields": {k: f.value for k, f in d.fields.items()},
-        "seals": [],
-        "template": None,
+        "seals": list(d.seals),
+        "template": d.template,
         "forensics": {},
         "error": d.error,
     }}

@@ -227,6 +227,10 @@ class DocumentResult:
     info: FileInfo | None = None
     features: dict[str, float | None] = field(default_factory=dict)
     """Measurements from the checks ('<check id>.<what>'), the model's inputs. None: not measurable."""
+    seals: tuple[dict[str, Any], ...] = ()
+    """Every seal found (doc.seals[]): box, shape, size_mm, text, center_text, code, matched_seal, match_score."""
+    template: dict[str, Any] | None = None
+    """The registered template it follows (doc.template): id, match_score, status, deviations."""
     score: float | None = None
     error: str | None = None
 
@@ -241,6 +245,8 @@ class DocumentResult:
                 for name, f in self.fields.items()
             },
             "findings": [f.to_json() for f in self.findings],
+            "seals": list(self.seals),
+            "template": self.template,
             "error": self.error,
         }
 

@@ -8,6 +8,7 @@ from appealcheck.checks.interface import Check, DocContext
 from appealcheck.checks.money import InvoiceArithmetic, InvoiceNumbers, ReceiptArithmetic
 from appealcheck.checks.parties import DocumentDates, InvoiceParties, KnownForgery, Licensee, Licensor
 from appealcheck.checks.qr import InvoiceQr
+from appealcheck.checks.seals import SealCheck
 from appealcheck.checks.template import TemplateCheck
 
 
@@ -17,7 +18,7 @@ def default_checks() -> list[Check]:
         UsccCheckDigit(), ImpossibleDate(), ValidityPeriod(), CapitalAmount(),
         Licensor(), Licensee(), InvoiceParties(), DocumentDates(), KnownForgery(),
         InvoiceArithmetic(), InvoiceNumbers(), ReceiptArithmetic(), InvoiceQr(),
-        EditingSoftware(), TemplateCheck(),
+        EditingSoftware(), TemplateCheck(), SealCheck(),
     ]
 
 

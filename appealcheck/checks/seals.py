@@ -1,0 +1,162 @@
+"""Seal verification against the brand's registered seals (issue 4).
+
+Every seal on every page is found, read, measured and compared with the registered seals of the
+brand pack (see appealcheck/seals/). Findings say what disagrees, with the seal's box.
+"""
+
+from __future__ import annotations
+
+from appealcheck.checks.interface import Check, DocContext
+from appealcheck.checks.names import canonical
+from appealcheck.models import Finding
+from appealcheck.seals import SealObservation, analyse_seals, enrolled, is_match, seal_facts
+
+# Characters a forger swaps when re-engraving a seal: look-alikes and same-sound characters that a
+# reviewer reads past. OCR confusions are different pairs (锦/绵, 岚/嵐), so a read that differs from
+# the registered text only by pairs in this table is a re-engraving, not a misread.
+LOOKALIKES: dict[str, str] = {
+    "米": "美", "克": "可", "艾": "爱", "有": "友", "限": "线", "公": "工", "司": "思", "贸": "茂",
+    "易": "义", "技": "枝", "科": "料", "中": "忠", "国": "圆", "华": "化", "海": "梅", "上": "尚",
+    "州": "洲", "市": "币", "电": "甸", "子": "字", "商": "啇", "务": "努", "品": "晶", "业": "亚",
+    "发": "友", "展": "屐", "通": "适", "达": "这", "源": "原", "京": "亰", "团": "囝",
+}
+_PAIRS = {frozenset((a, b)) for a, b in LOOKALIKES.items() if a != b}
+
+ISSUER_FIELDS = {"authorization_letter": "licensor", "purchase_invoice": "seller_name"}
+"""The field naming who must have stamped a document of each kind."""
+
+PASTED_SPREAD = 0.15
+"""Ink spread below which the ink is flat colour (genuine impressions measured >= 0.25 on the corpus)."""
+UNREGISTERED_BELOW = 70.0
+"""Text similarity to every registered seal below which a confidently read seal is unregistered."""
+PASTED_HIDDEN = 0.7
+"""Share of the toner under the seal that must be hidden for flat ink to count as pasted."""
+SIZE_TOLERANCE = 0.07
+"""Relative difference of the seal's width from the registered width tolerated (engravers cut to ±1 mm)."""
+READ_CONFIDENT = 0.8
+"""Ring-text recognition score from which a reading is trusted for a finding."""
+
+
+def lookalike_swaps(read: str, registered: str) -> list[tuple[str, str]]:
+    """(registered, read) character pairs when `read` is `registered` with only look-alike swaps."""
+    a, b = canonical(registered), canonical(read)
+    if len(a) != len(b) or a == b:
+        return []
+    diffs = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
+    if len(diffs) > 3 or not all(frozenset(d) in _PAIRS for d in diffs):
+        return []
+    return diffs
+
+
+class SealCheck(Check):
+    """Seals present, readable, registered, of the right entity, size and shape, and not pasted."""
+
+    id = "seal"
+    version = "1"
+
+    def run(self, ctx: DocContext) -> list[Finding]:
+        obs = analyse_seals(ctx)
+        specs = {s.id: s for s in ctx.brand.seals} if ctx.brand else {}
+        out: list[Finding] = []
+        for o in obs:
+            out.extend(self._pasted(o))
+            if o.match is None:
+                continue
+            out.extend(self._registered(ctx, o, specs))
+        return out
+
+    def _f(self, o: SealObservation, fid: str, severity: str, message: str, measured, expected) -> Finding:
+        return Finding(id=fid, severity=severity, check=self.id, message=message, page=o.page, box=o.box,
+                       measured=measured, expected=expected)
+
+    def _pasted(self, o: SealObservation) -> list[Finding]:
+        i = o.ink
+        if i is None or i.ink_spread >= PASTED_SPREAD:
+            return []
+        # Flat ink alone is not enough: app-drawn stamps (payment vouchers) are flat and genuine. A pasted
+        # cut-out also covers the text under it; ink stamped over text lets it show through.
+        if i.text_under_hidden is None or i.text_under_hidden < PASTED_HIDDEN:
+            return []
+        return [self._f(o, "seal.pasted", "high",
+                        f"Seal ink is one flat colour (spread {i.ink_spread:.2f}); a stamped impression varies "
+                        "with pressure: looks pasted from an image",
+                        {"ink_spread": i.ink_spread, "text_under_hidden": i.text_under_hidden},
+                        {"ink_spread": f">= {PASTED_SPREAD}"})]
+
+    def _registered(self, ctx: DocContext, o: SealObservation, specs) -> list[Finding]:
+        m = o.match
+        spec = specs[m.spec_id]
+        t = o.text
+        out: list[Finding] = []
+        confident = t is not None and t.ring_score >= READ_CONFIDENT and len(canonical(t.ring)) >= 6
+        swaps = lookalike_swaps(t.ring, spec.text or "") if t is not None and t.ring_score >= 0.6 else []
+        if swaps:
+            out.append(self._f(o, "seal.text_mismatch", "high",
+                               f"Seal reads {t.ring}; registered seal {spec.id} reads {spec.text} "
+                               f"(look-alike {', '.join(f'{a}→{b}' for a, b in swaps)})", t.ring, spec.text))
+            return out
+        if not is_match(m, t):
+            # Only the issuer's own seal belongs on a letter or an invoice; a licence bears the
+            # registry's seal, which no brand registers.
+            # Company names share their endings (贸易有限公司), so another company's seal still scores ~65.
+            sure = confident and t.ring_score >= 0.9
+            if ctx.kind in ISSUER_FIELDS and sure and m.text_similarity < UNREGISTERED_BELOW:
+                out.append(self._f(o, "seal.unregistered", "high",
+                                   f"Seal reads {t.ring}, which matches no registered seal of {ctx.brand.name}",
+                                   t.ring, [s.text for s in specs.values()]))
+            return out
+        issuer = ctx.fields.get(ISSUER_FIELDS.get(ctx.kind, ""))
+        if issuer is not None and isinstance(issuer.value, str) and issuer.value and \
+                canonical(issuer.value) != canonical(spec.entity) and (issuer.confidence or 1) >= 0.9 \
+                and (m.text_similarity >= 100 or m.image_score >= 0.85):
+            out.append(self._f(o, "seal.entity_mismatch", "high",
+                               f"Seal is the registered seal of {spec.entity}, but the document is issued by "
+                               f"{issuer.value}", spec.entity, issuer.value))
+        if o.size_mm and spec.size_mm and o.shape.inside_page >= 0.97:
+            w, want = max(o.size_mm), max(spec.size_mm)
+            if abs(w - want) / want > SIZE_TOLERANCE:
+                out.append(self._f(o, "seal.size_mismatch", "medium",
+                                   f"Seal measures {w:.1f} mm across; registered seal {spec.id} is {want:.0f} mm",
+                                   list(o.size_mm), list(spec.size_mm)))
+        ratio = o.shape.axes[0] / max(o.shape.axes[1], 1e-6)
+        if o.shape.inside_page >= 0.97 and o.shape.ring_coverage >= 0.9 and (
+                (spec.shape == "circle" and ratio > 1.25) or (spec.shape == "ellipse" and ratio < 1.1)):
+            out.append(self._f(o, "seal.shape_mismatch", "medium",
+                               f"Seal is {'an ellipse' if ratio > 1.12 else 'a circle'}; registered seal "
+                               f"{spec.id} is {'an ellipse' if spec.shape == 'ellipse' else 'a circle'}",
+                               o.shape.shape, spec.shape))
+        return out
+
+    def measure(self, ctx: DocContext) -> dict[str, float | None]:
+        obs = analyse_seals(ctx)
+        specs = {s.id: s for s in ctx.brand.seals} if ctx.brand else {}
+        f: dict[str, float | None] = {"seal.count": float(len(obs))}
+        keys = ("seal.text_similarity", "seal.image_score", "seal.min_sector", "seal.size_error_mm",
+                "seal.ink_spread", "seal.edge_sharpness", "seal.text_under_hidden", "seal.ring_read_score",
+                "seal.lookalike_swaps", "seal.ring_coverage")
+        f.update(dict.fromkeys(keys))
+        if not obs:
+            return f
+        # The document's main seal: the largest one (the issuer's seal, not a small date stamp).
+        o = obs[0]
+        f["seal.ring_coverage"] = o.shape.ring_coverage
+        if o.ink:
+            f["seal.ink_spread"] = o.ink.ink_spread
+            f["seal.edge_sharpness"] = o.ink.edge_sharpness
+            f["seal.text_under_hidden"] = o.ink.text_under_hidden
+        if o.text:
+            f["seal.ring_read_score"] = o.text.ring_score
+        m = o.match
+        if m is not None:
+            spec = specs[m.spec_id]
+            f["seal.image_score"] = m.image_score
+            f["seal.min_sector"] = m.min_sector
+            if o.text:
+                f["seal.text_similarity"] = m.text_similarity
+                f["seal.lookalike_swaps"] = float(len(lookalike_swaps(o.text.ring, spec.text or "")))
+            if o.size_mm and spec.size_mm:
+                f["seal.size_error_mm"] = round(max(o.size_mm) - max(spec.size_mm), 2)
+        return f
+
+
+__all__ = ["LOOKALIKES", "SealCheck", "enrolled", "lookalike_swaps", "seal_facts"]

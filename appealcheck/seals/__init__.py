@@ -1,0 +1,195 @@
+"""Seal verification: find seals on pages, read and measure them, compare with the registered seals.
+
+`analyse_seals(ctx)` does the work once per document (memoised by the document's sha256 and page
+count) and is shared by the seal check and by `seal_facts(ctx)`, which feeds `doc.seals[]`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from appealcheck.models import Box
+from appealcheck.seals.compare import Enrolled, Registry, align, ink_hash, sector_scores, signature
+from appealcheck.seals.find import SealShape, find_seals
+from appealcheck.seals.measure import InkStats, ink_stats, px_per_mm, size_mm
+from appealcheck.seals.read import SealText, read_seal
+
+if TYPE_CHECKING:
+    from appealcheck.checks.interface import DocContext
+
+MAX_SEALS_PER_PAGE = 6
+"""Seals read per page at most (the largest first): bounds the OCR time of a page full of stamps."""
+
+
+@dataclass(frozen=True, eq=False)
+class SealMatch:
+    """The registered seal closest to an observed one."""
+
+    spec_id: str
+    text_similarity: float
+    """0..100, read ring text against the registered text after canonical forms."""
+    image_score: float
+    """0..1, polar correlation after rotation alignment."""
+    min_sector: float
+    """Lowest correlation of one angular sector: a single re-engraved character lowers it."""
+    rotation: float
+
+
+@dataclass(frozen=True, eq=False)
+class SealObservation:
+    """One seal on one page with everything measured about it."""
+
+    shape: SealShape
+    text: SealText | None
+    size_mm: tuple[float, float] | None
+    ink: InkStats | None
+    match: SealMatch | None
+    """Best registered seal (None without a brand pack or registered seals)."""
+    ink_hash: str
+
+    @property
+    def page(self) -> int:
+        """Page index."""
+        return self.shape.page
+
+    @property
+    def box(self) -> Box:
+        """Page-pixel box."""
+        return self.shape.box
+
+
+_registry = Registry()
+_memo: OrderedDict[tuple, list[SealObservation]] = OrderedDict()
+_memo_lock = threading.Lock()
+_MEMO_SIZE = 32
+
+
+def _photographed(ctx: DocContext) -> bool:
+    return bool(ctx.document.info.camera)
+
+
+def _ocr_enabled(ctx: DocContext) -> bool:
+    """Seal text is read unless the scan runs without OCR (engine 'none', used by fast tests)."""
+    reader = getattr(ctx, "reader", None)
+    return reader is None or getattr(reader.engine, "name", "") != "none"
+
+
+def enrolled(ctx: DocContext) -> dict[str, Enrolled]:
+    """The brand pack's registered seals, enrolled (PackError names an unusable specimen)."""
+    if ctx.brand is None or not ctx.brand.seals:
+        return {}
+    return _registry.enrol(ctx.brand)
+
+
+def analyse_seals(ctx: DocContext) -> list[SealObservation]:
+    """Every seal of the document, read, measured and matched; computed once per document."""
+    key = (ctx.document.info.sha256, len(ctx.document.pages), ctx.brand.id if ctx.brand else None,
+           ctx.brand.version if ctx.brand else None, _ocr_enabled(ctx))
+    with _memo_lock:
+        if key in _memo:
+            return _memo[key]
+    result = _analyse(ctx)
+    with _memo_lock:
+        _memo[key] = result
+        while len(_memo) > _MEMO_SIZE:
+            _memo.popitem(last=False)
+    return result
+
+
+def _analyse(ctx: DocContext) -> list[SealObservation]:
+    reg = enrolled(ctx)
+    specs = {s.id: s for s in ctx.brand.seals} if ctx.brand else {}
+    read = _ocr_enabled(ctx)
+    out = []
+    for page in ctx.document.pages:
+        scale = px_per_mm(page, _photographed(ctx))
+        for shape in find_seals(page.image, page.index)[:MAX_SEALS_PER_PAGE]:
+            match = _match(page.image, shape, reg, specs)
+            text = read_seal(page.image, shape, want_center=True,
+                             want_code=bool(match and specs[match.spec_id].code)) if read else None
+            if match is not None and text is not None:
+                match = _rematch_text(match, text, page.image, shape, reg, specs)
+            out.append(SealObservation(shape, text, size_mm(shape, scale), ink_stats(page.image, shape), match,
+                                       ink_hash(page.image, shape)))
+    return out
+
+
+def _match(image, shape: SealShape, reg: dict[str, Enrolled], specs: dict) -> SealMatch | None:
+    if not reg:
+        return None
+    sig = signature(image, shape)
+    best = None
+    for sid, e in reg.items():
+        score, rot = align(sig, e.sig)
+        if best is None or score > best[0]:
+            best = (score, rot, sid, e)
+    score, rot, sid, e = best
+    sectors = sector_scores(sig, e.sig, rot)
+    return SealMatch(sid, 0.0, round(score, 3), round(float(sectors.min()), 3), round(rot, 1))
+
+
+def _rematch_text(match: SealMatch, text: SealText, image, shape, reg, specs) -> SealMatch:
+    """Prefer the registered seal whose text the ring reads as, when the image match is not decisive."""
+    from rapidfuzz import fuzz
+
+    # Imported here: appealcheck.checks imports this package (the seal check), so a top-level import
+    # of appealcheck.checks.names would be circular when appealcheck.seals is imported first.
+    from appealcheck.checks.names import canonical
+
+    read = canonical(text.ring)
+    sims = {sid: fuzz.ratio(read, canonical(specs[sid].text or "")) for sid in reg}
+    best_sid = max(sims, key=lambda k: (sims[k], k == match.spec_id))
+    if best_sid != match.spec_id and sims[best_sid] > sims[match.spec_id]:
+        sig = signature(image, shape)
+        score, rot = align(sig, reg[best_sid].sig)
+        sectors = sector_scores(sig, reg[best_sid].sig, rot)
+        # Same text on two registered seals (official and contract): keep the better image.
+        if canonical(specs[best_sid].text or "") != canonical(specs[match.spec_id].text or "") or \
+                score >= match.image_score:
+            return SealMatch(best_sid, round(sims[best_sid], 1), round(score, 3), round(float(sectors.min()), 3),
+                             round(rot, 1))
+    return SealMatch(match.spec_id, round(sims[match.spec_id], 1), match.image_score, match.min_sector,
+                     match.rotation)
+
+
+def seal_facts(ctx: DocContext) -> list[dict[str, Any]]:
+    """`doc.seals[]` facts: one dict per seal found on the document."""
+    out = []
+    for o in analyse_seals(ctx):
+        m = o.match
+        out.append({
+            "page": o.page, "box": list(o.box), "shape": o.shape.shape, "ink": o.shape.ink,
+            "size_mm": list(o.size_mm) if o.size_mm else None,
+            "text": o.text.ring if o.text else None, "center_text": o.text.center if o.text else None,
+            "code": o.text.code if o.text else None,
+            "matched_seal": m.spec_id if m and is_match(m, o.text) else None,
+            "match_score": m.image_score if m else None,
+            "text_similarity": m.text_similarity if m else None,
+            "partial": o.shape.inside_page < 0.97,
+        })
+    return out
+
+
+IMAGE_MATCH = 0.5
+"""Image score above which a seal is taken as an impression of the registered seal (tuned on the corpus)."""
+
+
+TEXT_MATCH = 85.0
+"""Text similarity from which the ring reads as the registered text (OCR slips included)."""
+
+
+def is_match(m: SealMatch, text: SealText | None = None) -> bool:
+    """The seal is an impression of the registered one.
+
+    Seals of one layout correlate well whatever their text, so a confident reading decides; the
+    image decides only when the ring could not be read.
+    """
+    if text is not None and text.ring_score >= 0.8 and len(text.ring) >= 6:
+        return m.text_similarity >= TEXT_MATCH
+    return m.image_score >= IMAGE_MATCH
+
+
+__all__ = ["SealMatch", "SealObservation", "analyse_seals", "enrolled", "is_match", "seal_facts"]

@@ -1,0 +1,288 @@
+"""Find seal impressions on a page: coloured ink segmented, blobs closed into discs, an ellipse fitted.
+
+Seal ink is red (sometimes blue or purple) and saturated. Red also prints logos, table rules,
+header bands and photo content, so colour alone never makes a seal: a candidate must close into
+a disc whose outline is covered by ink (the border ring) while its inside is mostly paper.
+Detection runs on a copy whose long side is `WORK_SIDE` pixels, so its cost does not grow with
+the scan resolution; the geometry is mapped back to page pixels.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from appealcheck.models import Box
+
+WORK_SIDE = 1000
+"""Long side of the detection copy in pixels."""
+MIN_PAGE_SIDE = 160
+"""Pages whose short side is smaller than this (thumbnails) are not searched: a seal there is unreadable."""
+MIN_SEAL_FRAC = 0.055
+"""Smallest seal diameter accepted, as a fraction of the page's long side (a 20 mm seal on A4 is 0.067)."""
+MAX_SEAL_FRAC = 0.5
+"""Largest seal diameter accepted, as a fraction of the page's short side."""
+
+INKS = ("red", "blue", "purple")
+
+
+@dataclass(frozen=True)
+class SealShape:
+    """A seal found on a page: the fitted outline of its border ring, in page pixels."""
+
+    page: int
+    center: tuple[float, float]
+    axes: tuple[float, float]
+    """Full width and height of the fitted ellipse along its own axes (width >= height)."""
+    angle: float
+    """Rotation of the ellipse's width axis, degrees (OpenCV convention)."""
+    box: Box
+    """Axis-aligned box of the outline, clipped to the page."""
+    ink: str
+    """'red', 'blue' or 'purple'."""
+    ring_coverage: float
+    """Share of the visible outline covered by ink (1.0 for a complete border ring)."""
+    inside_page: float
+    """Share of the outline that lies on the page (below 1.0: cut by the page edge, e.g. a 骑缝章)."""
+    fill: float
+    """Share of the disc's inside covered by ink: seals are mostly paper inside."""
+
+    @property
+    def shape(self) -> str:
+        """'circle' or 'ellipse' (width over height beyond 1.12)."""
+        return "ellipse" if self.axes[0] / max(self.axes[1], 1e-6) > 1.12 else "circle"
+
+    @property
+    def radius(self) -> float:
+        """Mean radius in pixels."""
+        return (self.axes[0] + self.axes[1]) / 4
+
+
+def ink_mask(image: np.ndarray, ink: str = "red") -> np.ndarray:
+    """Pixels of saturated stamp-pad ink of one colour (uint8 0/1).
+
+    Light impressions are pink, not red: the saturation floor is low, and the shape tests
+    downstream reject the orange desks and brown tables that pass it.
+    """
+    hsv = cv2.cvtColor(image, cv2.COLOR_RGB2HSV)
+    h, s, v = hsv[:, :, 0], hsv[:, :, 1], hsv[:, :, 2]
+    if ink == "red":
+        hue = (h <= 9) | (h >= 160)
+        return (hue & (s >= 40) & (v >= 90)).astype(np.uint8)
+    if ink == "blue":
+        hue = (h >= 100) & (h <= 128)
+    else:
+        hue = (h > 128) & (h < 160)
+    return (hue & (s >= 70) & (v >= 60)).astype(np.uint8)
+
+
+def _disc(d: int) -> np.ndarray:
+    d = max(1, int(d))
+    return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (d, d))
+
+
+def _drop_rules(m: np.ndarray, L: int) -> np.ndarray:
+    """The mask without long straight rules (table lines, frames), which would weld a seal to a table."""
+    k = max(15, int(0.06 * L))
+    lines = cv2.morphologyEx(m, cv2.MORPH_OPEN, np.ones((1, k), np.uint8))
+    lines |= cv2.morphologyEx(m, cv2.MORPH_OPEN, np.ones((k, 1), np.uint8))
+    return m & (1 - cv2.dilate(lines, np.ones((3, 3), np.uint8)))
+
+
+def _fill_hulls(m: np.ndarray, max_side: float) -> np.ndarray:
+    """Each blob filled to its convex hull: a seal whose ring is broken (light or rocked impression)
+    still becomes a disc. Blobs too large to be one seal are only hole-filled."""
+    contours, _ = cv2.findContours(m, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    out = np.zeros_like(m)
+    for c in contours:
+        x, y, bw, bh = cv2.boundingRect(c)
+        if max(bw, bh) <= max_side:
+            cv2.fillPoly(out, [cv2.convexHull(c)], 1)
+        else:
+            cv2.drawContours(out, [c], -1, 1, thickness=cv2.FILLED)
+    return out
+
+
+def _outline_points(mask: np.ndarray, cx: float, cy: float, r: float, bins: int = 90) -> np.ndarray:
+    """For each angle, the outermost ink pixel within 1.25 r of the centre (NaN where none)."""
+    h, w = mask.shape
+    ys, xs = np.nonzero(mask)
+    dx, dy = xs - cx, ys - cy
+    rr = np.hypot(dx, dy)
+    keep = rr <= 1.25 * r
+    dx, dy, rr = dx[keep], dy[keep], rr[keep]
+    out = np.full((bins, 2), np.nan)
+    if len(rr) == 0:
+        return out
+    b = ((np.arctan2(dy, dx) + math.pi) / (2 * math.pi) * bins).astype(int) % bins
+    order = np.lexsort((rr, b))
+    b_sorted = b[order]
+    last = np.r_[np.nonzero(np.diff(b_sorted))[0], len(b_sorted) - 1]
+    idx = order[last]
+    out[b[idx], 0] = cx + dx[idx]
+    out[b[idx], 1] = cy + dy[idx]
+    # Where the ink runs off the page, the outermost point is the page edge, not the ring.
+    edge = (out[:, 0] <= 1) | (out[:, 1] <= 1) | (out[:, 0] >= w - 2) | (out[:, 1] >= h - 2)
+    out[edge] = np.nan
+    return out
+
+
+def _fit(points: np.ndarray) -> tuple | None:
+    pts = points[~np.isnan(points[:, 0])].astype(np.float32)
+    if len(pts) < 12:
+        return None
+    e = cv2.fitEllipse(pts)
+    # Drop outline points that belong to something touching the seal (a table rule, text), refit.
+    for _ in range(2):
+        (cx, cy), (a, b), ang = e
+        res = _residual(pts, e)
+        keep = res < 0.07
+        if keep.sum() < 12 or keep.all():
+            break
+        pts = pts[keep]
+        e = cv2.fitEllipse(pts)
+    return e
+
+
+def _residual(pts: np.ndarray, e) -> np.ndarray:
+    """Relative radial distance of points from an ellipse (0 on it)."""
+    (cx, cy), (a, b), ang = e
+    t = math.radians(ang)
+    dx, dy = pts[:, 0] - cx, pts[:, 1] - cy
+    u = dx * math.cos(t) + dy * math.sin(t)
+    v = -dx * math.sin(t) + dy * math.cos(t)
+    return np.abs(np.sqrt((u / max(a / 2, 1e-6)) ** 2 + (v / max(b / 2, 1e-6)) ** 2) - 1)
+
+
+def _longest_run(hits: np.ndarray) -> int:
+    """Longest circular run of True."""
+    if hits.all():
+        return len(hits)
+    k = int(np.argmin(hits))
+    rolled = np.roll(hits, -k)
+    best = cur = 0
+    for v in rolled:
+        cur = cur + 1 if v else 0
+        best = max(best, cur)
+    return best
+
+
+def _ellipse_mask(shape: tuple[int, int], e, scale: float = 1.0) -> np.ndarray:
+    (cx, cy), (a, b), ang = e
+    m = np.zeros(shape, np.uint8)
+    cv2.ellipse(m, (int(round(cx)), int(round(cy))), (max(1, int(a * scale / 2)), max(1, int(b * scale / 2))),
+                ang, 0, 360, 1, thickness=cv2.FILLED)
+    return m
+
+
+def find_seals(image: np.ndarray, page: int = 0, inks: tuple[str, ...] = INKS,
+               max_frac: float = MAX_SEAL_FRAC) -> list[SealShape]:
+    """Every seal impression on a page image (RGB uint8), largest first.
+
+    `max_frac` bounds the diameter relative to the short side: 1.0 for an image of one seal (a specimen).
+    """
+    H, W = image.shape[:2]
+    if min(H, W) < MIN_PAGE_SIDE:
+        return []
+    s = min(1.0, WORK_SIDE / max(H, W))
+    small = cv2.resize(image, (max(1, round(W * s)), max(1, round(H * s))), interpolation=cv2.INTER_AREA) \
+        if s < 1 else image
+    h, w = small.shape[:2]
+    L = max(h, w)
+    out: list[SealShape] = []
+    for ink in inks:
+        mask = ink_mask(small, ink)
+        if mask.sum() < (MIN_SEAL_FRAC * L) ** 2 * 0.05:
+            continue
+        # Fuse the ring, its characters and the star into one blob, fill it, then open with a disc
+        # that thin rules, text lines and frames cannot hold.
+        # A specimen is one seal on paper: no rules to drop, and its thick ring would look like one.
+        bare = _drop_rules(mask, L) if max_frac < 1.0 else mask
+        blob = cv2.morphologyEx(bare, cv2.MORPH_CLOSE, _disc(0.022 * L))
+        blob = _fill_hulls(blob, max_frac * min(h, w) * 1.3)
+        blob = cv2.morphologyEx(blob, cv2.MORPH_OPEN, _disc(0.035 * L))
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(blob, connectivity=8)
+        for i in range(1, n):
+            x, y, bw, bh, area = stats[i]
+            if max(bw, bh) < MIN_SEAL_FRAC * L * 0.8 or area < (MIN_SEAL_FRAC * L) ** 2 * 0.4:
+                continue
+            cx, cy = x + bw / 2, y + bh / 2
+            r = max(bw, bh) / 2
+            local = bare.copy()
+            local[_ellipse_mask(mask.shape, ((cx, cy), (2.5 * r, 2.5 * r), 0)) == 0] = 0
+            e = _fit(_outline_points(local, cx, cy, r))
+            if e is None:
+                continue
+            cand = _validate(small, mask, e, ink, s, page, (W, H), max_frac)
+            if cand is not None and not any(_same(cand, o) for o in out):
+                out.append(cand)
+    out.sort(key=lambda c: -c.axes[0] * c.axes[1])
+    return out
+
+
+def _same(a: SealShape, b: SealShape) -> bool:
+    return math.hypot(a.center[0] - b.center[0], a.center[1] - b.center[1]) < 0.5 * min(a.radius, b.radius)
+
+
+def _validate(small: np.ndarray, mask: np.ndarray, e, ink: str, s: float, page: int, size: tuple[int, int],
+              max_frac: float = MAX_SEAL_FRAC) -> SealShape | None:
+    """The candidate as a seal, or None when its outline is not a ring of ink around paper."""
+    (cx, cy), (a, b), ang = e
+    if not (np.isfinite([cx, cy, a, b]).all()) or min(a, b) <= 0:
+        return None
+    if b > a:
+        a, b, ang = b, a, ang + 90
+    h, w = mask.shape
+    L = max(h, w)
+    # On a page a seal is well inside the short side; a crop of one seal may cut it at the edges.
+    limit = max_frac * (min(h, w) if max_frac < 1.0 else max(h, w)) * 1.2
+    if a < MIN_SEAL_FRAC * L or a > limit or a / b > 1.9:
+        return None
+    # Ring coverage: along the outline, is there ink within a thin band (ring width ~ 3% of the size)?
+    t = np.linspace(0, 2 * math.pi, 120, endpoint=False)
+    band = max(1.5, 0.035 * a / 2)
+    ca, sa = math.cos(math.radians(ang)), math.sin(math.radians(ang))
+    hits = np.zeros(len(t), bool)
+    inside = np.zeros(len(t), bool)
+    for d in np.linspace(-band, band * 0.6, 6):
+        u, v = (a / 2 + d) * np.cos(t), (b / 2 + d) * np.sin(t)
+        px, py = cx + u * ca - v * sa, cy + u * sa + v * ca
+        ok = (px >= 0) & (py >= 0) & (px < w) & (py < h)
+        inside |= ok
+        xi, yi = np.clip(px.astype(int), 0, w - 1), np.clip(py.astype(int), 0, h - 1)
+        hits |= ok & (mask[yi, xi] > 0)
+    visible = int(inside.sum())
+    covered = int(hits.sum())
+    inside_page = visible / len(t)
+    if inside_page < 0.4:
+        return None
+    coverage = covered / max(visible, 1)
+    # A rocked or light impression loses one side of its ring, so the ink left is one long arc;
+    # red text and rules crossed by a chance ellipse give scattered hits instead.
+    if coverage < 0.4 or _longest_run(hits) / max(visible, 1) < 0.35:
+        return None
+    inner = _ellipse_mask(mask.shape, ((cx, cy), (a * 0.8, b * 0.8), ang))
+    fill = float(mask[inner > 0].mean()) if inner.any() else 1.0
+    if not 0.03 <= fill <= 0.6:
+        return None
+    # Ink lies on paper: what is not ink inside the disc must be light and nearly grey. A desk or a
+    # photo that happens to pass the colour test is neither.
+    paper = small[(inner > 0) & (mask == 0)]
+    if len(paper) == 0:
+        return None
+    grey = paper.astype(np.int16)
+    sat = np.median(grey.max(axis=1) - grey.min(axis=1))
+    if np.median(grey.max(axis=1)) < 140 or sat > 60:
+        return None
+    W, H = size
+    C = (cx / s, cy / s)
+    A, B = a / s, b / s
+    half_w = math.sqrt((A / 2 * ca) ** 2 + (B / 2 * sa) ** 2)
+    half_h = math.sqrt((A / 2 * sa) ** 2 + (B / 2 * ca) ** 2)
+    box = (max(0, int(C[0] - half_w)), max(0, int(C[1] - half_h)),
+           min(W, int(math.ceil(C[0] + half_w))), min(H, int(math.ceil(C[1] + half_h))))
+    return SealShape(page, C, (A, B), ang % 180, box, ink, round(coverage, 3), round(inside_page, 3),
+                     round(fill, 3))

@@ -1,0 +1,223 @@
+"""Seal verification (issue 4): detection, reading, measuring, comparing, and the findings."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from PIL import Image, ImageDraw
+
+from appealcheck.checks.interface import DocContext
+from appealcheck.checks.seals import SealCheck, lookalike_swaps
+from appealcheck.errors import PackError
+from appealcheck.models import Appeal, Document, FieldValue, FileInfo, Page, Seller
+from appealcheck.rules.pack import load_pack
+from appealcheck.samples import seals as S
+from appealcheck.seals import enrolled, seal_facts
+from appealcheck.seals.find import find_seals
+from appealcheck.seals.read import read_seal
+from tests import pages
+
+ENTITY = "艾克米(中国)有限公司"
+OFFICIAL = S.SealSpec("acme-official", ENTITY, ENTITY, "official", "circle", (42.0, 42.0), "", "3101150012345")
+DPI = 150
+
+
+def _page(with_text: bool = True) -> np.ndarray:
+    line = "授权方：艾克米(中国)有限公司 日期：2024年1月1日"
+    lines = [(120, 1080 + 45 * k, line, 30) for k in range(6)] if with_text else []
+    return np.asarray(pages.text_page(lines)).copy()
+
+
+def _stamped(spec: S.SealSpec, seed: int = 1, rotation: float = 8.0, center=(900, 1180)) -> np.ndarray:
+    img = _page()
+    rng = np.random.default_rng(seed)
+    S.stamp(img, S.impression(spec, DPI, rng, rotation), center, S.ink_color(rng))
+    return img
+
+
+@pytest.fixture(scope="module")
+def pack(tmp_path_factory) -> object:
+    root = tmp_path_factory.mktemp("packs") / "acme"
+    (root / "seals").mkdir(parents=True)
+    S.clean_png(OFFICIAL, 300).save(root / "seals" / "acme-official.png")
+    brand = {"schema_version": 1, "id": "acme", "name": "ACME", "version": "1.0.0",
+             "entities": [{"name": ENTITY, "role": "owner"}],
+             "seals": [{"id": "acme-official", "file": "seals/acme-official.png", "entity": ENTITY, "kind": "official",
+                        "shape": "circle", "size_mm": [42, 42], "text": ENTITY, "code": OFFICIAL.code}]}
+    (root / "brand.yaml").write_text(yaml.safe_dump(brand, allow_unicode=True), encoding="utf-8")
+    return load_pack(root)
+
+
+def _ctx(img: np.ndarray, pack, kind: str = "authorization_letter", licensor: str = ENTITY) -> DocContext:
+    digest = hashlib.sha256(img.tobytes()).hexdigest()
+    doc = Document("letter.png", FileInfo("png", img.nbytes, digest), (Page(0, img, float(DPI)),))
+    appeal = Appeal("A-1", ".", "acme", None, Seller(), (doc,))
+    fields = {"licensor": FieldValue("licensor", licensor, licensor, 0, None, 0.99)}
+    return DocContext(appeal=appeal, document=doc, kind=kind, fields=fields, ocr=(), brand=pack)
+
+
+# ------------------------------------------------------------------ detection
+
+
+def test_finds_seal_on_letter_at_its_place():
+    found = find_seals(np.asarray(pages.letter()))
+    assert len(found) == 1
+    x0, y0, x1, y1 = found[0].box
+    assert abs(x0 - 760) < 15 and abs(y0 - 990) < 15 and abs(x1 - 1060) < 15 and abs(y1 - 1290) < 15
+    assert found[0].shape == "circle"
+
+
+def test_finds_two_seals_and_a_cut_one():
+    img = _page()
+    rng = np.random.default_rng(3)
+    S.stamp(img, S.impression(OFFICIAL, DPI, rng, 0), (350, 400), S.ink_color(rng))
+    S.stamp(img, S.impression(OFFICIAL, DPI, rng, 30), (900, 1300), S.ink_color(rng))
+    S.stamp(img, S.impression(OFFICIAL, DPI, rng, 0), (1240, 800), S.ink_color(rng))  # half off the page (骑缝章)
+    found = find_seals(img)
+    assert len(found) == 3
+    cut = [s for s in found if s.inside_page < 0.9]
+    assert len(cut) == 1 and cut[0].box[2] == img.shape[1]
+
+
+def test_oval_invoice_seal_is_an_ellipse():
+    spec = S.SealSpec("inv", ENTITY, ENTITY, "invoice", "ellipse", (40.0, 30.0), "发票专用章", star=False,
+                      middle_line="91310000MA1FL0XD32", ring_mm=1.0, span_deg=185.0)
+    found = find_seals(_stamped(spec, rotation=0))
+    assert [s.shape for s in found] == ["ellipse"]
+
+
+def _red_logo() -> np.ndarray:
+    im = pages.text_page([(120, 300, "艾克米品牌授权", 40)])
+    ImageDraw.Draw(im).ellipse((900, 100, 1100, 300), fill=(210, 30, 40))
+    return np.asarray(im)
+
+
+def _red_table() -> np.ndarray:
+    im = pages.text_page([(120, 300, "货物名称 数量 单价", 30)])
+    d = ImageDraw.Draw(im)
+    for y in range(400, 1000, 60):
+        d.line((80, y, 1160, y), fill=(190, 60, 50), width=2)
+    for x in range(80, 1200, 180):
+        d.line((x, 400, x, 940), fill=(190, 60, 50), width=2)
+    d.text((200, 420), "红色表头 合计 ¥1000.00", font=pages.font(30), fill=(200, 40, 40))
+    return np.asarray(im)
+
+
+def _red_header_and_photo() -> np.ndarray:
+    im = pages.text_page([(120, 300, "授权书", 40)])
+    d = ImageDraw.Draw(im)
+    d.rectangle((0, 0, 1240, 80), fill=(200, 30, 40))
+    rng = np.random.default_rng(0)
+    photo = (rng.random((300, 400, 3)) * 255).astype(np.uint8)
+    photo[..., 0] = 220
+    im.paste(Image.fromarray(photo).resize((400, 300)), (600, 600))
+    return np.asarray(im)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: np.asarray(pages.receipt()),
+    _red_logo,
+    _red_table,
+    _red_header_and_photo,
+    lambda: np.full((1754, 1240, 3), (210, 30, 40), np.uint8),
+    lambda: np.asarray(pages.letter().resize((90, 127))),
+    lambda: np.full((5, 5, 3), 255, np.uint8),
+], ids=["receipt", "red_logo", "red_table", "red_header_photo", "all_red", "thumbnail", "tiny"])
+def test_no_invented_seal(make):
+    assert find_seals(make()) == []
+
+
+# ------------------------------------------------------------------ reading and measuring
+
+
+@pytest.mark.parametrize("rotation", [0.0, 35.0])
+def test_ring_text_read_exactly_with_real_ocr(rotation):
+    img = _stamped(OFFICIAL, seed=5, rotation=rotation)
+    (seal,) = find_seals(img)
+    text = read_seal(img, seal, want_center=False)
+    assert text.ring.replace("（", "(").replace("）", ")") == ENTITY
+
+
+def test_size_in_mm_at_known_dpi(pack):
+    facts = seal_facts(_ctx(_stamped(OFFICIAL, seed=2), pack))
+    assert len(facts) == 1
+    w, h = facts[0]["size_mm"]
+    assert abs(w - 42) < 1.2 and abs(h - 42) < 1.2
+    assert facts[0]["matched_seal"] == "acme-official" and facts[0]["match_score"] > 0.7
+
+
+# ------------------------------------------------------------------ findings
+
+
+def _ids(img, pack, **kw) -> list[str]:
+    return [f.id for f in SealCheck().run(_ctx(img, pack, **kw))]
+
+
+def test_genuine_impression_has_no_finding(pack):
+    assert _ids(_stamped(OFFICIAL, seed=7), pack) == []
+
+
+def test_pasted_flat_seal(pack):
+    img = _page()
+    S.paste_flat(img, OFFICIAL, DPI, (900, 1180), 8.0, (225, 25, 35))
+    check = SealCheck()
+    ctx = _ctx(img, pack)
+    assert "seal.pasted" in [f.id for f in check.run(ctx)]
+    assert check.measure(ctx)["seal.ink_spread"] < 0.15
+
+
+def test_other_entity_is_unregistered(pack):
+    other = S.SealSpec("x", "深圳市启航贸易有限公司", "深圳市启航贸易有限公司", code="4403001234567")
+    assert "seal.unregistered" in _ids(_stamped(other, seed=4), pack)
+
+
+def test_altered_text_lookalike(pack):
+    fake = S.SealSpec("x", ENTITY, "艾克美(中国)有限公司", code=OFFICIAL.code)
+    findings = SealCheck().run(_ctx(_stamped(fake, seed=4), pack))
+    hit = [f for f in findings if f.id == "seal.text_mismatch"]
+    assert hit and hit[0].expected == ENTITY and hit[0].box is not None
+
+
+def test_wrong_size(pack):
+    big = S.SealSpec("x", ENTITY, ENTITY, size_mm=(50.0, 50.0), code=OFFICIAL.code)
+    assert "seal.size_mismatch" in _ids(_stamped(big, seed=6), pack)
+
+
+def test_lookalike_swaps_table():
+    assert lookalike_swaps("艾克美(中国)有限公司", ENTITY) == [("米", "美")]
+    assert lookalike_swaps("艾克米(中国)有很公司", ENTITY) == []  # an OCR slip, not a look-alike
+
+
+def test_measure_without_seal_or_brand(pack):
+    feats = SealCheck().measure(_ctx(_page(), None))
+    assert feats["seal.count"] == 0 and feats["seal.text_similarity"] is None
+
+
+# ------------------------------------------------------------------ pack errors
+
+
+def _pack_with(tmp_path: Path, content: bytes | Image.Image) -> object:
+    root = tmp_path / "acme"
+    (root / "seals").mkdir(parents=True)
+    f = root / "seals" / "s.png"
+    if isinstance(content, bytes):
+        f.write_bytes(content)
+    else:
+        content.save(f)
+    brand = {"schema_version": 1, "id": "acme", "name": "ACME", "version": "1.0.0",
+             "seals": [{"id": "s", "file": "seals/s.png", "entity": ENTITY, "text": ENTITY}]}
+    (root / "brand.yaml").write_text(yaml.safe_dump(brand, allow_unicode=True), encoding="utf-8")
+    return load_pack(root)
+
+
+@pytest.mark.parametrize("content", [b"not an image", Image.new("RGB", (400, 400), "white")],
+                         ids=["unreadable", "blank"])
+def test_bad_specimen_is_pack_error_naming_file(tmp_path, content):
+    pk = _pack_with(tmp_path, content)
+    with pytest.raises(PackError, match="s.png") as exc:
+        enrolled(_ctx(_page(False), pk))
+    assert exc.value.exit_code == 3
