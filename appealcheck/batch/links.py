@@ -24,13 +24,16 @@ class Fingerprint:
     key: str
     appeal_id: str
     file: str
+    party: str = ""
+    """For letters, the licensee: one letter legitimately shared (a distributor's own authorisation, sent by every
+    reseller) names the same licensee everywhere; a forger's letter sold on names a new one each time."""
 
 
 _REASONS = {
     "file": "the same file (sha256)",
     "letter": "the same letter serial and dates, with a different licensee",
     "invoice": "the same invoice code and number",
-    "receipt": "the same receipt (store, date, total)",
+    "receipt": "the same receipt (store, date, time, number, total)",
 }
 
 
@@ -54,15 +57,18 @@ def fingerprints(record: dict[str, Any]) -> list[Fingerprint]:
         if kind == "authorization_letter":
             parts = [_value(d, k) for k in ("serial", "issued_on", "valid_from", "valid_to")]
             if parts[0] and sum(p is not None for p in parts) >= 3:
-                out.append(Fingerprint("letter", f"{record.get('brand')}|" + "|".join(p or "" for p in parts), aid, f))
+                key = f"{record.get('brand')}|" + "|".join(p or "" for p in parts)
+                out.append(Fingerprint("letter", key, aid, f, canonical(_value(d, "licensee") or "")))
         elif kind == "purchase_invoice":
             code, no = _value(d, "invoice_code"), _value(d, "invoice_no")
             if no and (code or len(no) == 20):
                 out.append(Fingerprint("invoice", f"{code or ''}|{no}", aid, f))
         elif kind == "receipt":
             store, date, total = _value(d, "store"), _value(d, "date"), _value(d, "total")
+            # The time and receipt number, when printed, tell two sales of the same amount on one day apart.
+            extra = "|".join(v or "" for v in (_value(d, "time"), _value(d, "receipt_no")))
             if store and date and total:
-                out.append(Fingerprint("receipt", f"{canonical(store)}|{date}|{total}", aid, f))
+                out.append(Fingerprint("receipt", f"{canonical(store)}|{date}|{total}|{extra}", aid, f))
     return out
 
 
@@ -107,6 +113,8 @@ def link(records: list[dict[str, Any]]) -> list[Cluster]:
         sellers = {seller.get(a) or a for a in appeals}
         # The same seller filing the same document twice is a resubmission, not a forger's trade.
         if len(appeals) < 2 or len(sellers) < 2:
+            continue
+        if kind == "letter" and len({fp.party for fp in fps}) < 2:
             continue
         for a in appeals[1:]:
             uf.union(appeals[0], a)

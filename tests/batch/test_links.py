@@ -39,8 +39,10 @@ def test_same_seller_resubmitting_is_not_a_link():
 def test_chains_join_through_different_documents():
     inv = doc("purchase_invoice", "i1", invoice_code="031001900111", invoice_no="12345678")
     records = [rec("A1", "甲", inv), rec("A2", "乙", inv, doc("receipt", "r", store="S", date="2024-01-01", total=5.0)),
-               rec("A3", "丙", doc("receipt", "r2", store="s", date="2024-01-01", total=5.0))]
+               rec("A3", "丙", doc("receipt", "r2", store="s", date="2024-01-01", total=5.0)),
+               rec("A4", "丁", doc("receipt", "r3", store="s", date="2024-01-01", time="12:33", total=5.0))]
     clusters = link(records)
+    # A4's receipt has a time the others lack: another sale, not the same receipt.
     assert len(clusters) == 1 and clusters[0].appeals == ("A1", "A2", "A3")
     assert len(clusters[0].reasons) == 3  # same file, same invoice, same receipt
 
@@ -58,9 +60,17 @@ def test_linking_is_linear_in_appeals():
     records = []
     for i in range(100_000):
         fields = LETTER if i % 50 == 0 else {**LETTER, "serial": f"AC-{i}"}
-        records.append(rec(f"A{i}", f"seller{i}", doc("authorization_letter", f"h{i}", **fields)))
+        letter = doc("authorization_letter", f"h{i}", licensee=f"seller{i}", **fields)
+        records.append(rec(f"A{i}", f"seller{i}", letter))
     t0 = time.perf_counter()
     clusters = link(records)
     took = time.perf_counter() - t0
     assert len(clusters) == 1 and len(clusters[0].appeals) == 2000
     assert took < 60  # measured in bench/link_speed.py; a quadratic pass would take hours
+
+
+def test_a_distributors_own_letter_shared_by_its_resellers_is_not_a_link():
+    own = dict(LETTER, licensee="上海锦程贸易有限公司")
+    records = [rec("A1", "甲公司", doc("authorization_letter", "s1", **own)),
+               rec("A2", "乙公司", doc("authorization_letter", "s2", **own))]
+    assert link(records) == []
