@@ -24,8 +24,9 @@ def records(n: int, seed: int = 7) -> list[dict]:
         serial = rng.choice(forgers) if rng.random() < 0.05 else f"AC-{i:07d}"
         docs = [
             {"file": "l.png", "kind": "authorization_letter", "sha256": f"{rng.getrandbits(128):032x}",
-             "fields": {"serial": {"value": serial}, "issued_on": {"value": "2024-01-01"}, "licensee": {"value": f"seller {i}"},
-                        "valid_from": {"value": "2024-01-01"}, "valid_to": {"value": "2025-12-31"}}},
+             "fields": {"serial": {"value": serial}, "issued_on": {"value": "2024-01-01"},
+                        "licensee": {"value": f"seller {i}"}, "valid_from": {"value": "2024-01-01"},
+                        "valid_to": {"value": "2025-12-31"}}},
             {"file": "i.png", "kind": "purchase_invoice", "sha256": f"{rng.getrandbits(128):032x}",
              "fields": {"invoice_code": {"value": "031001900111"}, "invoice_no": {"value": f"{i:08d}"}}},
             {"file": "r.png", "kind": "receipt", "sha256": f"{rng.getrandbits(128):032x}",
