@@ -23,6 +23,10 @@ class OcrEngine(ABC):
     def read(self, image: np.ndarray) -> list[OcrLine]:
         """Detect and recognise every text line of an RGB uint8 image."""
 
+    def read_region(self, image: np.ndarray) -> list[OcrLine]:
+        """Read a small crop of a page (a region re-read under a seal). Engines may skip upscaling here."""
+        return self.read(image)
+
     @property
     def key(self) -> str:
         """Identity for caching and for `versions` in outputs."""

@@ -11,6 +11,10 @@ from appealcheck.errors import ResourceMissing
 from appealcheck.models import OcrLine
 from appealcheck.ocr.interface import OcrEngine, polygon_to_line
 
+# The page detector upscales small images to 736 px on their short side; a crop under a seal is read as it
+# is instead (0.17 s rather than 0.28 s for a 400 x 380 crop, with the same text).
+_REGION_PARAMS = {"Det.limit_type": "max", "Det.limit_side_len": 960}
+
 
 class RapidOcrEngine(OcrEngine):
     """The default engine. Only the models the wheel ships are used: asking for others downloads."""
@@ -19,7 +23,7 @@ class RapidOcrEngine(OcrEngine):
 
     def __init__(self, threads: int | None = None):
         self.threads = threads
-        self._engine = None
+        self._engines: dict[str, object] = {}
         self._lock = threading.Lock()
 
     @property
@@ -29,9 +33,9 @@ class RapidOcrEngine(OcrEngine):
         except metadata.PackageNotFoundError:
             return "missing"
 
-    def _load(self):
+    def _load(self, variant: str = "page"):
         with self._lock:
-            if self._engine is None:
+            if variant not in self._engines:
                 try:
                     from rapidocr import RapidOCR
                 except ImportError as exc:
@@ -39,16 +43,24 @@ class RapidOcrEngine(OcrEngine):
                 params = {"Global.log_level": "error"}
                 if self.threads:
                     params["EngineConfig.onnxruntime.intra_op_num_threads"] = int(self.threads)
+                if variant == "region":
+                    params.update(_REGION_PARAMS)
                 try:
-                    self._engine = RapidOCR(params=params)
+                    self._engines[variant] = RapidOCR(params=params)
                 except Exception as exc:  # noqa: BLE001 - any failure here means the models are unusable
                     raise ResourceMissing(
                         f"the RapidOCR models that ship in the rapidocr wheel could not be loaded ({exc}); "
                         "reinstall with: pip install --force-reinstall rapidocr==3.10.0") from None
-            return self._engine
+            return self._engines[variant]
 
     def read(self, image: np.ndarray) -> list[OcrLine]:
-        engine = self._load()
+        return self._run(self._load("page"), image)
+
+    def read_region(self, image: np.ndarray) -> list[OcrLine]:
+        return self._run(self._load("region"), image)
+
+    @staticmethod
+    def _run(engine, image: np.ndarray) -> list[OcrLine]:
         # rapidocr expects BGR like OpenCV.
         result = engine(np.ascontiguousarray(image[:, :, ::-1]))
         if result is None or result.boxes is None or result.txts is None:

@@ -109,7 +109,7 @@ class PageReader:
         self.engine = engine
         self.cache = cache
 
-    def _read(self, image: np.ndarray, variant: str) -> list[OcrLine]:
+    def _read(self, image: np.ndarray, variant: str, region: bool = False) -> list[OcrLine]:
         key = f"{image_key(image)}:{self.engine.key}:{variant}"
         if self.cache is not None:
             hit = self.cache.get(key)
@@ -121,7 +121,7 @@ class PageReader:
             small = cv2.resize(image, (max(1, int(w * scale)), max(1, int(h * scale))), interpolation=cv2.INTER_AREA)
             lines = [_scale_line(ln, 1 / scale, w, h) for ln in self.engine.read(small)]
         else:
-            lines = self.engine.read(image)
+            lines = self.engine.read_region(image) if region else self.engine.read(image)
         if self.cache is not None:
             self.cache.put(key, lines)
         return lines
@@ -151,7 +151,8 @@ class PageReader:
         result = list(lines)
         for x0, y0, x1, y1 in grown:
             crop = np.ascontiguousarray(plain[y0:y1, x0:x1])
-            new = [_shift_line(ln, x0, y0) for ln in self._read(crop, "dereddened")]
+            whole = (x0, y0, x1, y1) == (0, 0, w, h)
+            new = [_shift_line(ln, x0, y0) for ln in self._read(crop, "dereddened", region=not whole)]
             result = _merge(result, new)
         return result
 
