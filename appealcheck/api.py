@@ -11,7 +11,7 @@ from typing import Any
 from appealcheck import __version__
 from appealcheck.checks import DocContext, default_checks
 from appealcheck.checks.template import TemplateCheck
-from appealcheck.errors import AppealcheckError, ExitCode, InputError, UsageError
+from appealcheck.errors import AppealcheckError, ExitCode, InputError, ResourceMissing, UsageError
 from appealcheck.extract.classify import classify
 from appealcheck.extract.fields import extract_fields
 from appealcheck.ingest import load_appeal
@@ -21,6 +21,8 @@ from appealcheck.rules import BrandPack, find_pack, load_pack
 from appealcheck.rules.engine import RuleSet, load_rules
 from appealcheck.rules.signing import verify_pack
 from appealcheck.scoring import placeholder
+from appealcheck.scoring.features import appeal_dict
+from appealcheck.scoring.model import ForgeryModel, apply_rule_floor, load_default_model, score_with_model
 from appealcheck.seals import seal_facts
 
 log = logging.getLogger(__name__)
@@ -46,6 +48,9 @@ class ScanOptions:
     require_signed: bool = False
     """Refuse brand packs whose SIGNATURE does not verify against a key in `keyring`."""
     keyring: Path | None = None
+    model: str | None = None
+    """'shipped' (the model in the package), a trained model folder, or None for the placeholder severity score.
+    The placeholder stays the default until a trained model meets the score issue's floors (bench/RESULTS.md)."""
     today: dt.date | None = None
     """Default submitted_at when appeal.yaml gives none."""
     extra: dict[str, Any] = field(default_factory=dict)
@@ -60,6 +65,8 @@ class Scanner:
         self.engine = make_engine(o.ocr, o.paddle_det_dir, o.paddle_rec_dir, threads=o.ocr_threads)
         self.reader = PageReader(self.engine, OcrCache(o.cache_dir) if o.cache else None)
         self.checks = default_checks()
+        # Loaded once per scanner (one per worker). A shipped model that is damaged raises ResourceMissing (exit 5).
+        self.model = _load_model(o.model)
         self._packs: dict[str, BrandPack] = {}
         self._rules: dict[str, RuleSet] = {}
 
@@ -93,7 +100,8 @@ class Scanner:
 
     def versions(self, pack: BrandPack | None) -> dict[str, Any]:
         """Versions that produced a result: enough to tell whether a rerun would differ."""
-        return {"appealcheck": __version__, "ocr": self.engine.key, "model": placeholder.NAME,
+        return {"appealcheck": __version__, "ocr": self.engine.key,
+                "model": self.model.name if self.model is not None else placeholder.NAME,
                 "packs": {pack.id: pack.version} if pack else {}}
 
     def analyse_document(self, appeal: Appeal, doc: Document, pack: BrandPack | None) -> DocumentResult:
@@ -122,9 +130,11 @@ class Scanner:
 
     def scan(self, path: Path | str, brand: str | None = None) -> AppealResult:
         """Scan one appeal. Input problems come back as a result with verdict 'error', not as exceptions."""
-        return self._run(Path(path), brand)[2]
+        return self.scan_detailed(Path(path), brand)[2]
 
-    def _run(self, path: Path, brand: str | None) -> tuple[Appeal | None, BrandPack | None, AppealResult]:
+    def scan_detailed(self, path: Path, brand: str | None = None
+                      ) -> tuple[Appeal | None, BrandPack | None, AppealResult]:
+        """Scan one appeal and also return the ingested appeal and its brand pack (None when not reached)."""
         o = self.options
         try:
             appeal = load_appeal(path, brand=brand or o.brand, today=o.today)
@@ -146,15 +156,21 @@ class Scanner:
                 appeal_id=appeal.appeal_id, brand=appeal.brand, score=None, verdict="error",
                 documents=tuple(docs), rule_hits=tuple(hits), versions=versions, error=msg,
                 exit_code=int(ExitCode.invalid_input))
-        score = max((d.score for d in docs if d.score is not None), default=placeholder.BASELINE)
         th = pack.policy.thresholds if pack and pack.policy.thresholds else None
-        verdict = placeholder.verdict(score, *(th.suspicious, th.forged) if th else ())
+        explanation: list[dict[str, Any]] = []
+        if self.model is not None:
+            score, doc_scores, explanation, _ = score_with_model(self.model, docs, appeal_dict(appeal), hits)
+            docs = [replace(d, score=s) for d, s in zip(docs, doc_scores, strict=True)]
+            verdict = self.model.verdict(score, th)
+        else:
+            score = max((d.score for d in docs if d.score is not None), default=placeholder.BASELINE)
+            verdict = placeholder.verdict(score, *(th.suspicious, th.forged) if th else ())
         # A critical rule hit makes an appeal at least suspicious, whatever the score says.
-        if verdict == "clean" and any(h["severity"] == "critical" for h in hits):
-            verdict = "suspicious"
+        verdict = apply_rule_floor(verdict, hits)
         return appeal, pack, AppealResult(
-            appeal_id=appeal.appeal_id, brand=appeal.brand, score=round(score, 4), verdict=verdict,
-            documents=tuple(docs), rule_hits=tuple(hits), versions=versions, seller=_seller(appeal),
+            appeal_id=appeal.appeal_id, brand=appeal.brand, score=None if score is None else round(score, 4),
+            verdict=verdict, documents=tuple(docs), rule_hits=tuple(hits), explanation=tuple(explanation),
+            versions=versions, seller=_seller(appeal),
             exit_code=int(ExitCode.ok if verdict == "clean" else ExitCode.flagged))
 
     def facts(self, path: Path | str, brand: str | None = None) -> dict[str, Any]:
@@ -162,7 +178,7 @@ class Scanner:
 
         Raises the error of an appeal that cannot be read at all (facts have nothing to show then).
         """
-        appeal, pack, result = self._run(Path(path), brand)
+        appeal, pack, result = self.scan_detailed(Path(path), brand)
         if appeal is None or (result.verdict == "error" and not result.documents):
             code = result.exit_code
             exc = AppealcheckError(result.error or "unreadable")
@@ -173,6 +189,18 @@ class Scanner:
             "brand": brand_facts(pack) if pack else None,
             "documents": [document_facts(d) for d in result.documents],
         }
+
+
+def _load_model(choice: str | None) -> ForgeryModel | None:
+    if not choice or choice == "placeholder":
+        return None
+    if choice == "shipped":
+        model = load_default_model()
+        if model is None:
+            raise ResourceMissing("this install has no shipped model (appealcheck/data/model); train one with "
+                                  "'appealcheck train' and pass --model DIR")
+        return model
+    return ForgeryModel.load(Path(choice))
 
 
 def _seller(appeal: Appeal) -> dict[str, Any]:

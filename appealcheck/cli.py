@@ -32,13 +32,13 @@ class _State:
 
 
 def _scan_options(brand=None, rules=(), ocr="rapidocr", paddle_det_dir=None, paddle_rec_dir=None, no_cache=False,
-                  require_signed=False, keyring=None):
+                  require_signed=False, keyring=None, model=None):
     """ScanOptions from the options every scanning command shares (see _common)."""
     from appealcheck.api import ScanOptions
 
     return ScanOptions(brand=brand, rules_dirs=tuple(Path(r) for r in rules), ocr=ocr,
                        paddle_det_dir=paddle_det_dir, paddle_rec_dir=paddle_rec_dir, cache=not no_cache,
-                       require_signed=require_signed, keyring=Path(keyring) if keyring else None)
+                       require_signed=require_signed, keyring=Path(keyring) if keyring else None, model=model)
 
 
 def _common(f):
@@ -53,6 +53,8 @@ def _common(f):
         click.option("--no-cache", is_flag=True, help="Do not read or write the on-disk OCR cache."),
         click.option("--require-signed", is_flag=True, help="Refuse brand packs not signed by a key in --keyring."),
         click.option("--keyring", type=click.Path(file_okay=False), help="Folder of trusted brands' public keys."),
+        click.option("--model", help="Score with a trained model: 'shipped' or a folder from 'appealcheck train'. "
+                                     "Default: the placeholder severity score (see README)."),
     ]
     for o in reversed(opts):
         f = o(f)
@@ -311,9 +313,12 @@ def samples_generate(out_dir: Path, appeals: int, seed: int, forged_ratio: float
               f"to {out_dir} in {summary.seconds:.1f} s")
 
 
+from appealcheck.cli_model import COMMANDS as _model_commands  # noqa: E402
 from appealcheck.cli_rules import rules as _rules_group  # noqa: E402
 
 cli.add_command(_rules_group)
+for _command in _model_commands:
+    cli.add_command(_command)
 
 
 def main() -> None:

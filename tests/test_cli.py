@@ -75,3 +75,19 @@ def test_readme_sample_scans_and_is_flagged():
     assert obj["brand"] == "lantu" and obj["versions"]["packs"] == {"lantu": "1.0.0"}
     letter = obj["documents"][0]
     assert "content.period_too_long" in [f["id"] for f in letter["findings"]]
+
+
+def test_scan_with_the_shipped_model_gives_a_calibrated_score_and_reasons():
+    from pathlib import Path
+
+    appeal = Path(__file__).parents[1] / "samples" / "appeals" / "A-001-000003"
+    obj = json.loads(run("scan", "--json", "--model", "shipped", str(appeal)).stdout)
+    assert obj["versions"]["model"].startswith("lgbm-fv")
+    assert 0.0 <= obj["score"] <= 1.0 and obj["explanation"]
+    first = obj["explanation"][0]
+    assert {"feature", "contribution", "description", "document"} <= set(first)
+
+
+def test_a_missing_model_folder_is_exit_5(tmp_path):
+    proc = run("scan", "--ocr", "none", "--model", str(tmp_path / "nope"), str(tmp_path))
+    assert proc.returncode == 5, proc.stderr

@@ -1,0 +1,258 @@
+"""The model's inputs: one fixed, ordered, versioned feature vector per document.
+
+The list is a contract with every saved model (its features.json repeats it): add a feature, remove one
+or change what one means, and bump FEATURE_VERSION, which makes older models refuse to load and the
+feature cache miss. A value that could not be measured stays None (NaN for LightGBM, which routes it
+on its own branch); nothing is zero-filled to look like a measurement. Counts of findings are real
+measurements (the checks ran and raised none), so they are 0, not None.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from appealcheck.models import DOCUMENT_KINDS, SEVERITIES, Appeal, DocumentResult
+
+FEATURE_VERSION = 1
+"""Bumped whenever FEATURES or the way a value is computed changes."""
+
+
+@dataclass(frozen=True)
+class Feature:
+    """One model input."""
+
+    name: str
+    """Stable name, stored in saved models and explanations."""
+    description: str
+    """What it measures, in words a reviewer understands (used in explanations)."""
+    source: str | None = None
+    """The finding or check id the value comes from, so an explanation can point at its evidence."""
+
+
+KNOWN_FINDINGS: tuple[tuple[str, str], ...] = (
+    # Extend this registry as checks land (and bump FEATURE_VERSION): each id becomes its own count.
+    ("content.uscc_check_digit", "a printed company code (USCC) fails its check digit"),
+    ("content.date_impossible", "a printed date does not exist on the calendar"),
+    ("content.period_reversed", "the authorization ends before it starts"),
+    ("content.period_outside", "the appeal was filed outside the authorization period"),
+    ("content.period_too_long", "the authorization runs longer than the brand ever grants"),
+    ("content.total_words_mismatch", "the amount in words differs from the amount in figures"),
+    ("content.invoice_sum_mismatch", "invoice amount plus tax does not add up to the total"),
+    ("content.invoice_tax_mismatch", "invoice tax does not match its rate"),
+    ("content.invoice_number_format", "invoice code or number has the wrong length"),
+    ("content.receipt_sum_mismatch", "receipt lines or tax do not add up to the total"),
+    ("content.qr_mismatch", "the invoice QR code disagrees with the printed invoice"),
+    ("content.licensor_lookalike", "the licensor's name imitates a brand entity"),
+    ("content.licensor_unknown", "the licensor is not one of the brand's entities or distributors"),
+    ("content.licensor_uscc_mismatch", "the licensor's company code is not the registered one"),
+    ("content.distributor_not_authorized", "the licensing distributor was not authorized at the time"),
+    ("content.licensee_not_seller", "the letter names someone other than the appealing seller"),
+    ("content.individual_licensee", "the letter licenses a private person"),
+    ("content.buyer_not_seller", "the invoice buyer is not the appealing seller"),
+    ("content.invoice_issuer_lookalike", "the invoice issuer's name imitates a brand entity"),
+    ("content.invoice_issuer_unknown", "the invoice issuer is not a known brand entity or distributor"),
+    ("content.issued_after_appeal", "the document is dated after the appeal was filed"),
+    ("content.known_forgery", "this exact file is on the brand's list of known forgeries"),
+    ("file.editing_software", "the file's metadata names image-editing software"),
+    ("seal.pasted", "the seal looks pasted in rather than stamped"),
+    ("seal.text_mismatch", "the seal's ring text differs from the registered seal"),
+    ("seal.unregistered", "the seal matches none of the brand's registered seals"),
+    ("seal.entity_mismatch", "the seal belongs to a different company than the issuer"),
+    ("seal.size_mismatch", "the seal is not the registered size"),
+    ("seal.shape_mismatch", "the seal is not the registered shape"),
+    ("template.unmatched", "the document matches none of the brand's templates"),
+    ("template.fixed_text_missing", "wording every genuine document of this template has is missing"),
+    ("template.layout_shift", "text sits where the template does not put it"),
+    ("template.retired", "the document uses a template the brand has retired"),
+)
+"""Finding ids with their own feature (a count). Other ids fall into 'other findings' counts by severity."""
+
+CHECK_MEASUREMENTS: tuple[tuple[str, str], ...] = (
+    # Measurements the checks report in DocumentResult.features; names as the checks emit them.
+    ("content.invoice_math.sum_error", "how far invoice amount plus tax is from the total"),
+    ("content.invoice_math.words_error", "how far the amount in words is from the total"),
+    ("content.receipt_math.error", "how far the receipt's subtotal and tax are from its total"),
+    ("content.licensor.similarity", "how closely the licensor's name matches a brand entity"),
+    ("content.licensee.seller_similarity", "how closely the licensee's name matches the appealing seller"),
+    ("content.invoice_issuer.similarity", "how closely the invoice issuer matches a known brand entity"),
+    ("content.document_dates.period_days", "length of the authorization period in days"),
+    ("content.document_dates.days_to_expiry", "days from the appeal to the end of the authorization"),
+    ("content.document_dates.age_days", "age of the document in days when the appeal was filed"),
+    ("content.invoice_qr.mismatches", "fields where the invoice QR code disagrees with the print"),
+    ("file.software.editor", "metadata names image-editing software"),
+    ("seal.count", "number of seals found"),
+    ("seal.text_similarity", "how closely the seal's ring text matches the registered seal"),
+    ("seal.image_score", "how closely the seal image matches the registered seal"),
+    ("seal.min_sector", "agreement of the seal's weakest sector with the registered seal"),
+    ("seal.size_error_mm", "how far the seal's size is from the registered size (mm)"),
+    ("seal.ink_spread", "how the seal ink spreads into the paper (stamped ink bleeds)"),
+    ("seal.edge_sharpness", "sharpness of the seal's edges (pasted seals are often too sharp)"),
+    ("seal.text_under_hidden", "how much printed text the seal ink hides"),
+    ("seal.ring_read_score", "the OCR confidence of the seal's ring text"),
+    ("seal.lookalike_swaps", "look-alike characters swapped in the seal text"),
+    ("seal.ring_coverage", "how complete the seal's outer ring is"),
+    ("template.match_score", "how closely the document matches its template"),
+    ("template.missing", "template phrases missing from the document"),
+    ("template.inversions", "template phrases out of their usual order"),
+    ("template.retired", "the matched template is retired"),
+)
+
+KEY_FIELDS: dict[str, tuple[str, ...]] = {
+    # The fields each kind is expected to carry; a missing one is a weak signal (retyped or pasted areas
+    # often fail to read), and a flag for a field the kind does not carry is None, not 0.
+    "authorization_letter": ("licensor", "licensee", "valid_from", "valid_to", "issued_on", "serial"),
+    "purchase_invoice": ("invoice_code", "invoice_no", "buyer_name", "seller_name", "total", "tax",
+                         "total_in_words"),
+    "receipt": ("store", "total", "date", "receipt_no"),
+    "business_license": ("company_name", "uscc"),
+}
+_ALL_KEY_FIELDS = tuple(dict.fromkeys(f for fs in KEY_FIELDS.values() for f in fs))
+
+EDITOR_PATTERN = re.compile(r"photoshop|gimp|meitu|美图|canva|pixlr|affinity|paint\.net|picsart|snapseed|fotor|"
+                            r"illustrator|coreldraw|inkscape|稿定|醒图|\bps\b", re.IGNORECASE)
+"""Editing software in a file's software/producer/creator strings (independent of the file.software check)."""
+
+_FORMATS = ("jpeg", "png", "tiff", "bmp", "webp", "pdf")
+_SEVERITY_RANK = {s: i + 1 for i, s in enumerate(SEVERITIES)}  # 0 means 'no finding'
+
+
+def _build() -> tuple[Feature, ...]:
+    out: list[Feature] = []
+    out += [Feature(f"finding.{fid}", desc, fid) for fid, desc in KNOWN_FINDINGS]
+    out += [Feature(f"finding.other.{s}", f"other {s}-severity findings", None) for s in SEVERITIES]
+    out.append(Feature("finding.max_severity", "the most severe finding on the document (0 none .. 5 critical)"))
+    out += [Feature(name, desc, name.rsplit(".", 1)[0]) for name, desc in CHECK_MEASUREMENTS]
+    out += [Feature(f"kind.{k}", f"the document is a {k.replace('_', ' ')}") for k in DOCUMENT_KINDS]
+    out += [
+        Feature("ocr.lines", "number of text lines read"),
+        Feature("ocr.mean_confidence", "average OCR confidence of the text"),
+        Feature("ocr.min_confidence", "lowest OCR confidence of any line"),
+        Feature("ocr.dereddened_lines", "lines read again under red seal ink"),
+    ]
+    out += [Feature(f"file.format.{f}", f"the file is a {f.upper()}") for f in _FORMATS]
+    out += [
+        Feature("file.pages", "number of pages"),
+        Feature("file.size_kb", "file size in KB"),
+        Feature("file.editor_in_metadata", "software, producer or creator names an image editor", "file.software"),
+        Feature("file.has_camera", "the file records the camera that took it"),
+        Feature("file.has_dates", "the file records when it was created or modified"),
+    ]
+    out += [Feature(f"field.{f}.present", f"the {f.replace('_', ' ')} could be read") for f in _ALL_KEY_FIELDS]
+    out.append(Feature("field.read_fraction", "share of the kind's key fields that could be read"))
+    out += [
+        Feature("seller.age_days", "age of the seller's account in days"),
+        Feature("seller.prior_violations", "the seller's earlier violations"),
+        Feature("seller.appeals_90d", "the seller's appeals in the last 90 days"),
+    ]
+    out += [Feature(f"rules.{s}", f"brand rules of {s} severity that fired") for s in SEVERITIES]
+    return tuple(out)
+
+
+FEATURES: tuple[Feature, ...] = _build()
+"""The fixed, ordered list. Its order is the column order of every feature matrix."""
+FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)
+_BY_NAME = {f.name: f for f in FEATURES}
+_KNOWN_IDS = {fid for fid, _ in KNOWN_FINDINGS}
+_MEASUREMENTS = {name for name, _ in CHECK_MEASUREMENTS}
+
+
+def feature(name: str) -> Feature:
+    """The Feature called `name` (KeyError if unknown)."""
+    return _BY_NAME[name]
+
+
+def features_fingerprint() -> str:
+    """Hash of the ordered names: two models with the same FEATURE_VERSION must agree on it too."""
+    return hashlib.sha256("\n".join(FEATURE_NAMES).encode()).hexdigest()[:16]
+
+
+def appeal_dict(appeal: Appeal) -> dict[str, Any]:
+    """The appeal-level inputs in the shape of `facts()['appeal']` (what document_features reads)."""
+    s = appeal.seller
+    return {"id": appeal.appeal_id, "brand": appeal.brand, "submitted_at": appeal.submitted_at,
+            "seller": {"name": s.name, "shop": s.shop, "uscc": s.uscc, "account": dict(s.account)}}
+
+
+def _num(v: Any) -> float | None:
+    if isinstance(v, bool):
+        return float(v)
+    if isinstance(v, int | float) and math.isfinite(v):
+        return float(v)
+    return None
+
+
+def document_features(doc: DocumentResult, appeal: dict[str, Any] | None,
+                      rule_hits: list[dict[str, Any]] | None = None) -> dict[str, float | None]:
+    """The feature vector of one document, keyed and ordered as FEATURES.
+
+    `appeal` is the facts-shaped appeal dict (see appeal_dict); `rule_hits` are the appeal's hits in the
+    DESIGN.md section 5 shape. A hit with a `file` counts for that document only; one without counts for
+    every document. rule_hits None means rules were not evaluated: those features are then None.
+    """
+    v: dict[str, float | None] = dict.fromkeys(FEATURE_NAMES)
+    if doc.error is not None:
+        return v  # an unreadable document measured nothing
+    for fid, _ in KNOWN_FINDINGS:
+        v[f"finding.{fid}"] = 0.0
+    for s in SEVERITIES:
+        v[f"finding.other.{s}"] = 0.0
+    worst = 0
+    for f in doc.findings:
+        key = f"finding.{f.id}" if f.id in _KNOWN_IDS else f"finding.other.{f.severity}"
+        v[key] = (v[key] or 0.0) + 1.0
+        worst = max(worst, _SEVERITY_RANK.get(f.severity, 0))
+    v["finding.max_severity"] = float(worst)
+    for name, value in doc.features.items():
+        if name in _MEASUREMENTS:
+            v[name] = _num(value)
+    if doc.kind is not None:
+        for k in DOCUMENT_KINDS:
+            v[f"kind.{k}"] = 1.0 if doc.kind == k else 0.0
+    lines = [ln for p in doc.ocr for ln in p.lines]
+    if doc.ocr:
+        v["ocr.lines"] = float(len(lines))
+        v["ocr.dereddened_lines"] = float(sum(ln.source == "dereddened" for ln in lines))
+    if lines:
+        conf = [ln.confidence for ln in lines]
+        v["ocr.mean_confidence"] = sum(conf) / len(conf)
+        v["ocr.min_confidence"] = min(conf)
+    info = doc.info
+    if info is not None:
+        for f in _FORMATS:
+            v[f"file.format.{f}"] = 1.0 if info.format == f else 0.0
+        v["file.pages"] = float(doc.pages)
+        v["file.size_kb"] = info.size_bytes / 1024
+        strings = [s for s in (info.software, info.producer, info.creator) if s]
+        v["file.editor_in_metadata"] = 1.0 if any(EDITOR_PATTERN.search(s) for s in strings) else 0.0
+        v["file.has_camera"] = 1.0 if info.camera else 0.0
+        v["file.has_dates"] = 1.0 if (info.created or info.modified) else 0.0
+    expected = KEY_FIELDS.get(doc.kind or "", ())
+    for name in expected:
+        v[f"field.{name}.present"] = 1.0 if name in doc.fields and doc.fields[name].value not in (None, "") else 0.0
+    if expected:
+        v["field.read_fraction"] = sum(v[f"field.{n}.present"] or 0.0 for n in expected) / len(expected)
+    account = ((appeal or {}).get("seller") or {}).get("account") or {}
+    for key in ("age_days", "prior_violations", "appeals_90d"):
+        v[f"seller.{key}"] = _num(account.get(key))
+    if rule_hits is not None:
+        for s in SEVERITIES:
+            v[f"rules.{s}"] = 0.0
+        for hit in rule_hits:
+            if hit.get("file") in (None, doc.file) and hit.get("severity") in _SEVERITY_RANK:
+                v[f"rules.{hit['severity']}"] = (v[f"rules.{hit['severity']}"] or 0.0) + 1.0
+    return v
+
+
+def vector(row: dict[str, float | None]) -> list[float]:
+    """Row as a list in FEATURES order, None as NaN (what LightGBM treats as missing)."""
+    return [math.nan if row.get(n) is None else float(row[n]) for n in FEATURE_NAMES]
+
+
+def stable_json(obj: Any) -> str:
+    """Canonical JSON for hashing and caching."""
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)

@@ -1,0 +1,76 @@
+"""The feature vector: fixed order, None for what was not measured (never zero-filled)."""
+
+from __future__ import annotations
+
+import math
+
+from appealcheck.models import DocumentResult, FieldValue, FileInfo, Finding, OcrLine, PageText
+from appealcheck.scoring.features import (
+    FEATURE_NAMES,
+    FEATURES,
+    KNOWN_FINDINGS,
+    document_features,
+    vector,
+)
+
+
+def _doc(**kw) -> DocumentResult:
+    base = dict(file="letter.jpg", sha256="x", kind="authorization_letter", kind_source="manifest", pages=1,
+                fields={}, findings=(), text="")
+    base.update(kw)
+    return DocumentResult(**base)
+
+
+def test_names_are_unique_and_described():
+    assert len(FEATURE_NAMES) == len(set(FEATURE_NAMES))
+    assert all(f.description and f.description[0].islower() for f in FEATURES)
+
+
+def test_keys_and_order_are_fixed():
+    row = document_features(_doc(), {})
+    assert list(row) == list(FEATURE_NAMES)
+
+
+def test_missing_stays_none_never_zero():
+    row = document_features(_doc(), {"seller": {"account": {}}})
+    for name in ("content.licensor.similarity", "ocr.mean_confidence", "seller.age_days", "rules.critical",
+                 "file.size_kb", "field.total.present"):
+        assert row[name] is None, name
+    assert math.isnan(vector(row)[FEATURE_NAMES.index("content.licensor.similarity")])
+    # A letter that lacks its licensor is measured: 0, not None.
+    assert row["field.licensor.present"] == 0.0
+
+
+def test_unreadable_document_measures_nothing():
+    row = document_features(_doc(error="broken file"), {"seller": {"account": {"age_days": 3}}})
+    assert all(v is None for v in row.values())
+
+
+def test_findings_measurements_file_and_account():
+    info = FileInfo(format="jpeg", size_bytes=2048, sha256="x", software="Adobe Photoshop 24.1")
+    line = OcrLine(text="授权书", box=(0, 0, 10, 10), polygon=((0, 0), (10, 0), (10, 10), (0, 10)), confidence=0.8)
+    findings = (Finding(id="content.uscc_check_digit", severity="high", message="m", check="content.uscc"),
+                Finding(id="content.uscc_check_digit", severity="high", message="m", check="content.uscc"),
+                Finding(id="brand.new_thing", severity="low", message="m", check="x"))
+    doc = _doc(findings=findings, info=info, ocr=(PageText(page=0, lines=(line,), engine="e"),),
+               fields={"licensor": FieldValue("licensor", "某公司", "某公司")},
+               features={"content.licensor.similarity": 71.0, "not.in.list": 3.0})
+    hits = [{"rule_id": "b.x", "severity": "critical", "file": "letter.jpg"},
+            {"rule_id": "b.y", "severity": "high", "file": "other.jpg"}]
+    row = document_features(doc, {"seller": {"account": {"age_days": 41, "prior_violations": 3}}}, hits)
+    assert row["finding.content.uscc_check_digit"] == 2.0
+    assert row["finding.other.low"] == 1.0
+    assert row["finding.max_severity"] == 4.0
+    assert row["content.licensor.similarity"] == 71.0
+    assert "not.in.list" not in row
+    assert row["kind.authorization_letter"] == 1.0 and row["kind.receipt"] == 0.0
+    assert row["ocr.lines"] == 1.0 and row["ocr.min_confidence"] == 0.8
+    assert row["file.editor_in_metadata"] == 1.0 and row["file.format.jpeg"] == 1.0 and row["file.size_kb"] == 2.0
+    assert row["field.licensor.present"] == 1.0 and row["field.read_fraction"] == 1 / 6
+    assert row["seller.age_days"] == 41.0 and row["seller.appeals_90d"] is None
+    assert row["rules.critical"] == 1.0 and row["rules.high"] == 0.0
+
+
+def test_every_known_finding_has_a_feature():
+    for fid, _ in KNOWN_FINDINGS:
+        assert f"finding.{fid}" in FEATURE_NAMES

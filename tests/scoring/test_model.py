@@ -1,0 +1,187 @@
+"""ForgeryModel on a synthetic feature table (no OCR): split, calibration, thresholds, files, explanations."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from appealcheck.errors import ResourceMissing
+from appealcheck.scoring import model as model_mod
+from appealcheck.scoring.features import FEATURE_NAMES
+from appealcheck.scoring.metrics import expected_calibration_error, threshold_at_fpr
+from appealcheck.scoring.model import Calibrator, ForgeryModel, appeal_groups, apply_rule_floor, group_keys
+
+from .synth import table
+
+
+@pytest.fixture(scope="module")
+def rows():
+    return table(300)
+
+
+@pytest.fixture(scope="module")
+def fitted(rows):
+    return ForgeryModel(n_estimators=60).fit(rows)
+
+
+@pytest.fixture(scope="module")
+def saved(fitted, tmp_path_factory):
+    d = tmp_path_factory.mktemp("model")
+    fitted.save(d, created="2026-01-01")
+    return d
+
+
+@pytest.mark.parametrize("by", ["component", "brand"])
+def test_groups_never_straddle(rows, by):
+    part = ForgeryModel(group_by=by).split(rows)
+    keys = group_keys(rows, by)
+    side: dict[str, str] = {}
+    for appeal, ks in keys.items():
+        for k in ks:
+            assert side.setdefault(k, part[appeal]) == part[appeal], f"{k} on two sides"
+    if by == "brand":
+        assert {k for ks in keys.values() for k in ks if k.startswith("brand:")}
+
+
+def test_too_few_groups_is_a_clear_error(rows):
+    # Stock formats every brand shares join everything when grouping by every template.
+    with pytest.raises(ValueError, match="too few to split"):
+        ForgeryModel(group_by="template").split(rows)
+
+
+def test_union_find_joins_chains():
+    g = appeal_groups(["a", "b", "c", "d"], {"a": ["x"], "b": ["x", "y"], "c": ["y"], "d": ["z"]})
+    assert g["a"] == g["b"] == g["c"] != g["d"]
+
+
+def test_calibration_is_monotone_and_ece_is_right():
+    rng = np.random.default_rng(1)
+    raw = rng.normal(size=600)
+    y = (rng.random(600) < 1 / (1 + np.exp(-2 * raw))).astype(int)
+    for method in ("isotonic", "platt"):
+        cal = Calibrator.fit(raw, y, method)
+        grid = np.linspace(-4, 4, 200)
+        assert np.all(np.diff(cal(grid)) >= -1e-12), method
+        assert expected_calibration_error(y, cal(raw)) < 0.05
+    # ECE by hand: two bins, |0.15-0| and |0.85-1| each weighted 1/2.
+    assert expected_calibration_error([0, 0, 1, 1], [0.1, 0.2, 0.8, 0.9]) == pytest.approx(0.15)
+    assert expected_calibration_error([1, 1], [0.0, 0.0]) == pytest.approx(1.0)
+
+
+def test_threshold_keeps_false_alarm_rate_even_with_ties():
+    y = np.array([0] * 100 + [1] * 10)
+    p = np.array([0.1] * 90 + [0.5] * 10 + [0.9] * 10)  # ten tied negatives at 0.5
+    t = threshold_at_fpr(y, p, 0.05)
+    assert (p[y == 0] >= t).mean() <= 0.05
+    assert (p[y == 1] >= t).mean() == 1.0
+
+
+def test_fit_learns_and_records_thresholds(fitted, rows):
+    scores = fitted.score_appeals(rows)
+    y = {r.appeal_id: r.appeal_label for r in rows}
+    from appealcheck.scoring.metrics import roc_auc
+
+    assert roc_auc([y[a] for a in scores], list(scores.values())) > 0.8
+    assert 0 < fitted.thresholds_["suspicious"] <= fitted.thresholds_["forged"] <= 1
+    assert fitted.threshold_report_["suspicious"]["fpr"] <= 0.05
+
+
+def test_save_load_round_trip(fitted, saved, rows):
+    m = ForgeryModel.load(saved)
+    X = [r.features for r in rows]
+    assert np.array_equal(fitted.predict_document(X), m.predict_document(X))
+    assert m.thresholds_ == fitted.thresholds_ and m.name == fitted.name
+    assert not any(p.suffix == ".pkl" for p in saved.iterdir())
+
+
+def test_deterministic(rows, fitted):
+    again = ForgeryModel(n_estimators=60).fit(rows)
+    assert again.model_text() == fitted.model_text()
+
+
+def test_explanation_names_real_features(fitted, rows):
+    docs = [r for r in rows if r.appeal_id == next(r.appeal_id for r in rows if r.appeal_label == 1)]
+    score, doc_scores, expl = fitted.score_appeal([d.features for d in docs], [d.file for d in docs])
+    assert 0 <= score <= 1 and len(doc_scores) == len(docs)
+    assert expl and all(e["feature"] in FEATURE_NAMES and e["description"] for e in expl)
+    assert expl[0]["document"] in {d.file for d in docs}
+    assert abs(expl[0]["contribution"]) >= abs(expl[-1]["contribution"])
+
+
+def test_rule_floor():
+    assert apply_rule_floor("clean", [{"severity": "critical"}]) == "suspicious"
+    assert apply_rule_floor("clean", [{"severity": "high"}]) == "clean"
+    assert apply_rule_floor("forged", [{"severity": "critical"}]) == "forged"
+
+
+def test_brand_thresholds_override(fitted):
+    assert fitted.verdict(0.5, {"suspicious": 0.4, "forged": 0.6}) == "suspicious"
+    assert fitted.verdict(0.7, {"suspicious": 0.4, "forged": 0.6}) == "forged"
+
+
+def _broken(saved, tmp_path, edit):
+    d = tmp_path / "m"
+    shutil.copytree(saved, d)
+    edit(d)
+    return d
+
+
+def _meta(d, **changes):
+    meta = json.loads((d / "meta.json").read_text())
+    meta.update(changes)
+    (d / "meta.json").write_text(json.dumps(meta))
+
+
+@pytest.mark.parametrize("edit, words", [
+    (lambda d: shutil.rmtree(d), "meta.json is missing"),
+    (lambda d: (d / "model.txt").unlink(), "model.txt is missing"),
+    (lambda d: (d / "model.txt").write_text((d / "model.txt").read_text()[:500]), "truncated"),
+    (lambda d: (d / "meta.json").write_text((d / "meta.json").read_text()[:80]), "damaged or truncated"),
+    (lambda d: _meta(d, feature_version=999), "feature version 999"),
+    (lambda d: _meta(d, appealcheck="9.0.0"), "newer than this appealcheck"),
+    (lambda d: _meta(d, format=99), "newer than this appealcheck"),
+])
+def test_bad_model_files_are_resource_missing(saved, tmp_path, edit, words):
+    d = _broken(saved, tmp_path, edit)
+    with pytest.raises(ResourceMissing) as exc:
+        ForgeryModel.load(d)
+    assert words in exc.value.message
+    assert "appealcheck train" in exc.value.message or "upgrade appealcheck" in exc.value.message
+    assert exc.value.exit_code == 5
+
+
+def test_appeal_level_labels_train(rows):
+    from dataclasses import replace
+
+    appeal_only = [replace(r, label=None) for r in rows]
+    m = ForgeryModel(n_estimators=40).fit(appeal_only)
+    assert m.label_level_ == "appeal"
+    assert m.thresholds_["suspicious"] <= m.thresholds_["forged"]
+
+
+def test_default_model_loads_or_is_absent():
+    m = model_mod.load_default_model()
+    assert m is None or m.name.startswith("lgbm-fv")
+
+
+def test_evaluate_plot_and_card(fitted, rows, tmp_path):
+    from appealcheck.scoring.card import build_card, render_markdown
+    from appealcheck.scoring.evaluate import evaluate, feature_importance, plot
+
+    held = {a for a, p in fitted.split_.items() if p == "calib"}
+    res = evaluate(fitted, rows, held)
+    assert res["appeals"] == len(held)
+    assert set(res["recall_at_fpr"]) == {"1%", "2%", "5%"} and res["roc_auc"] > 0.7
+    assert sum(sum(v.values()) for v in res["confusion"].values()) == len(held)
+    assert "uscc_bad_check" in res["per_op"] and set(res["per_brand"]) <= {"a", "b", "c", "d"}
+    png = plot({"new": res, "old": res}, tmp_path / "eval.png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    card = build_card(fitted, rows, created="2026-01-01", command="appealcheck train x -o y", source="synthetic",
+                      held_out=res, importance=feature_importance(fitted))
+    md = render_markdown(card)
+    assert "## Limits" in md and "appealcheck train x -o y" in md and "scores" not in card["metrics_held_out"]
+    fitted.save(tmp_path / "m", created="2026-01-01", card=card)
+    assert (tmp_path / "m" / "card.md").read_text() == md
