@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from appealcheck.checks.content import CapitalAmount, ImpossibleDate, UsccCheckDigit, ValidityPeriod
 from appealcheck.checks.filemeta import EditingSoftware
+from appealcheck.checks.forensics import FileForensics, PixelForensics
 from appealcheck.checks.interface import Check, DocContext
 from appealcheck.checks.money import InvoiceArithmetic, InvoiceNumbers, ReceiptArithmetic
 from appealcheck.checks.parties import DocumentDates, InvoiceParties, KnownForgery, Licensee, Licensor
@@ -18,7 +19,7 @@ def default_checks() -> list[Check]:
         UsccCheckDigit(), ImpossibleDate(), ValidityPeriod(), CapitalAmount(),
         Licensor(), Licensee(), InvoiceParties(), DocumentDates(), KnownForgery(),
         InvoiceArithmetic(), InvoiceNumbers(), ReceiptArithmetic(), InvoiceQr(),
-        EditingSoftware(), TemplateCheck(), SealCheck(),
+        EditingSoftware(), TemplateCheck(), SealCheck(), FileForensics(), PixelForensics(),
     ]
 
 

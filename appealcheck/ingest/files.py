@@ -6,6 +6,7 @@ here lets a hostile file take unbounded time or memory.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import warnings
@@ -58,9 +59,9 @@ def read_document(path: Path, name: str, kind_hint: str | None = None) -> Docume
     if size > MAX_FILE_BYTES:
         raise InputError(name, f"file is {size / 1e6:.0f} MB; the limit is {MAX_FILE_BYTES // 1_000_000} MB")
     digest = sha256_file(path)
-    if suffix in PDF_SUFFIXES:
-        return _read_pdf(path, name, digest, size, kind_hint)
-    return _read_image(path, name, digest, size, kind_hint)
+    doc = _read_pdf(path, name, digest, size, kind_hint) if suffix in PDF_SUFFIXES else \
+        _read_image(path, name, digest, size, kind_hint)
+    return dataclasses.replace(doc, path=str(path))
 
 
 def _exif_text(value: object) -> str | None:
