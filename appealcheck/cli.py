@@ -120,7 +120,8 @@ def _render(result) -> None:
     out.print(f"[bold]Appeal {escape(result.appeal_id)}[/]  brand: {escape(result.brand or '—')}  "
               f"verdict: [{style}]{result.verdict.upper()}[/]  score: {score}")
     if "placeholder" in str(result.versions.get("model", "")):
-        out.print("[dim](score from the placeholder severity model, not a trained model yet)[/]")
+        out.print("[dim](placeholder score from the worst finding's severity; "
+                  "--model shipped uses the trained model)[/]")
     for d in result.documents:
         out.print()
         if d.error:
