@@ -49,6 +49,17 @@ def make_pages(folder: Path) -> list[Path]:
     return paths
 
 
+def _timed(run, paths: list[Path], repeat: int) -> dict[str, list[float]]:
+    """Seconds per call of run(i) for each page, `repeat` rounds over all pages."""
+    times: dict[str, list[float]] = {p.name: [] for p in paths}
+    for _ in range(repeat):
+        for i, p in enumerate(paths):
+            t = time.perf_counter()
+            run(i)
+            times[p.name].append(time.perf_counter() - t)
+    return times
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeat", type=int, default=3)
@@ -64,30 +75,15 @@ def main() -> None:
         t = time.perf_counter()
         engine.read(images[0])
         cold = time.perf_counter() - t
-        engine_times = {p.name: [] for p in paths}
-        for _ in range(args.repeat):
-            for p, img in zip(paths, images, strict=True):
-                t = time.perf_counter()
-                engine.read(img)
-                engine_times[p.name].append(time.perf_counter() - t)
+        engine_times = _timed(lambda i: engine.read(images[i]), paths, args.repeat)
         uncached = Scanner(ScanOptions(cache=False, today=dt.date(2024, 6, 1)))
         uncached.engine = engine
         uncached.reader.engine = engine
-        scan_times = {p.name: [] for p in paths}
-        for _ in range(args.repeat):
-            for p in paths:
-                t = time.perf_counter()
-                uncached.scan(p)
-                scan_times[p.name].append(time.perf_counter() - t)
+        scan_times = _timed(lambda i: uncached.scan(paths[i]), paths, args.repeat)
         cached = Scanner(ScanOptions(cache=True, today=dt.date(2024, 6, 1)))
         for p in paths:
             cached.scan(p)
-        cached_times = {p.name: [] for p in paths}
-        for _ in range(args.repeat):
-            for p in paths:
-                t = time.perf_counter()
-                cached.scan(p)
-                cached_times[p.name].append(time.perf_counter() - t)
+        cached_times = _timed(lambda i: cached.scan(paths[i]), paths, args.repeat)
 
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"engine cold (first page, model load included): {cold:.2f} s")
