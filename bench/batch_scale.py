@@ -4,7 +4,7 @@ Runs the real `appealcheck batch` command as a user would and samples the reside
 it starts (the pool's workers) from /proc every two seconds.
 
 Usage:
-    python bench/batch_scale.py run APPEALS OUT.jsonl --workers 2 [--limit N] [--no-cache]
+    python bench/batch_scale.py run APPEALS OUT.jsonl --workers 2 [--limit N] [--no-cache] [--rules DIR]
         one batch (OCR cache cold when --no-cache); prints appeals/min, per-worker peak RSS and RSS over time
     python bench/batch_scale.py resume APPEALS OUT.jsonl
         rerun over a finished ledger with --resume; prints its time
@@ -118,19 +118,21 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--limit", type=int)
     ap.add_argument("--no-cache", action="store_true")
+    ap.add_argument("--rules", type=Path, help="brand packs folder passed to batch")
     a = ap.parse_args()
+    common = ["--rules", str(a.rules)] if a.rules else []
     appeals, tmp = _subset(a.appeals, a.limit)
     print(f"machine: {os.cpu_count()} cores; load {os.getloadavg()[0]:.2f} at start")
     try:
         if a.mode == "run":
-            run(appeals, a.out, a.workers, ["--no-cache"] if a.no_cache else [])
+            run(appeals, a.out, a.workers, common + (["--no-cache"] if a.no_cache else []))
         elif a.mode == "resume":
-            run(appeals, a.out, a.workers, ["--resume"])
+            run(appeals, a.out, a.workers, [*common, "--resume"])
         else:
             work = Path(tempfile.mkdtemp(prefix="batch-speedup-"))
             try:
-                one = run(appeals, work / "w1.jsonl", 1, ["--no-cache"])
-                two = run(appeals, work / "w2.jsonl", 2, ["--no-cache"])
+                one = run(appeals, work / "w1.jsonl", 1, [*common, "--no-cache"])
+                two = run(appeals, work / "w2.jsonl", 2, [*common, "--no-cache"])
                 print(f"two workers / one worker throughput: {two['per_min'] / one['per_min']:.2f}x")
             finally:
                 shutil.rmtree(work, ignore_errors=True)
