@@ -15,7 +15,7 @@ from appealcheck.errors import AppealcheckError, ExitCode, InputError, ResourceM
 from appealcheck.extract.classify import classify
 from appealcheck.extract.fields import extract_fields
 from appealcheck.ingest import load_appeal
-from appealcheck.models import Appeal, AppealResult, Document, DocumentResult, Finding
+from appealcheck.models import Appeal, AppealResult, Document, DocumentResult, Finding, file_meta
 from appealcheck.ocr import OcrCache, PageReader, make_engine
 from appealcheck.rules import BrandPack, find_pack, load_pack
 from appealcheck.rules.engine import RuleSet, load_rules
@@ -240,7 +240,8 @@ def document_facts(d: DocumentResult) -> dict[str, Any]:
                  "size_bytes": info.size_bytes if info else None, "pages": d.pages,
                  "producer": info.producer if info else None, "creator": info.creator if info else None,
                  "software": info.software if info else None, "created": info.created if info else None,
-                 "modified": info.modified if info else None, "camera": info.camera if info else None},
+                 "modified": info.modified if info else None, "camera": info.camera if info else None,
+                 "ids": (file_meta(info) or {}).get("ids", {})},
         "text": d.text,
         "fields": {k: f.value for k, f in d.fields.items()},
         "seals": list(d.seals),

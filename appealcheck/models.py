@@ -72,6 +72,21 @@ class FileInfo:
     """Other metadata keys, kept verbatim for forensics."""
 
 
+FILE_IDS = ("ImageUniqueID", "BodySerialNumber", "CameraSerialNumber", "xmp.DocumentID", "xmp.OriginalDocumentID",
+            "pdf.ID")
+"""Metadata keys that name one original file or one camera body: the same value in two sellers' files means
+one source (batch links them)."""
+
+
+def file_meta(info: FileInfo | None) -> dict[str, Any] | None:
+    """What a result records of a file's metadata: the DESIGN `doc.file.*` facts and the identifiers in FILE_IDS."""
+    if info is None:
+        return None
+    return {"format": info.format, "producer": info.producer, "creator": info.creator, "software": info.software,
+            "created": info.created, "modified": info.modified, "camera": info.camera,
+            "ids": {k: info.metadata[k] for k in FILE_IDS if info.metadata.get(k)}}
+
+
 @dataclass(frozen=True, eq=False)
 class Document:
     """One file of an appeal, read into page images."""
@@ -247,6 +262,7 @@ class DocumentResult:
             "findings": [f.to_json() for f in self.findings],
             "seals": list(self.seals),
             "template": self.template,
+            "file_meta": file_meta(self.info),
             "error": self.error,
         }
 

@@ -2,8 +2,13 @@
 
 Each document yields a few fingerprints, exact keys built from what a forger reuses when selling one forged
 document to many sellers (the file itself; a letter's serial and dates with only the licensee changed; an
-invoice's code and number; a receipt's store, date and total). Appeals sharing a key are joined with a
-union-find, so linking is one pass over a hash index: linear in the number of appeals, not in pairs.
+invoice's code and number; a receipt's store, date and total; the identifiers a camera or editor writes into
+the file). Appeals sharing a key are joined with a union-find, so linking is one pass over a hash index:
+linear in the number of appeals, not in pairs.
+
+Seal impressions are not exact keys: a pasted copy of one impression, captured again, is similar, not equal.
+Their ink-pressure patterns (`seals.compare.impression`) are compared only within a block (one brand, one
+registered seal they were aligned to), as one matrix product per chunk of rows.
 """
 
 from __future__ import annotations
@@ -12,7 +17,16 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from appealcheck.checks.names import canonical
+from appealcheck.seals.compare import decode_impression
+
+SEAL_LINK_MIN = 0.85
+"""Correlation of two ink-pressure patterns from which they are one impression. Measured in
+bench/seal_links.py: a pasted impression recaptured correlates 0.67-0.99 with itself, two impressions of one
+seal at most 0.75; above 0.85 no two genuine impressions were joined."""
+_CHUNK = 1024
 
 
 @dataclass(frozen=True)
@@ -34,6 +48,8 @@ _REASONS = {
     "letter": "the same letter serial and dates, with a different licensee",
     "invoice": "the same invoice code and number",
     "receipt": "the same receipt (store, date, time, number, total)",
+    "device": "the same original file or camera (identifiers in the file's metadata)",
+    "seal": "the same seal impression",
 }
 
 
@@ -69,7 +85,54 @@ def fingerprints(record: dict[str, Any]) -> list[Fingerprint]:
             extra = "|".join(v or "" for v in (_value(d, "time"), _value(d, "receipt_no")))
             if store and date and total:
                 out.append(Fingerprint("receipt", f"{canonical(store)}|{date}|{total}|{extra}", aid, f))
+        for name, value in sorted(((d.get("file_meta") or {}).get("ids") or {}).items()):
+            if isinstance(value, str) and len(value) >= 8:
+                out.append(Fingerprint("device", f"{name}={value}", aid, f))
     return out
+
+
+@dataclass(frozen=True)
+class SealPrint:
+    """One seal impression's pattern, for similarity links."""
+
+    block: str
+    appeal_id: str
+    file: str
+    pattern: np.ndarray
+
+
+def seal_prints(record: dict[str, Any]) -> list[SealPrint]:
+    """The seal impression patterns of one result record (seals without a readable pattern are left out)."""
+    aid = str(record.get("appeal_id"))
+    out = []
+    for d in record.get("documents", []):
+        for s in d.get("seals") or []:
+            v = decode_impression(s.get("impression") or "") if isinstance(s, dict) else None
+            if v is None or not v.any() or s.get("partial"):
+                continue
+            block = f"{record.get('brand')}|{s.get('impression_ref') or s.get('ink') or ''}"
+            out.append(SealPrint(block, aid, d.get("file", ""), v / (np.linalg.norm(v) or 1.0)))
+    return out
+
+
+def _seal_pairs(prints: list[SealPrint], seller: dict[str, str]):
+    """(i, j, correlation) of impressions from different sellers' appeals that are one impression."""
+    blocks: dict[str, list[int]] = defaultdict(list)
+    for i, p in enumerate(prints):
+        blocks[p.block].append(i)
+    for idx in blocks.values():
+        if len(idx) < 2:
+            continue
+        M = np.stack([prints[i].pattern for i in idx]).astype(np.float32)
+        owners = [seller.get(prints[i].appeal_id) or prints[i].appeal_id for i in idx]
+        for c0 in range(0, len(idx), _CHUNK):
+            C = M[c0:c0 + _CHUNK] @ M.T
+            rows, cols = np.nonzero(C >= SEAL_LINK_MIN)
+            for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
+                a, b = c0 + r, c
+                if b <= a or owners[a] == owners[b]:
+                    continue
+                yield idx[a], idx[b], float(C[r, c])
 
 
 class _UnionFind:
@@ -108,6 +171,14 @@ def link(records: list[dict[str, Any]]) -> list[Cluster]:
             index[(fp.kind, fp.key)].append(fp)
     uf = _UnionFind()
     why: dict[tuple[str, str], set[str]] = defaultdict(set)
+    prints = [p for r in records for p in seal_prints(r)]
+    for i, j, corr in _seal_pairs(prints, seller):
+        a, b = prints[i], prints[j]
+        uf.union(a.appeal_id, b.appeal_id)
+        first = min(a.appeal_id, b.appeal_id)
+        if len(why[(first, "seal")]) < 10:  # a large cluster would otherwise list every pair
+            why[(first, "seal")].add(f"{_REASONS['seal']} (ink pattern correlation {corr:.2f}): "
+                                     f"{a.appeal_id}/{a.file}, {b.appeal_id}/{b.file}")
     for (kind, _key), fps in index.items():
         appeals = sorted({fp.appeal_id for fp in fps})
         sellers = {seller.get(a) or a for a in appeals}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import io
+import re
 import warnings
 from pathlib import Path
 
@@ -73,6 +74,23 @@ def _exif_text(value: object) -> str | None:
     return text or None
 
 
+_XMP_ID = re.compile(r"xmpMM:(DocumentID|OriginalDocumentID)\s*(?:=\s*\"([^\"]{1,200})\"|>([^<]{1,200})<)")
+
+
+def xmp_ids(xmp: str | bytes | None) -> dict[str, str]:
+    """The document ids an editor writes into XMP (xmpMM:DocumentID, OriginalDocumentID), as metadata keys
+    'xmp.DocumentID' and 'xmp.OriginalDocumentID': every file saved from one original carries the same ones."""
+    if not xmp:
+        return {}
+    text = xmp.decode("utf-8", "replace") if isinstance(xmp, bytes) else str(xmp)
+    out = {}
+    for key, attr, elem in _XMP_ID.findall(text[:2_000_000]):
+        value = (attr or elem).strip()
+        if value:
+            out.setdefault(f"xmp.{key}", value)
+    return out
+
+
 def _read_image(path: Path, name: str, digest: str, size: int, kind_hint: str | None) -> Document:
     data = path.read_bytes()
     try:
@@ -87,6 +105,7 @@ def _read_image(path: Path, name: str, digest: str, size: int, kind_hint: str | 
                                        f"{MAX_PIXELS / 1e6:.0f} megapixels (scan at 300 dpi or less)")
             fmt = (img.format or IMAGE_SUFFIXES[path.suffix.lower()]).lower()
             exif = img.getexif()
+            xmp = img.info.get("xmp") or img.info.get("XML:com.adobe.xmp")
             img.load()
             img = ImageOps.exif_transpose(img)
             rgb = _to_rgb(img)
@@ -112,8 +131,9 @@ def _read_image(path: Path, name: str, digest: str, size: int, kind_hint: str | 
         created=_exif_text(tags.get("DateTimeOriginal")),
         modified=_exif_text(tags.get("DateTime")),
         camera=" ".join(p for p in (make, model) if p) or None,
-        metadata={k: t for k, v in sorted(tags.items())
-                  if isinstance(k, str) and (t := _exif_text(v)) and len(t) < 200 and isinstance(v, (str, bytes))},
+        metadata={**{k: t for k, v in sorted(tags.items())
+                     if isinstance(k, str) and (t := _exif_text(v)) and len(t) < 200 and isinstance(v, (str, bytes))},
+                  **xmp_ids(xmp)},
     )
     dpi = None
     raw_dpi = img.info.get("dpi") if hasattr(img, "info") else None
@@ -156,6 +176,10 @@ def _read_pdf(path: Path, name: str, digest: str, size: int, kind_hint: str | No
         if n > MAX_PDF_PAGES:
             raise InputError(name, f"PDF has {n} pages; the limit is {MAX_PDF_PAGES} (split it into documents)")
         meta = {k: v for k, v in pdf.get_metadata_dict(skip_empty=True).items() if isinstance(v, str)}
+        # The trailer's permanent /ID survives incremental updates: every edit of one original keeps it.
+        permanent = pdf.get_identifier(pdfium.raw.FILEIDTYPE_PERMANENT)
+        if permanent and permanent.strip(b"\0"):
+            meta["pdf.ID"] = permanent.hex()
         pages = []
         for i in range(n):
             page = pdf[i]

@@ -12,7 +12,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from appealcheck.models import Box
-from appealcheck.seals.compare import Enrolled, Registry, align, ink_hash, sector_scores, signature
+from appealcheck.seals.compare import (
+    Enrolled,
+    Registry,
+    align,
+    encode_impression,
+    impression,
+    ink_hash,
+    sector_scores,
+    signature,
+)
 from appealcheck.seals.find import SealShape, find_seals
 from appealcheck.seals.measure import InkStats, ink_stats, px_per_mm, size_mm
 from appealcheck.seals.read import SealText, read_seal
@@ -49,6 +58,8 @@ class SealObservation:
     match: SealMatch | None
     """Best registered seal (None without a brand pack or registered seals)."""
     ink_hash: str
+    impression: str = ""
+    """Ink-pressure pattern (`compare.impression`), encoded: pasted copies of one impression share it."""
 
     @property
     def page(self) -> int:
@@ -112,8 +123,9 @@ def _analyse(ctx: DocContext) -> list[SealObservation]:
                              want_code=bool(match and specs[match.spec_id].code)) if read else None
             if match is not None and text is not None:
                 match = _rematch_text(match, text, page.image, shape, reg, specs)
+            pattern = impression(page.image, shape, match.rotation if match else None)
             out.append(SealObservation(shape, text, size_mm(shape, scale), ink_stats(page.image, shape), match,
-                                       ink_hash(page.image, shape)))
+                                       ink_hash(page.image, shape), encode_impression(pattern)))
     return out
 
 
@@ -169,6 +181,8 @@ def seal_facts(ctx: DocContext) -> list[dict[str, Any]]:
             "match_score": m.image_score if m else None,
             "text_similarity": m.text_similarity if m else None,
             "partial": o.shape.inside_page < 0.97,
+            "impression": o.impression,
+            "impression_ref": m.spec_id if m else None,
         })
     return out
 

@@ -7,6 +7,7 @@ cross-correlation. The correlation at the best shift is the image score (1.0: sa
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import threading
 from collections import OrderedDict
@@ -114,6 +115,65 @@ def ink_hash(image: np.ndarray, seal: SealShape) -> str:
         return ""
     small = cv2.resize(crop.astype(np.float32), (64, 64), interpolation=cv2.INTER_AREA) > 0.5
     return hashlib.sha1(np.packbits(small).tobytes()).hexdigest()
+
+
+IMPRESSION_ANGLES = 72
+"""Angular cells of an impression pattern (5 degrees each)."""
+IMPRESSION_RINGS = 4
+"""Radial cells of an impression pattern, from 0.3 to 1.0 of the radius."""
+_ABSORB = {"red": 1, "purple": 1, "blue": 0}
+"""RGB channel each ink darkens most (red and purple ink absorb green, blue ink absorbs red)."""
+
+
+def impression(image: np.ndarray, seal: SealShape, rotation: float | None) -> np.ndarray:
+    """The ink-pressure pattern of one impression: IMPRESSION_ANGLES x IMPRESSION_RINGS cells, z-scored.
+
+    Each cell holds how dark the ink is where there is ink (relative to the paper around it), minus its
+    ring's mean. Two impressions of one seal share the engraving but not the pressure, the ink load or
+    the voids; a pasted copy of one impression shares all three, through any capture. `rotation` is the
+    seal's turn onto its registered specimen (from `align`), so patterns of one seal line up; without a
+    specimen the ring text's gap sets the orientation.
+    """
+    norm = normalise(image, seal)
+    cover = ink_mask(norm, seal.ink)
+    core = cv2.erode(cover, np.ones((5, 5), np.uint8)).astype(np.float32)
+    g = norm[:, :, _ABSORB.get(seal.ink, 1)].astype(np.float32)
+    paper = cv2.GaussianBlur(cv2.dilate(g, np.ones((41, 41), np.uint8)), (0, 0), 10)
+    dens = np.clip(1 - g / np.maximum(paper, 1), 0, 1) * core
+    if rotation is None:
+        start, length = ring_gap(polar(cover.astype(np.float32)))
+        rotation = start + length / 2
+    k = int(round(rotation / 360 * ANGLES))
+    r0 = int(0.3 * NORM)
+    w = (NORM - r0) // IMPRESSION_RINGS * IMPRESSION_RINGS
+    pc = np.roll(polar(core)[:, r0:r0 + w], -k, axis=0)
+    pd = np.roll(polar(dens)[:, r0:r0 + w], -k, axis=0)
+    shape = (IMPRESSION_ANGLES, ANGLES // IMPRESSION_ANGLES, IMPRESSION_RINGS, w // IMPRESSION_RINGS)
+    sc = pc.reshape(shape).sum(axis=(1, 3))
+    sd = pd.reshape(shape).sum(axis=(1, 3))
+    v = np.where(sc > 20, sd / np.maximum(sc, 1e-6), np.nan)
+    if np.isnan(v).all():
+        return np.zeros(IMPRESSION_ANGLES * IMPRESSION_RINGS, np.float32)
+    v = np.where(np.isnan(v), np.nanmedian(v), v)
+    v = (v - v.mean(axis=0, keepdims=True)).ravel()
+    return ((v - v.mean()) / (v.std() or 1.0)).astype(np.float32)
+
+
+def encode_impression(v: np.ndarray) -> str:
+    """An impression pattern as compact text for results (int8 z-scores x 32, base64)."""
+    q = np.clip(np.round(v * 32), -127, 127).astype(np.int8)
+    return base64.b64encode(q.tobytes()).decode("ascii")
+
+
+def decode_impression(text: str) -> np.ndarray | None:
+    """The pattern back as z-scores; None for text that is not one."""
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except (ValueError, TypeError):
+        return None
+    if len(raw) != IMPRESSION_ANGLES * IMPRESSION_RINGS:
+        return None
+    return np.frombuffer(raw, np.int8).astype(np.float32) / 32
 
 
 class Registry:

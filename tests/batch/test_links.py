@@ -74,3 +74,110 @@ def test_a_distributors_own_letter_shared_by_its_resellers_is_not_a_link():
     records = [rec("A1", "甲公司", doc("authorization_letter", "s1", **own)),
                rec("A2", "乙公司", doc("authorization_letter", "s2", **own))]
     assert link(records) == []
+
+
+# ------------------------------------------------------------------ device and editor identifiers
+
+
+def _with_ids(kind, sha, **ids):
+    return {**doc(kind, sha), "file_meta": {"format": "jpeg", "ids": ids}}
+
+
+def test_same_original_file_identifier_links_sellers():
+    records = [rec("A1", "甲公司", _with_ids("receipt", "r1", **{"xmp.DocumentID": "xmp.did:7F1A2B3C4D5E"})),
+               rec("A2", "乙公司", _with_ids("receipt", "r2", **{"xmp.DocumentID": "xmp.did:7F1A2B3C4D5E"})),
+               rec("A3", "丙公司", _with_ids("receipt", "r3", **{"xmp.DocumentID": "xmp.did:0000AAAA1111"})),
+               rec("A4", "丁公司", _with_ids("receipt", "r4", BodySerialNumber="SN-48213377")),
+               rec("A5", "戊公司", _with_ids("receipt", "r5", BodySerialNumber="SN-48213377")),
+               rec("A6", "己公司", _with_ids("receipt", "r6", BodySerialNumber="1"))]  # too short to mean anything
+    clusters = link(records)
+    assert [c.appeals for c in clusters] == [("A1", "A2"), ("A4", "A5")]
+    assert "same original file or camera" in clusters[0].reasons[0]
+
+
+def test_same_seller_with_one_camera_is_not_a_link():
+    records = [rec("A1", "甲公司", _with_ids("receipt", "r1", BodySerialNumber="SN-48213377")),
+               rec("A2", "甲公司", _with_ids("receipt", "r2", BodySerialNumber="SN-48213377"))]
+    assert link(records) == []
+
+
+# ------------------------------------------------------------------ seal impressions
+
+
+def _seal_doc(name, pattern, ref="acme-official", partial=False):
+    from appealcheck.seals.compare import encode_impression
+
+    return {"file": name, "kind": "authorization_letter", "sha256": name, "fields": {},
+            "seals": [{"impression": encode_impression(pattern), "impression_ref": ref, "partial": partial}]}
+
+
+def test_seal_patterns_link_only_when_one_impression():
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    base = rng.normal(size=288)
+    noisy = base + rng.normal(scale=0.3, size=288)  # the same impression, captured again: correlation ~0.95
+    other = rng.normal(size=288)
+    records = [rec("A1", "甲公司", _seal_doc("l1.png", base)),
+               rec("A2", "乙公司", _seal_doc("l2.png", noisy)),
+               rec("A3", "丙公司", _seal_doc("l3.png", other)),
+               rec("A4", "丁公司", _seal_doc("l4.png", base, ref="acme-contract")),  # another registered seal
+               rec("A5", "戊公司", _seal_doc("l5.png", base, partial=True))]  # cut by the page edge
+    clusters = link(records)
+    assert [c.appeals for c in clusters] == [("A1", "A2")]
+    assert "same seal impression (ink pattern correlation 0.9" in clusters[0].reasons[0]
+
+
+def test_a_pasted_impression_links_through_captures_and_genuine_ones_do_not(tmp_path):
+    """Real pixels: one inked impression pasted onto two sellers' letters, each captured differently, links;
+    two genuine impressions of the same registered seal do not."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from appealcheck.samples import capture as C
+    from appealcheck.samples import seals as S
+    from tests.seals.test_seals import OFFICIAL, _ctx, _page
+
+    pytest_pack = _load_pack(tmp_path)
+
+    def letter(alpha, seed, style):
+        img = _page()
+        S.stamp(img, alpha, (900, 1180), S.ink_color(np.random.default_rng(seed)))
+        cp = C.CaptureParams(style, 150, 88, "jpg", seed)
+        cap = C.apply(img, cp, None, (2025, 1, 1))
+        return np.asarray(Image.open(io.BytesIO(cap.data)).convert("RGB"))
+
+    from appealcheck.seals import seal_facts
+
+    pasted = S.impression(OFFICIAL, 150, np.random.default_rng(41), 6.0)
+    pages = {"A1": letter(pasted, 1, "scan"), "A2": letter(pasted, 2, "screenshot"),
+             "A3": letter(S.impression(OFFICIAL, 150, np.random.default_rng(42), 6.0), 3, "scan"),
+             "A4": letter(S.impression(OFFICIAL, 150, np.random.default_rng(43), -4.0), 4, "scan")}
+    records = []
+    for i, (aid, img) in enumerate(pages.items()):
+        facts = seal_facts(_ctx(img, pytest_pack))
+        assert len(facts) == 1 and facts[0]["impression_ref"] == "acme-official"
+        records.append(rec(aid, f"seller {i}", {"file": "letter.jpg", "kind": "authorization_letter",
+                                                "sha256": aid, "fields": {}, "seals": facts}))
+    clusters = link(records)
+    assert [c.appeals for c in clusters] == [("A1", "A2")]
+
+
+def _load_pack(tmp_path):
+    import yaml
+
+    from appealcheck.rules.pack import load_pack
+    from appealcheck.samples import seals as S
+    from tests.seals.test_seals import ENTITY, OFFICIAL
+
+    root = tmp_path / "acme"
+    (root / "seals").mkdir(parents=True)
+    S.clean_png(OFFICIAL, 300).save(root / "seals" / "acme-official.png")
+    brand = {"schema_version": 1, "id": "acme", "name": "ACME", "version": "1.0.0",
+             "entities": [{"name": ENTITY, "role": "owner"}],
+             "seals": [{"id": "acme-official", "file": "seals/acme-official.png", "entity": ENTITY, "kind": "official",
+                        "shape": "circle", "size_mm": [42, 42], "text": ENTITY, "code": OFFICIAL.code}]}
+    (root / "brand.yaml").write_text(yaml.safe_dump(brand, allow_unicode=True), encoding="utf-8")
+    return load_pack(root)

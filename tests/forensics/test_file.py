@@ -156,3 +156,27 @@ def test_huge_image_is_refused_before_decoding(tmp_path):
     with pytest.raises(InputError, match="megapixels"):
         read_document(p, "huge.png")
     assert time.perf_counter() - t < 5
+
+
+def test_identifiers_of_the_original_file_are_recorded(tmp_path):
+    """A PDF keeps its permanent /ID through an incremental update; a JPEG's XMP names its source document."""
+    from appealcheck.models import file_meta
+
+    pdf_path = _save(_pdf(TEXT), tmp_path / "letter.pdf")
+    before = read_document(pdf_path, "letter.pdf").info
+    _append_update(pdf_path)
+    after = read_document(pdf_path, "letter.pdf").info
+    assert before.sha256 != after.sha256
+    assert len(before.metadata["pdf.ID"]) == 32 and after.metadata["pdf.ID"] == before.metadata["pdf.ID"]
+    assert file_meta(after)["ids"] == {"pdf.ID": before.metadata["pdf.ID"]}
+
+    xmp = ('<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+           '<rdf:Description xmlns:xmpMM="http://ns.adobe.com/xap/1.0/mm/" '
+           'xmpMM:DocumentID="xmp.did:4f2c9a11-7e0b" xmpMM:InstanceID="xmp.iid:0001">'
+           '<xmpMM:OriginalDocumentID>xmp.did:ORIG-77</xmpMM:OriginalDocumentID>'
+           '</rdf:Description></rdf:RDF></x:xmpmeta>')
+    jpg = tmp_path / "receipt.jpg"
+    Image.new("RGB", (400, 300), "white").save(jpg, "JPEG", xmp=xmp.encode())
+    meta = file_meta(read_document(jpg, "receipt.jpg").info)
+    assert meta["format"] == "jpeg"
+    assert meta["ids"] == {"xmp.DocumentID": "xmp.did:4f2c9a11-7e0b", "xmp.OriginalDocumentID": "xmp.did:ORIG-77"}
