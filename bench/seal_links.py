@@ -11,9 +11,9 @@ Usage: python bench/seal_links.py [N] [K]     (default 12 impressions x 3 captur
 from __future__ import annotations
 
 import io
-import zlib
 import sys
 import tempfile
+import zlib
 from pathlib import Path
 
 import cv2
@@ -27,8 +27,14 @@ from appealcheck.batch.links import SEAL_LINK_MIN  # noqa: E402
 from appealcheck.samples import capture as C  # noqa: E402
 from appealcheck.samples import seals as S  # noqa: E402
 from appealcheck.samples.brands import BRANDS  # noqa: E402
-from appealcheck.seals.compare import align, decode_impression, encode_impression, enrol_file, impression  # noqa: E402
-from appealcheck.seals.compare import signature  # noqa: E402
+from appealcheck.seals.compare import (  # noqa: E402
+    align,
+    decode_impression,
+    encode_impression,
+    enrol_file,
+    impression,
+    signature,  # noqa: E402
+)
 from appealcheck.seals.find import find_seals  # noqa: E402
 
 DPI = 200
