@@ -93,12 +93,13 @@ def scan(appeal: Path, as_json: bool, quiet: bool, report_path: Path | None, **o
     """
     from appealcheck.api import Scanner
 
-    scanner = Scanner(_scan_options(**opts))
+    options = _scan_options(**opts)
+    scanner = Scanner(options)
     result = scanner.scan(appeal)
     if report_path is not None:
         from appealcheck.report import write_appeal_report
 
-        write_appeal_report(result.to_json(), appeal, report_path)
+        write_appeal_report(result.to_json(), appeal, report_path, rules_dirs=list(options.rules_dirs))
         err.print(f"report: {report_path}", markup=False)
     if as_json:
         out.print_json(json.dumps(result.to_json(), ensure_ascii=False)) if sys.stdout.isatty() else \
@@ -239,7 +240,8 @@ def batch(folder: Path, out: Path, workers: int, resume: bool, csv_out: bool, re
         from appealcheck.batch.ledger import read_ledger
         from appealcheck.report import write_batch_report
 
-        err.print(f"report: {write_batch_report(read_ledger(out).records, report_dir)}", markup=False)
+        rules_dirs = [Path(r) for r in opts.get("rules") or ()]
+        err.print(f"report: {write_batch_report(read_ledger(out).records, report_dir, rules_dirs)}", markup=False)
     if summary.interrupted:
         err.print("interrupted: rerun with --resume to continue", markup=False)
         sys.exit(130)
@@ -252,7 +254,9 @@ def batch(folder: Path, out: Path, workers: int, resume: bool, csv_out: bool, re
 @click.argument("results", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder for index.html and the per-appeal pages.")
-def report(results: Path, out_dir: Path) -> None:
+@click.option("--rules", "rules", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Folder of brand packs, for the registered seal images shown beside the seals (repeatable).")
+def report(results: Path, out_dir: Path, rules: tuple[Path, ...]) -> None:
     """Rebuild the HTML report of a batch from its JSONL results.
 
     \b
@@ -262,7 +266,7 @@ def report(results: Path, out_dir: Path) -> None:
     from appealcheck.batch.ledger import read_ledger
     from appealcheck.report import write_batch_report
 
-    err.print(f"report: {write_batch_report(read_ledger(results).records, out_dir)}", markup=False)
+    err.print(f"report: {write_batch_report(read_ledger(results).records, out_dir, list(rules))}", markup=False)
 
 
 @cli.command("checks")

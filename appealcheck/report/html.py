@@ -33,6 +33,9 @@ vertical-align:top} th{background:#fafafa;cursor:pointer;user-select:none}
 .page img{display:block} .page svg{position:absolute;left:0;top:0}
 .finding-link{cursor:pointer;text-decoration:underline dotted}
 .muted{color:#666;font-size:12px} .filters input,.filters select{margin-right:8px;padding:3px}
+.seal{display:flex;gap:18px;align-items:flex-start;margin:10px 0;padding:8px;border:1px solid #eee;border-radius:6px}
+.seal figure{margin:0;text-align:center;font-size:12px} .seal img{max-width:200px;max-height:200px;border:1px solid #ddd}
+.heatmap img{max-width:100%}
 """
 
 
@@ -49,6 +52,83 @@ def page_data_uri(image: np.ndarray, max_width: int = MAX_PAGE_WIDTH) -> tuple[s
     buf = io.BytesIO()
     img.convert("RGB").save(buf, "JPEG", quality=82)
     return "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode("ascii"), scale
+
+
+def _image_uri(image: np.ndarray, max_side: int = 200, fmt: str = "PNG") -> str:
+    img = Image.fromarray(image)
+    k = min(1.0, max_side / max(img.width, img.height, 1))
+    if k < 1.0:
+        img = img.resize((max(1, int(img.width * k)), max(1, int(img.height * k))), Image.LANCZOS)
+    buf = io.BytesIO()
+    img.convert("RGB").save(buf, fmt)
+    return f"data:image/{fmt.lower()};base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def specimen_images(records: list[dict[str, Any]], rules_dirs: list[Path] | None = None) -> dict[tuple[str, str], str]:
+    """(brand, seal id) -> data URI of each registered seal the records' brands list, for showing beside the seals
+    found. A pack that cannot be found or read is left out: the report still renders without its specimens."""
+    from appealcheck.errors import PackError
+    from appealcheck.rules.pack import find_pack, load_pack
+    from appealcheck.seals.compare import load_specimen
+
+    out: dict[tuple[str, str], str] = {}
+    for brand in sorted({str(r["brand"]) for r in records if r.get("brand")}):
+        try:
+            pack = load_pack(find_pack(brand, list(rules_dirs or [])))
+        except PackError:
+            continue
+        for spec in pack.seals:
+            try:
+                out[(brand, spec.id)] = _image_uri(load_specimen(Path(pack.root) / spec.file))
+            except PackError:
+                continue
+    return out
+
+
+def _seals_html(doc: dict[str, Any], pages: list[np.ndarray], brand: str | None,
+                specimens: dict[tuple[str, str], str]) -> str:
+    """Each seal found, cut from its page, beside the registered seal it was compared with."""
+    items = []
+    for k, sl in enumerate(doc.get("seals") or []):
+        page, box = sl.get("page"), sl.get("box")
+        if page is None or not box or page >= len(pages):
+            continue
+        img = pages[page]
+        x0, y0, x1, y1 = (int(v) for v in box)
+        pad = max(4, (x1 - x0) // 10)
+        crop = img[max(0, y0 - pad):min(img.shape[0], y1 + pad), max(0, x0 - pad):min(img.shape[1], x1 + pad)]
+        if crop.size == 0:
+            continue
+        ref_id = sl.get("matched_seal") or sl.get("impression_ref")
+        ref_uri = specimens.get((str(brand), str(ref_id))) if ref_id else None
+        verdict = "matches" if sl.get("matched_seal") else "closest registered seal (no match)"
+        ref = (f"<figure class='registered'><img src='{ref_uri}' alt='registered seal {_e(ref_id)}'>"
+               f"<figcaption>{_e(ref_id)}: {verdict}</figcaption></figure>") if ref_uri else \
+            "<p class='muted'>No registered seal to compare with.</p>"
+        size = sl.get("size_mm")
+        facts = [f"ring text: {_e(sl.get('text') or '—')}", f"centre: {_e(sl.get('center_text') or '—')}",
+                 f"code: {_e(sl.get('code') or '—')}", f"shape: {_e(sl.get('shape'))}",
+                 f"size: {_e(f'{size[0]:.1f} x {size[1]:.1f} mm' if size else 'unknown')}",
+                 f"image match: {_e(sl.get('match_score'))}", f"text similarity: {_e(sl.get('text_similarity'))}"]
+        items.append(f"<div class='seal' data-seal='{k}'><figure class='found'><img src='{_image_uri(crop)}' "
+                     f"alt='seal {k + 1} on page {page + 1}'><figcaption>seal {k + 1}, page {page + 1}</figcaption>"
+                     f"</figure>{ref}<div class='muted'>{'<br>'.join(facts)}</div></div>")
+    return f"<h3>Seals ({len(items)})</h3>{''.join(items)}" if items else ""
+
+
+def _heatmap_html(doc_idx: int, page_idx: int, image: np.ndarray) -> str:
+    """The page's noise-consistency map (pixel forensics), folded away under the page."""
+    from appealcheck.forensics.pixel import analyse_page, heatmap_png
+    from appealcheck.models import Page
+
+    page = Page(page_idx, image, 150.0)
+    png = heatmap_png(page, analyse_page(page))
+    if png is None:
+        return ""
+    uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    return (f"<details class='heatmap' id='d{doc_idx}h{page_idx}'><summary>Noise heatmap, page {page_idx + 1} "
+            f"(blue: noise as the page's; red: a region whose noise differs, as pasted or retouched pixels do)"
+            f"</summary><img src='{uri}' alt='noise heatmap of page {page_idx + 1}'></details>")
 
 
 def _show(value: Any) -> str:
@@ -95,8 +175,10 @@ def _page_figure(doc_idx: int, page_idx: int, image: np.ndarray, marks: list[dic
             f'{"".join(shapes)}</svg></div>')
 
 
-def render_appeal(result: dict[str, Any], pages: dict[str, list[np.ndarray]]) -> str:
-    """One appeal's report. `pages` maps each document's file name to its page images (may be missing)."""
+def render_appeal(result: dict[str, Any], pages: dict[str, list[np.ndarray]],
+                  specimens: dict[tuple[str, str], str] | None = None, heatmaps: bool = True) -> str:
+    """One appeal's report. `pages` maps each document's file name to its page images (may be missing);
+    `specimens` holds the registered seal images (`specimen_images`) shown beside the seals found."""
     verdict = result.get("verdict", "error")
     score = result.get("score")
     parts = [f"<!doctype html><html lang='zh'><head><meta charset='utf-8'><title>appealcheck: "
@@ -142,8 +224,12 @@ def render_appeal(result: dict[str, Any], pages: dict[str, list[np.ndarray]]) ->
         if fields:
             rows = "".join(f"<tr><td>{_e(k)}</td><td>{_e(_show(v.get('value')))}</td></tr>" for k, v in fields.items())
             parts.append(f"<details><summary>Fields read ({len(fields)})</summary><table>{rows}</table></details>")
-        for pi, image in enumerate(pages.get(doc.get("file"), [])):
+        doc_pages = pages.get(doc.get("file"), [])
+        for pi, image in enumerate(doc_pages):
             parts.append(_page_figure(di, pi, image, marks))
+            if heatmaps:
+                parts.append(_heatmap_html(di, pi, image))
+        parts.append(_seals_html(doc, doc_pages, result.get("brand"), specimens or {}))
         parts.append("</section>")
     parts.append("</main></body></html>")
     return "".join(parts)
@@ -222,16 +308,21 @@ def load_pages(appeal_path: Path) -> dict[str, list[np.ndarray]]:
     return {d.file: [p.image for p in d.pages] for d in appeal.documents}
 
 
-def write_appeal_report(result: dict[str, Any], appeal_path: Path | None, out: Path) -> Path:
+def write_appeal_report(result: dict[str, Any], appeal_path: Path | None, out: Path,
+                        rules_dirs: list[Path] | None = None,
+                        specimens: dict[tuple[str, str], str] | None = None) -> Path:
     """Write one appeal's report file (pages re-read from appeal_path when it still exists)."""
     pages = load_pages(appeal_path) if appeal_path is not None and appeal_path.exists() else {}
+    if specimens is None:
+        specimens = specimen_images([result], rules_dirs)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render_appeal(result, pages), encoding="utf-8")
+    out.write_text(render_appeal(result, pages, specimens), encoding="utf-8")
     return out
 
 
-def write_batch_report(records: list[dict[str, Any]], out_dir: Path) -> Path:
+def write_batch_report(records: list[dict[str, Any]], out_dir: Path, rules_dirs: list[Path] | None = None) -> Path:
     """index.html plus one page per appeal under out_dir/appeals/."""
+    specimens = specimen_images(records, rules_dirs)
     links = {}
     for i, r in enumerate(records):
         inp = r.get("input") or {}
@@ -239,7 +330,7 @@ def write_batch_report(records: list[dict[str, Any]], out_dir: Path) -> Path:
         path = Path(root) / inp["path"] if root and inp.get("path") else None
         safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in str(r.get("appeal_id")))[:80] or f"appeal-{i}"
         name = f"appeals/{i:05d}-{safe}.html"
-        write_appeal_report(r, path, out_dir / name)
+        write_appeal_report(r, path, out_dir / name, specimens=specimens)
         links[r.get("appeal_id")] = name
     index = out_dir / "index.html"
     index.write_text(render_index(records, links), encoding="utf-8")

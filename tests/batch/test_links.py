@@ -138,9 +138,9 @@ def test_a_pasted_impression_links_through_captures_and_genuine_ones_do_not(tmp_
 
     from appealcheck.samples import capture as C
     from appealcheck.samples import seals as S
-    from tests.seals.test_seals import OFFICIAL, _ctx, _page
+    from tests.seals.test_seals import OFFICIAL, _ctx, _page, make_pack
 
-    pytest_pack = _load_pack(tmp_path)
+    pytest_pack = make_pack(tmp_path / "acme")
 
     def letter(alpha, seed, style):
         img = _page()
@@ -164,20 +164,3 @@ def test_a_pasted_impression_links_through_captures_and_genuine_ones_do_not(tmp_
     clusters = link(records)
     assert [c.appeals for c in clusters] == [("A1", "A2")]
 
-
-def _load_pack(tmp_path):
-    import yaml
-
-    from appealcheck.rules.pack import load_pack
-    from appealcheck.samples import seals as S
-    from tests.seals.test_seals import ENTITY, OFFICIAL
-
-    root = tmp_path / "acme"
-    (root / "seals").mkdir(parents=True)
-    S.clean_png(OFFICIAL, 300).save(root / "seals" / "acme-official.png")
-    brand = {"schema_version": 1, "id": "acme", "name": "ACME", "version": "1.0.0",
-             "entities": [{"name": ENTITY, "role": "owner"}],
-             "seals": [{"id": "acme-official", "file": "seals/acme-official.png", "entity": ENTITY, "kind": "official",
-                        "shape": "circle", "size_mm": [42, 42], "text": ENTITY, "code": OFFICIAL.code}]}
-    (root / "brand.yaml").write_text(yaml.safe_dump(brand, allow_unicode=True), encoding="utf-8")
-    return load_pack(root)

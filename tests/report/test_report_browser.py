@@ -96,3 +96,29 @@ def test_batch_index_sorts_and_filters(browser, tmp_path):
     # Rebuilt later from the results alone.
     again = run("report", str(out), "-o", str(tmp_path / "rep2"))
     assert again.returncode == 0 and (tmp_path / "rep2" / "index.html").exists()
+
+
+def test_report_shows_each_seal_beside_its_registered_seal_and_a_heatmap(browser, tmp_path):
+    from PIL import Image
+
+    from tests.seals.test_seals import OFFICIAL, _stamped, make_pack
+
+    make_pack(tmp_path / "packs" / "acme")
+    Image.fromarray(_stamped(OFFICIAL, seed=5)).save(tmp_path / "letter.png")
+    proc = run("scan", "--json", "--brand", "acme", "--rules", str(tmp_path / "packs"), "--report",
+               str(tmp_path / "r.html"), str(tmp_path / "letter.png"))
+    result = json.loads(proc.stdout)
+    seals = result["documents"][0]["seals"]
+    assert len(seals) == 1 and seals[0]["matched_seal"] == "acme-official"
+    page, blocked = _open(browser, tmp_path / "r.html")
+    seal = page.locator(".seal").first
+    found, registered = seal.locator("figure.found img"), seal.locator("figure.registered img")
+    assert found.evaluate("i => i.naturalWidth") > 50 and registered.evaluate("i => i.naturalWidth") > 50
+    assert "acme-official: matches" in seal.locator("figure.registered").inner_text()
+    assert "ring text" in seal.inner_text()
+    heat = page.locator("details.heatmap").first
+    assert not heat.locator("img").is_visible()
+    heat.locator("summary").click()
+    assert heat.locator("img").is_visible() and heat.locator("img").evaluate("i => i.naturalWidth") > 100
+    seal.screenshot(path=str(tmp_path / "seal.png"))
+    assert blocked == []

@@ -39,9 +39,8 @@ def _stamped(spec: S.SealSpec, seed: int = 1, rotation: float = 8.0, center=(900
     return img
 
 
-@pytest.fixture(scope="module")
-def pack(tmp_path_factory) -> object:
-    root = tmp_path_factory.mktemp("packs") / "acme"
+def make_pack(root: Path) -> object:
+    """An 'acme' brand pack at root whose one registered seal is OFFICIAL."""
     (root / "seals").mkdir(parents=True)
     S.clean_png(OFFICIAL, 300).save(root / "seals" / "acme-official.png")
     brand = {"schema_version": 1, "id": "acme", "name": "ACME", "version": "1.0.0",
@@ -50,6 +49,11 @@ def pack(tmp_path_factory) -> object:
                         "shape": "circle", "size_mm": [42, 42], "text": ENTITY, "code": OFFICIAL.code}]}
     (root / "brand.yaml").write_text(yaml.safe_dump(brand, allow_unicode=True), encoding="utf-8")
     return load_pack(root)
+
+
+@pytest.fixture(scope="module")
+def pack(tmp_path_factory) -> object:
+    return make_pack(tmp_path_factory.mktemp("packs") / "acme")
 
 
 def _ctx(img: np.ndarray, pack, kind: str = "authorization_letter", licensor: str = ENTITY) -> DocContext:
