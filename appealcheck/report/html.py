@@ -34,7 +34,8 @@ vertical-align:top} th{background:#fafafa;cursor:pointer;user-select:none}
 .finding-link{cursor:pointer;text-decoration:underline dotted}
 .muted{color:#666;font-size:12px} .filters input,.filters select{margin-right:8px;padding:3px}
 .seal{display:flex;gap:18px;align-items:flex-start;margin:10px 0;padding:8px;border:1px solid #eee;border-radius:6px}
-.seal figure{margin:0;text-align:center;font-size:12px} .seal img{max-width:200px;max-height:200px;border:1px solid #ddd}
+.seal figure{margin:0;text-align:center;font-size:12px}
+.seal img{max-width:200px;max-height:200px;border:1px solid #ddd}
 .heatmap img{max-width:100%}
 """
 
