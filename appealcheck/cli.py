@@ -237,11 +237,12 @@ def batch(folder: Path, out: Path, workers: int, resume: bool, csv_out: bool, re
         err.print(f"... and {len(summary.clusters) - 20} more clusters (see the report)", markup=False)
     err.print(f"results: {out}" + (f"  csv: {out.with_suffix('.csv')}" if csv_out else ""), markup=False)
     if report_dir is not None:
-        from appealcheck.batch.ledger import read_ledger
+        from appealcheck.batch.ledger import current, read_ledger
         from appealcheck.report import write_batch_report
 
         rules_dirs = [Path(r) for r in opts.get("rules") or ()]
-        err.print(f"report: {write_batch_report(read_ledger(out).records, report_dir, rules_dirs)}", markup=False)
+        err.print(f"report: {write_batch_report(current(read_ledger(out).records), report_dir, rules_dirs)}",
+                  markup=False)
     if summary.interrupted:
         err.print("interrupted: rerun with --resume to continue", markup=False)
         sys.exit(130)
@@ -263,10 +264,11 @@ def report(results: Path, out_dir: Path, rules: tuple[Path, ...]) -> None:
     Example:
       appealcheck report results.jsonl -o report/
     """
-    from appealcheck.batch.ledger import read_ledger
+    from appealcheck.batch.ledger import current, read_ledger
     from appealcheck.report import write_batch_report
 
-    err.print(f"report: {write_batch_report(read_ledger(results).records, out_dir, list(rules))}", markup=False)
+    err.print(f"report: {write_batch_report(current(read_ledger(results).records), out_dir, list(rules))}",
+              markup=False)
 
 
 @cli.command("checks")

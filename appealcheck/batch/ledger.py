@@ -56,6 +56,22 @@ def read_ledger(path: Path) -> LedgerState:
     return LedgerState(records, len(data) - good_end)
 
 
+def current(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One record per appeal: a later record for the same input (a rescan after --resume) replaces the earlier,
+    in the place of the first."""
+    order: dict[str, int] = {}
+    out: list[dict[str, Any]] = []
+    for r in records:
+        inp = r.get("input") or {}
+        key = f"{inp.get('root')}|{inp['path']}" if inp.get("path") else f"id|{r.get('appeal_id')}"
+        if key in order:
+            out[order[key]] = r
+        else:
+            order[key] = len(out)
+            out.append(r)
+    return out
+
+
 class Ledger:
     """Append-only writer. Use as a context manager."""
 
@@ -77,15 +93,20 @@ class Ledger:
                 fh.truncate(self.path.stat().st_size - state.torn_bytes)
                 fh.flush()
                 os.fsync(fh.fileno())
-        self._fh = self.path.open("ab")
+        # Unbuffered: a write that fails (a full disk) leaves nothing pending for close() to fail on again.
+        self._fh = self.path.open("ab", buffering=0)
         return state
 
     def append(self, record: dict[str, Any]) -> None:
         """Write one record durably: a crash after this returns never loses it."""
         line = (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
         try:
-            self._fh.write(line)
-            self._fh.flush()
+            view = memoryview(line)
+            while view:
+                n = self._fh.write(view)
+                if not n:
+                    raise OSError(28, "No space left on device")
+                view = view[n:]
             os.fsync(self._fh.fileno())
         except OSError as exc:
             raise InputError(str(self.path), f"cannot write results ({exc.strerror}); free space or choose "

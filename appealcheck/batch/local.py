@@ -114,6 +114,12 @@ def run_batch(root: Path, out: Path, options: ScanOptions, workers: int = 2, res
     with ledger:
         try:
             for item, h, rec in run(todo, opts, workers, timeout, address):
+                after = input_hash(item.path)
+                if after != h and rec.get("verdict") != "error":
+                    # What was scanned may be neither the old nor the new content: claim nothing, rescan on resume.
+                    rec = _error_record(item, "the appeal changed or disappeared while it was being scanned; rerun "
+                                              "with --resume to scan it as it is now")
+                    h = None
                 rec["input"] = {"root": str(root.resolve()), "path": item.rel, "hash": h, "versions": key}
                 ledger.append(rec)
                 records.append(rec)
@@ -194,20 +200,25 @@ def _run_ray(todo, opts, workers, timeout, address):
 
 
 def relink(ledger_path: Path) -> list:
-    """Link every appeal in the ledger and rewrite it with each record's `links` (atomically: a crash leaves the old
-    file whole)."""
-    from appealcheck.batch.ledger import read_ledger
+    """Link every appeal in the ledger and rewrite it with each record's `links`, one record per appeal (the latest),
+    atomically: a crash leaves the old file whole."""
+    from appealcheck.batch.ledger import current, read_ledger
     from appealcheck.batch.links import attach, link
 
-    records = read_ledger(ledger_path).records
+    records = current(read_ledger(ledger_path).records)
     clusters = link(records)
     tmp = ledger_path.with_name(ledger_path.name + ".linking")
-    with tmp.open("wb") as fh:
-        for r in attach(records, clusters):
-            fh.write((json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8"))
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, ledger_path)
+    try:
+        with tmp.open("wb") as fh:
+            for r in attach(records, clusters):
+                fh.write((json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8"))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, ledger_path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise InputError(str(ledger_path), f"every result is saved, but the links could not be written "
+                                           f"({exc.strerror}); free space and rerun with --resume") from None
     return clusters
 
 
@@ -217,9 +228,9 @@ CSV_COLUMNS = ("appeal_id", "verdict", "score", "brand", "documents", "findings"
 
 def write_csv(ledger_path: Path, csv_path: Path) -> None:
     """A flat CSV of every record in the ledger, one appeal a row."""
-    from appealcheck.batch.ledger import read_ledger
+    from appealcheck.batch.ledger import current, read_ledger
 
-    rows = read_ledger(ledger_path).records
+    rows = current(read_ledger(ledger_path).records)
     with csv_path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(CSV_COLUMNS)

@@ -89,6 +89,8 @@ def test_batch_records_every_appeal_and_carries_on_past_bad_ones(tmp_path):
     Image.new("RGB", (300, 100), "white").save(root / "A-0" / "page.png")
     third = run("batch", str(root), "-o", str(out), "--ocr", "none", "--resume")
     assert "1 scanned, 2 already done" in third.stderr
+    # The rescan replaces the old record: one record per appeal.
+    assert sorted(r["appeal_id"] for r in read_ledger(out).records) == ["A-0", "A-1", "broken"]
 
 
 def test_timeout_becomes_an_error_record(tmp_path):
@@ -125,3 +127,61 @@ def test_kill_9_loses_nothing_and_resume_finishes(tmp_path):
     assert sorted(r["appeal_id"] for r in recs) == ["A-0", "A-1", "A-2", "A-3"]
     assert [json.loads(line)["appeal_id"] for line in out.read_text(encoding="utf-8").splitlines()] == \
         [r["appeal_id"] for r in recs]
+
+
+def test_an_appeal_that_changes_or_vanishes_mid_run_is_an_error_and_resume_rescans_it(tmp_path):
+    root = tmp_path / "appeals"
+    root.mkdir()
+    for i in range(6):
+        (root / f"A-{i}").mkdir()
+        pages.letter(licensee=f"第{i}号贸易有限公司").save(root / f"A-{i}" / "letter.png")
+    out = tmp_path / "r.jsonl"
+    proc = subprocess.Popen([sys.executable, "-m", "appealcheck.cli", "batch", str(root), "-o", str(out),
+                             "--workers", "1", "--ocr", "none"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            text=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and (not out.exists() or out.read_bytes().count(b"\n") < 1):
+        time.sleep(0.02)
+    pages.receipt().save(root / "A-3" / "letter.png")  # replaced while the batch runs
+    for f in (root / "A-5").iterdir():
+        f.unlink()
+    (root / "A-5").rmdir()
+    _, stderr = proc.communicate(timeout=300)
+    assert proc.returncode == 4, stderr
+    recs = {r["appeal_id"]: r for r in read_ledger(out).records}
+    assert recs["A-3"]["verdict"] == "error" and "changed or disappeared while it was being scanned" in \
+        recs["A-3"]["error"] and recs["A-3"]["input"]["hash"] is None
+    assert recs["A-5"]["verdict"] == "error"
+    assert all(recs[f"A-{i}"]["verdict"] != "error" for i in (0, 1, 2, 4))
+    again = run("batch", str(root), "-o", str(out), "--workers", "1", "--ocr", "none", "--resume")
+    assert "1 scanned, 4 already done" in again.stderr
+    recs = {r["appeal_id"]: r for r in read_ledger(out).records}
+    assert recs["A-3"]["verdict"] != "error" and recs["A-3"]["documents"][0]["kind"] == "receipt"
+
+
+def test_a_full_disk_stops_with_a_clear_message_and_loses_nothing(tmp_path):
+    """The file size limit (RLIMIT_FSIZE) makes writes fail as a full disk does; resume then finishes."""
+    import resource
+
+    root = tmp_path / "appeals"
+    root.mkdir()
+    for i in range(40):
+        (root / f"e{i:02d}.jpg").write_bytes(b"")
+    out = tmp_path / "r.jsonl"
+
+    def small_disk():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (4000, 4000))
+
+    proc = subprocess.run([sys.executable, "-m", "appealcheck.cli", "batch", str(root), "-o", str(out),
+                           "--workers", "1", "--ocr", "none", "--no-cache"], capture_output=True, text=True,
+                          timeout=300, preexec_fn=small_disk)
+    assert proc.returncode == 4, proc.stderr
+    assert "cannot write results" in proc.stderr and "--resume" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    kept = read_ledger(out).records
+    assert 1 <= len(kept) < 40
+    done = run("batch", str(root), "-o", str(out), "--workers", "1", "--ocr", "none", "--no-cache", "--resume")
+    assert done.returncode == 4, done.stderr  # every appeal is an unreadable file
+    recs = read_ledger(out).records
+    assert sorted(r["appeal_id"] for r in recs) == [f"e{i:02d}" for i in range(40)]
+    assert recs[:len(kept)] == [{**r, "links": []} for r in kept]
