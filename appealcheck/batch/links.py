@@ -26,7 +26,7 @@ SEAL_LINK_MIN = 0.85
 """Correlation of two ink-pressure patterns from which they are one impression. Measured in
 bench/seal_links.py: a pasted impression recaptured correlates 0.67-0.99 with itself, two impressions of one
 seal at most 0.75; above 0.85 no two genuine impressions were joined."""
-_CHUNK = 1024
+_CHUNK = 256
 
 
 @dataclass(frozen=True)
@@ -125,11 +125,12 @@ def _seal_pairs(prints: list[SealPrint], seller: dict[str, str]):
             continue
         M = np.stack([prints[i].pattern for i in idx]).astype(np.float32)
         owners = [seller.get(prints[i].appeal_id) or prints[i].appeal_id for i in idx]
+        # Upper triangle only, a chunk of rows at a time: memory stays at _CHUNK x block floats.
         for c0 in range(0, len(idx), _CHUNK):
-            C = M[c0:c0 + _CHUNK] @ M.T
+            C = M[c0:c0 + _CHUNK] @ M[c0:].T
             rows, cols = np.nonzero(C >= SEAL_LINK_MIN)
             for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
-                a, b = c0 + r, c
+                a, b = c0 + r, c0 + c
                 if b <= a or owners[a] == owners[b]:
                     continue
                 yield idx[a], idx[b], float(C[r, c])
