@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from appealcheck.checks.content import CapitalAmount, ImpossibleDate, UsccCheckDigit, ValidityPeriod
+from appealcheck.checks.content import (
+    CapitalAmount,
+    ImpossibleDate,
+    ResidentId,
+    UsccCheckDigit,
+    ValidityPeriod,
+    Weekday,
+)
 from appealcheck.checks.filemeta import EditingSoftware
 from appealcheck.checks.forensics import FileForensics, PixelForensics
 from appealcheck.checks.interface import Check, DocContext
@@ -16,7 +23,7 @@ from appealcheck.checks.template import TemplateCheck
 def default_checks() -> list[Check]:
     """The built-in checks, in the order they run."""
     return [
-        UsccCheckDigit(), ImpossibleDate(), ValidityPeriod(), CapitalAmount(),
+        UsccCheckDigit(), ImpossibleDate(), ValidityPeriod(), CapitalAmount(), Weekday(), ResidentId(),
         Licensor(), Licensee(), InvoiceParties(), DocumentDates(), KnownForgery(),
         InvoiceArithmetic(), InvoiceNumbers(), ReceiptArithmetic(), InvoiceQr(),
         EditingSoftware(), TemplateCheck(), SealCheck(), FileForensics(), PixelForensics(),

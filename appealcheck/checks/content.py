@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from appealcheck.checks.interface import Check, DocContext
+from appealcheck.extract.parse import WEEKDAY_NAMES, weekday_conflict
 from appealcheck.models import Finding
 
 _USCC_SHAPE = re.compile(r"^[1-9A-HNY][1-9][0-9]{6}[0-9A-HJ-NP-RTUW-Y]{10}$")
@@ -89,3 +90,54 @@ class CapitalAmount(Check):
         return [Finding(id="content.total_words_mismatch", severity="high", check=self.id,
                         message=f"Total in capitals reads {words.value:.2f} but the figure reads {total.value:.2f}",
                         page=words.page, box=words.box, measured=words.value, expected=total.value)]
+
+
+class Weekday(Check):
+    """A printed day of the week must be the date's: editing a date and forgetting its weekday is a classic slip."""
+
+    id = "content.weekday"
+
+    def run(self, ctx: DocContext) -> list[Finding]:
+        out = []
+        for page in ctx.ocr:
+            for line in page.lines:
+                hit = weekday_conflict(line.text)
+                if hit is None:
+                    continue
+                d, w = hit
+                actual = WEEKDAY_NAMES[d.value.weekday()]
+                out.append(Finding(
+                    id="content.weekday_mismatch", severity="high", check=self.id,
+                    message=f"'{d.raw}' was a {actual}, but the line says '{w.raw}' ({WEEKDAY_NAMES[w.weekday]})",
+                    page=page.page, box=line.box, measured=w.raw, expected=actual))
+        return out
+
+
+_RIC_LABEL = re.compile(r"身份证|身份證|证件号|證件號|公民身份号码|身份号码")
+_RIC_CAND = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{16}[\dXx](?![0-9A-Za-z])")
+
+
+class ResidentId(Check):
+    """A resident identity card number (居民身份证号码) printed for a named person must be a valid one: region,
+    birth date and check digit (python-stdnum's cn.ric)."""
+
+    id = "content.resident_id"
+
+    def run(self, ctx: DocContext) -> list[Finding]:
+        from stdnum.cn import ric
+
+        out = []
+        for page in ctx.ocr:
+            for line in page.lines:
+                if not _RIC_LABEL.search(line.text):
+                    continue
+                for m in _RIC_CAND.finditer(line.text.replace(" ", "")):
+                    code = m.group(0).upper()
+                    if ric.is_valid(code):
+                        continue
+                    out.append(Finding(
+                        id="content.resident_id_invalid", severity="high", check=self.id,
+                        message=f"resident ID {code} is not a valid number (region, birth date or check digit)",
+                        page=page.page, box=line.box, measured=code,
+                        expected="an ID number with a real birth date and a valid check digit"))
+        return out

@@ -691,3 +691,75 @@ def to_simplified(text: str) -> str:
     compared with a simplified-Chinese brand record; characters not in the table are kept.
     """
     return text.translate(_T2S)
+
+
+# ------------------------------------------------------------------ weekdays
+
+_WD_CN = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
+_WD_JA = {"月": 0, "火": 1, "水": 2, "木": 3, "金": 4, "土": 5, "日": 6}
+_WD_WORDS = {
+    "monday": 0, "mon": 0, "tuesday": 1, "tue": 1, "tues": 1, "wednesday": 2, "wed": 2, "thursday": 3, "thu": 3,
+    "thur": 3, "thurs": 3, "friday": 4, "fri": 4, "saturday": 5, "sat": 5, "sunday": 6, "sun": 6,
+    "montag": 0, "dienstag": 1, "mittwoch": 2, "donnerstag": 3, "freitag": 4, "samstag": 5, "sonnabend": 5,
+    "sonntag": 6, "lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3, "vendredi": 4, "samedi": 5, "dimanche": 6,
+}  # fmt: skip
+_WD_CN_RE = re.compile(r"(?:星期|礼拜|禮拜|周|週)([一二三四五六日天])")
+_WD_JA_RE = re.compile(r"([月火水木金土日])曜日?|[(（]([月火水木金土日])[)）]")
+_WD_WORD_RE = re.compile(r"(?<![A-Za-z])(" + "|".join(sorted(_WD_WORDS, key=len, reverse=True)) + r")\.?(?![A-Za-z])",
+                         re.IGNORECASE)
+_WD_DE_SHORT_RE = re.compile(r"(?<![A-Za-z])(Mo|Di|Mi|Do|Fr|Sa|So)[.,]\s*(?=\d)")
+"""German two-letter days only directly before a date (Mo. 03.06.2024): alone they are ordinary words."""
+_WD_DE_SHORT = {"Mo": 0, "Di": 1, "Mi": 2, "Do": 3, "Fr": 4, "Sa": 5, "So": 6}
+
+
+@dataclass(frozen=True)
+class WeekdayMatch:
+    """A day of the week printed in the text (0 = Monday)."""
+
+    weekday: int
+    raw: str
+    start: int
+    end: int
+
+
+def find_weekdays(text: str) -> list[WeekdayMatch]:
+    """Days of the week: 星期一/周三/礼拜天, 月曜日/(火), Monday/Mon., Montag/Mo. before a date, lundi."""
+    out = [WeekdayMatch(_WD_CN[m.group(1)], m.group(0), m.start(), m.end()) for m in _WD_CN_RE.finditer(text)]
+    for m in _WD_JA_RE.finditer(text):
+        ch = m.group(1) or m.group(2)
+        # 月 and 日 are also the month and day of a CJK date: only 曜 or brackets make them a weekday.
+        if m.group(1) and "曜" not in m.group(0):
+            continue
+        out.append(WeekdayMatch(_WD_JA[ch], m.group(0), m.start(), m.end()))
+    out += [WeekdayMatch(_WD_WORDS[m.group(1).lower()], m.group(0), m.start(), m.end())
+            for m in _WD_WORD_RE.finditer(text)]
+    out += [WeekdayMatch(_WD_DE_SHORT[m.group(1)], m.group(0).strip(), m.start(), m.end())
+            for m in _WD_DE_SHORT_RE.finditer(text)]
+    taken: list[WeekdayMatch] = []
+    for w in sorted(out, key=lambda w: (w.start, -(w.end - w.start))):
+        if not any(w.start < t.end and t.start < w.end for t in taken):
+            taken.append(w)
+    return taken
+
+
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def weekday_conflict(text: str) -> tuple[DateMatch, WeekdayMatch] | None:
+    """The date and the weekday of a line that contradict each other, or None.
+
+    Only a line with exactly one date and one weekday is judged. A numeric date whose day and month could be
+    swapped (03/06/2024) conflicts only when the weekday fits neither reading.
+    """
+    dates = [d for d in find_dates(text) if d.value is not None]
+    days = find_weekdays(text)
+    if len(dates) != 1 or len(days) != 1:
+        return None
+    d, w = dates[0], days[0]
+    readings = [d.value]
+    if d.value.day <= 12 and d.value.month != d.value.day and re.fullmatch(r"[\d./\- ]+", d.raw.strip()):
+        try:
+            readings.append(datetime.date(d.value.year, d.value.day, d.value.month))
+        except ValueError:
+            pass
+    return None if any(r.weekday() == w.weekday for r in readings) else (d, w)

@@ -132,3 +132,73 @@ def test_best_match_reports_confusables_and_similarity():
                                               ("深圳市启航贸易有限公司", False), ("ACME Ltd", False)])
 def test_looks_like_person(name, person):
     assert looks_like_person(name) is person
+
+
+# ------------------------------------------------------------------ weekdays and resident IDs (OCR lines in)
+
+
+def ctx_lines(*texts, kind="receipt"):
+    from appealcheck.models import OcrLine, PageText
+
+    lines = tuple(OcrLine(t, (10, 10 + 30 * i, 400, 36 + 30 * i),
+                          ((10, 10 + 30 * i), (400, 10 + 30 * i), (400, 36 + 30 * i), (10, 36 + 30 * i)), 0.98)
+                  for i, t in enumerate(texts))
+    c = ctx(kind, {})
+    return DocContext(c.appeal, c.document, kind, c.fields, (PageText(0, lines, "test"),), BRAND)
+
+
+WEEKDAY_CASES = [
+    ("2024年6月3日 星期一", set()),
+    ("2024年6月3日 星期二", {"content.weekday_mismatch"}),
+    ("开票日期：2024-06-09 周日", set()),
+    ("2024-06-03 周日", {"content.weekday_mismatch"}),
+    ("二〇二四年六月三日 礼拜一", set()),
+    ("2024年6月3日(月)", set()),
+    ("2024年6月4日（月）", {"content.weekday_mismatch"}),
+    ("2024年6月9日 日曜日 10:31", set()),
+    ("Tue, 4 Jun 2024 14:02", set()),
+    ("Wed, 4 Jun 2024 14:02", {"content.weekday_mismatch"}),
+    ("Mon 06/03/2024 11:20", set()),  # June 3 read as March 6 or as June 3: Monday fits one reading
+    ("Sat 06/03/2024 11:20", {"content.weekday_mismatch"}),  # fits neither
+    ("Mo. 03.06.2024 12:01", set()),
+    ("Di. 03.06.2024 12:01", {"content.weekday_mismatch"}),
+    ("Montag, 3. Juni 2024", set()),
+    ("mardi 3 juin 2024", {"content.weekday_mismatch"}),
+    ("每周一至周五 2024年6月4日", set()),  # two weekdays: a clause, not a dated line
+    ("Datum 03.06.2024 So far so good", set()),  # 'So' is only a weekday right before a date
+    ("2024年2月30日 星期五", set()),  # impossible dates are content.date_impossible's, not this check's
+    ("星期二", set()),
+]
+
+
+@pytest.mark.parametrize("text,expected", WEEKDAY_CASES)
+def test_weekday_table(text, expected):
+    assert {i for i in ids(ctx_lines(text)) if i == "content.weekday_mismatch"} == expected
+
+
+def test_weekday_finding_has_the_line_box_and_both_days():
+    from appealcheck.checks.content import Weekday
+
+    (f,) = Weekday().run(ctx_lines("总计 120.00", "2024-06-03 周日"))
+    assert f.box == (10, 40, 400, 66) and f.measured == "周日" and f.expected == "Monday"
+
+
+RESIDENT_ID_CASES = [
+    ("身份证号码：11010519491231002X", set()),
+    ("身份证号码：110105194912310021", {"content.resident_id_invalid"}),  # check digit
+    ("身份证号：11010519491231002x", set()),  # lower-case x is written too
+    ("公民身份号码 110105 19491231 002X", set()),  # OCR spaces inside
+    ("身份证号码：110105194902301234", {"content.resident_id_invalid"}),  # February 30th
+    ("证件号码：440301199001011234", set()),
+    ("证件号码：44030119900101123X", {"content.resident_id_invalid"}),
+    ("统一社会信用代码：913100001332972793", set()),  # no ID label: a company code, not this check's
+    ("身份证号码：1101051949123100", set()),  # 16 digits: not an 18-digit ID, nothing to judge
+    ("身份證號碼：11010519491231002X", set()),  # traditional characters
+    ("身份证号码：未提供", set()),
+]
+
+
+@pytest.mark.parametrize("text,expected", RESIDENT_ID_CASES)
+def test_resident_id_table(text, expected):
+    assert {i for i in ids(ctx_lines(text, kind="authorization_letter"))
+            if i == "content.resident_id_invalid"} == expected
