@@ -180,6 +180,34 @@ def facts_cmd(markdown: bool) -> None:
         click.echo(f"{h.signature:40} {h.description}")
 
 
+@rules.command("fingerprint")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def fingerprint_cmd(files: tuple[Path, ...]) -> None:
+    """Print known_forgeries entries for forged files: the file's sha256 and each seal's pHash.
+
+    Paste the lines under `known_forgeries:` in brand.yaml. The sha256 catches the exact file; a seal's pHash the
+    same forged seal image pasted into new documents, re-saved, resized or recompressed.
+
+    \b
+    Example:
+      appealcheck rules fingerprint forged-letter.jpg >> fingerprints.yaml
+    """
+    import json
+
+    from appealcheck.checks.phash import seal_fingerprints
+    from appealcheck.ingest.files import read_document
+    from appealcheck.seals.find import find_seals
+
+    for path in files:
+        doc = read_document(path, path.name)
+        note = json.dumps(path.name, ensure_ascii=False)
+        click.echo(f"- {{sha256: {doc.info.sha256}, note: {note}}}")
+        seals = [s for p in doc.pages for s in find_seals(p.image, p.index)]
+        for fp in seal_fingerprints(doc.pages, seals):
+            where = json.dumps(f"{path.name} page {fp.page + 1} seal at {list(fp.box)}", ensure_ascii=False)
+            click.echo(f"- {{phash: \"{fp.phash}\", region: seal, note: {where}}}")
+
+
 @rules.command("keygen")
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 def keygen_cmd(out: Path) -> None:

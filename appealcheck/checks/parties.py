@@ -183,13 +183,41 @@ class DocumentDates(Check):
 
 
 class KnownForgery(Check):
-    """A file the brand has seen forged before (its sha256 is in the pack's known_forgeries)."""
+    """A file the brand has seen forged before (its sha256 is in the pack's known_forgeries), or a seal whose image
+    is a listed forged seal's (pHash within PHASH_MAX_DISTANCE bits)."""
 
     id = "content.known_forgery"
 
     def run(self, ctx: DocContext) -> list[Finding]:
-        if ctx.brand is None:
+        if ctx.brand is None or not ctx.brand.known_forgeries:
             return []
+        sha = ctx.document.info.sha256
+        for k in ctx.brand.known_forgeries:
+            if k.sha256 and k.sha256.lower() == sha:
+                return [Finding(id="content.known_forgery", severity="critical", check=self.id,
+                                message=f"This exact file is a known forgery in {ctx.brand.id}'s pack"
+                                        + (f": {k.note}" if k.note else ""),
+                                page=0, box=(0, 0, ctx.document.pages[0].width, ctx.document.pages[0].height),
+                                measured=sha, expected="a file not on the known-forgery list")]
+        listed = [k for k in ctx.brand.known_forgeries if k.phash]
+        if not listed:
+            return []
+        from appealcheck.checks import phash as P
+        from appealcheck.seals import analyse_seals
+
+        out = []
+        for fp in P.seal_fingerprints(ctx.document.pages, analyse_seals(ctx)):
+            for k in listed:
+                d = P.distance(fp.phash, k.phash)
+                if d <= P.PHASH_MAX_DISTANCE:
+                    out.append(Finding(
+                        id="content.known_forgery_similar", severity="high", check=self.id,
+                        message=f"This seal is the image of a known forged seal in {ctx.brand.id}'s pack (pHash "
+                                f"{d} of 144 bits apart)" + (f": {k.note}" if k.note else ""),
+                        page=fp.page, box=fp.box, measured=fp.phash,
+                        expected=f"not within {P.PHASH_MAX_DISTANCE} bits of {k.phash}"))
+                    break
+        return out
         sha = ctx.document.info.sha256
         for k in ctx.brand.known_forgeries:
             if k.sha256 and k.sha256.lower() == sha:

@@ -95,9 +95,12 @@ class TemplateSpec(_Strict):
 class KnownForgery(_Strict):
     """A fingerprint of a document known to be forged."""
 
-    sha256: str | None = None
-    phash: str | None = None
-    region: str | None = None
+    sha256: str | None = Field(default=None, pattern=r"^[0-9a-fA-F]{64}$")
+    phash: str | None = Field(default=None, pattern=r"^[0-9a-fA-F]{36}$")
+    """144-bit pHash of a forged seal image as 36 hex digits (`appealcheck rules fingerprint FILE` prints them)."""
+    region: Literal["seal"] = "seal"
+    """What the pHash is of. Only seals: a page hash cannot tell a forged letter from the genuine letters of its
+    template, which differ from it in a name or a date."""
     note: str | None = None
 
 
