@@ -86,13 +86,13 @@ def test_malformed_known_forgeries_are_pack_errors(tmp_path, entry, field):
 
 def test_fingerprint_command_prints_entries_a_pack_accepts(tmp_path):
     Image.fromarray(_stamped(OFFICIAL, seed=1)).save(tmp_path / "forged.png")
-    proc = subprocess.run([sys.executable, "-m", "appealcheck.cli", "rules", "fingerprint", str(tmp_path / "forged.png")],
-                          capture_output=True, text=True, timeout=120)
+    cmd = [sys.executable, "-m", "appealcheck.cli", "rules", "fingerprint"]
+    proc = subprocess.run([*cmd, str(tmp_path / "forged.png")], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     entries = yaml.safe_load(proc.stdout)
     assert [sorted(e) for e in entries] == [["note", "sha256"], ["note", "phash", "region"]]
     pack = _pack_listing(tmp_path / "p", entries[1]["phash"])
-    assert [f.id for f in KnownForgery().run(_ctx(_stamped(OFFICIAL, seed=1), pack))] == ["content.known_forgery_similar"]
-    bad = subprocess.run([sys.executable, "-m", "appealcheck.cli", "rules", "fingerprint", str(tmp_path / "x.png")],
-                         capture_output=True, text=True, timeout=120)
+    found = KnownForgery().run(_ctx(_stamped(OFFICIAL, seed=1), pack))
+    assert [f.id for f in found] == ["content.known_forgery_similar"]
+    bad = subprocess.run([*cmd, str(tmp_path / "x.png")], capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2  # no such file: a usage error
