@@ -34,6 +34,8 @@ _FILE = [
     _F("doc.file.created", "string?", "Creation time from the file's metadata, ISO 8601."),
     _F("doc.file.modified", "string?", "Modification time from the file's metadata, ISO 8601."),
     _F("doc.file.camera", "string?", "EXIF camera make and model."),
+    _F("doc.file.ids", "map", "Identifiers of the original file or camera: xmp.DocumentID, "
+                              "xmp.OriginalDocumentID, pdf.ID, ImageUniqueID, BodySerialNumber (when present)."),
 ]
 
 _FIELDS = [
@@ -90,6 +92,7 @@ FACTS: tuple[Fact, ...] = (
     _F("doc.seals[].size_mm", "list", "[width, height] of the impression in millimetres."),
     _F("doc.seals[].matched_seal", "string?", "Id of the registered seal it matched best."),
     _F("doc.seals[].match_score", "double?", "Similarity to that seal, 0..1."),
+    _F("doc.seals[].impression", "string", "Ink-pressure pattern (base64), compared across appeals by batch links."),
     _F("doc.template", "map?", "The registered template the document matched, or null."),
     _F("doc.template.id", "string", "Template id from brand.yaml."),
     _F("doc.template.match_score", "double", "Layout similarity, 0..1."),
