@@ -32,13 +32,14 @@ class _State:
 
 
 def _scan_options(brand=None, rules=(), ocr="rapidocr", paddle_det_dir=None, paddle_rec_dir=None, no_cache=False,
-                  require_signed=False, keyring=None, model=None):
+                  require_signed=False, keyring=None, model=None, ocr_threads=None):
     """ScanOptions from the options every scanning command shares (see _common)."""
     from appealcheck.api import ScanOptions
 
     return ScanOptions(brand=brand, rules_dirs=tuple(Path(r) for r in rules), ocr=ocr,
                        paddle_det_dir=paddle_det_dir, paddle_rec_dir=paddle_rec_dir, cache=not no_cache,
-                       require_signed=require_signed, keyring=Path(keyring) if keyring else None, model=model)
+                       require_signed=require_signed, keyring=Path(keyring) if keyring else None, model=model,
+                       ocr_threads=ocr_threads)
 
 
 def _common(f):
@@ -51,6 +52,8 @@ def _common(f):
         click.option("--paddle-det-dir", help="PaddleOCR detection model folder (with --ocr paddle)."),
         click.option("--paddle-rec-dir", help="PaddleOCR recognition model folder (with --ocr paddle)."),
         click.option("--no-cache", is_flag=True, help="Do not read or write the on-disk OCR cache."),
+        click.option("--ocr-threads", type=click.IntRange(1, 64),
+                     help="CPU threads per OCR engine. Default: all cores for scan, cores / workers for batch."),
         click.option("--require-signed", is_flag=True, help="Refuse brand packs not signed by a key in --keyring."),
         click.option("--keyring", type=click.Path(file_okay=False), help="Folder of trusted brands' public keys."),
         click.option("--model", help="Score with a trained model: 'shipped' or a folder from 'appealcheck train'. "

@@ -131,9 +131,13 @@ def main() -> None:
         else:
             work = Path(tempfile.mkdtemp(prefix="batch-speedup-"))
             try:
+                # As a user runs it (one worker gets every core for OCR), then one OCR thread per worker.
                 one = run(appeals, work / "w1.jsonl", 1, [*common, "--no-cache"])
                 two = run(appeals, work / "w2.jsonl", 2, [*common, "--no-cache"])
-                print(f"two workers / one worker throughput: {two['per_min'] / one['per_min']:.2f}x")
+                print(f"two workers / one worker throughput, default threads: {two['per_min'] / one['per_min']:.2f}x")
+                one_t = run(appeals, work / "w1t.jsonl", 1, [*common, "--no-cache", "--ocr-threads", "1"])
+                print(f"two workers / one worker throughput, one OCR thread each: "
+                      f"{two['per_min'] / one_t['per_min']:.2f}x")
             finally:
                 shutil.rmtree(work, ignore_errors=True)
     finally:
