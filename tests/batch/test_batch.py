@@ -185,3 +185,27 @@ def test_a_full_disk_stops_with_a_clear_message_and_loses_nothing(tmp_path):
     recs = read_ledger(out).records
     assert sorted(r["appeal_id"] for r in recs) == [f"e{i:02d}" for i in range(40)]
     assert recs[:len(kept)] == [{**r, "links": []} for r in kept]
+
+
+def test_ctrl_c_stops_cleanly_and_resume_finishes(tmp_path):
+    root = tmp_path / "appeals"
+    root.mkdir()
+    for i in range(5):
+        (root / f"A-{i}").mkdir()
+        pages.letter(licensee=f"第{i}号贸易有限公司").save(root / f"A-{i}" / "letter.png")
+    out = tmp_path / "r.jsonl"
+    proc = subprocess.Popen([sys.executable, "-m", "appealcheck.cli", "batch", str(root), "-o", str(out),
+                             "--workers", "1", "--ocr", "none"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            text=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and (not out.exists() or out.read_bytes().count(b"\n") < 1):
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130, stderr
+    assert "interrupted: rerun with --resume" in stderr and "Traceback" not in stderr
+    first = read_ledger(out)
+    assert 1 <= len(first.records) < 5 and first.torn_bytes == 0
+    done = run("batch", str(root), "-o", str(out), "--workers", "1", "--ocr", "none", "--resume")
+    assert done.returncode == 0, done.stderr
+    assert sorted(r["appeal_id"] for r in read_ledger(out).records) == [f"A-{i}" for i in range(5)]
