@@ -71,8 +71,10 @@ def _subset(appeals: Path, limit: int | None) -> tuple[Path, tempfile.TemporaryD
     return Path(tmp.name), tmp
 
 
-def run(appeals: Path, out: Path, workers: int, extra: list[str], quiet: bool = False) -> dict:
-    """One `appealcheck batch` run; returns seconds, appeals, per-worker peak RSS and an RSS timeline."""
+def run(appeals: Path, out: Path, workers: int, extra: list[str], quiet: bool = False,
+        timeline_csv: Path | None = None) -> dict:
+    """One `appealcheck batch` run; returns seconds, appeals, per-worker peak RSS and an RSS timeline (also appended
+    to timeline_csv as it is sampled, so a run stopped early keeps its figures)."""
     cmd = [sys.executable, "-c", "from appealcheck.cli import main; main()", "batch", str(appeals), "-o", str(out),
            "--workers", str(workers), *extra]
     t0 = time.perf_counter()
@@ -85,6 +87,10 @@ def run(appeals: Path, out: Path, workers: int, extra: list[str], quiet: bool = 
         for k, v in rss.items():
             peak[k] = max(peak.get(k, 0.0), v)
         timeline.append((time.perf_counter() - t0, _lines(out), max(rss.values(), default=0.0)))
+        if timeline_csv is not None:
+            with timeline_csv.open("a") as fh:
+                fh.write(f"{timeline[-1][0]:.0f},{timeline[-1][1]},"
+                         + ",".join(f"{v:.0f}" for v in sorted(rss.values(), reverse=True)) + "\n")
         time.sleep(2)
     took = time.perf_counter() - t0
     err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
@@ -119,13 +125,14 @@ def main() -> None:
     ap.add_argument("--limit", type=int)
     ap.add_argument("--no-cache", action="store_true")
     ap.add_argument("--rules", type=Path, help="brand packs folder passed to batch")
+    ap.add_argument("--timeline", type=Path, help="append 'seconds,records,RSS MB of each process' here as sampled")
     a = ap.parse_args()
     common = ["--rules", str(a.rules)] if a.rules else []
     appeals, tmp = _subset(a.appeals, a.limit)
     print(f"machine: {os.cpu_count()} cores; load {os.getloadavg()[0]:.2f} at start")
     try:
         if a.mode == "run":
-            run(appeals, a.out, a.workers, common + (["--no-cache"] if a.no_cache else []))
+            run(appeals, a.out, a.workers, common + (["--no-cache"] if a.no_cache else []), timeline_csv=a.timeline)
         elif a.mode == "resume":
             run(appeals, a.out, a.workers, [*common, "--resume"])
         else:
