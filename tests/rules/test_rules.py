@@ -103,12 +103,17 @@ def _slow_set(tmp_path) -> tuple[RuleSet, dict]:
     return rs, facts
 
 
+# Uncut, the slow rule (9 million fuzzy comparisons in CEL) runs for minutes; a bound of seconds proves the cut and
+# holds on a loaded CI machine, where a 0.3 s bound failed at 0.46 s.
+CUT_BOUND_S = 3.0
+
+
 def test_long_running_rule_cut_then_switched_off(tmp_path):
     rs, facts = _slow_set(tmp_path)
     for _ in range(3):
         t0 = time.perf_counter()
         hits = rs.evaluate(facts, "authorization_letter")
-        assert time.perf_counter() - t0 < 0.3
+        assert time.perf_counter() - t0 < CUT_BOUND_S
         assert [h.rule_id for h in hits] == ["acme.t.b"]  # the next rule still runs
     assert "ran longer" in rs.errors_for_last_eval[0].problem or "switched off" in rs.errors_for_last_eval[0].problem
     assert "acme.t.a" in rs.disabled
@@ -126,7 +131,7 @@ def test_time_limit_holds_off_the_main_thread(tmp_path):
     th = threading.Thread(target=run)
     th.start()
     th.join(10)
-    assert out["s"] < 0.5 and [h.rule_id for h in out["hits"]] == ["acme.t.b"]
+    assert out["s"] < CUT_BOUND_S and [h.rule_id for h in out["hits"]] == ["acme.t.b"]
     assert sys.gettrace() is None
 
 
