@@ -22,6 +22,11 @@ REPO = Path(__file__).resolve().parents[2]
 BRAND = "schema_version: 1\nid: acme\nname: ACME\nversion: 1.0.0\n"
 
 
+# Uncut, the slow rule (9 million fuzzy comparisons in CEL) runs for minutes; a bound of seconds proves the cut and
+# holds on a loaded CI machine, where a 0.3 s bound failed at 0.46 s.
+CUT_BOUND_S = 3.0
+
+
 def _pack(tmp_path: Path, rules: str, brand: str = BRAND, name: str = "acme") -> Path:
     d = tmp_path / name
     d.mkdir()
@@ -46,7 +51,7 @@ def test_hostile_pack_refused_with_file_and_line(case):
     t0 = time.perf_counter()
     with pytest.raises(PackError) as exc:
         validate(folder)
-    assert time.perf_counter() - t0 < 2.0
+    assert time.perf_counter() - t0 < 10.0  # a hostile pack that got through would hang or take minutes
     assert exc.value.exit_code == ExitCode.invalid_pack == 3
     assert expect in exc.value.message
     assert str(folder) in exc.value.message
@@ -57,7 +62,7 @@ def test_50mb_string_refused_fast(tmp_path):
     t0 = time.perf_counter()
     with pytest.raises(PackError, match=r"rules.yaml: .*limit"):
         load_rules(d)
-    assert time.perf_counter() - t0 < 1.0
+    assert time.perf_counter() - t0 < 5.0  # refused before parsing, not after
 
 
 def test_symlinks_out_of_the_pack_refused(tmp_path):
@@ -90,7 +95,7 @@ def test_backtracking_regex_runs_in_linear_time(tmp_path):
     rs = load_rules(_pack(tmp_path, "schema_version: 1\nrules:\n" + _rule('re2_match(doc.text, "^(a+)+$")')))
     t0 = time.perf_counter()
     assert rs.evaluate(_doc(text="a" * 100_000 + "!"), "authorization_letter") == []
-    assert time.perf_counter() - t0 < 0.5
+    assert time.perf_counter() - t0 < CUT_BOUND_S  # backtracking would not finish in a lifetime
     assert rs.errors_for_last_eval == ()
 
 
@@ -101,11 +106,6 @@ def _slow_set(tmp_path) -> tuple[RuleSet, dict]:
     facts = _doc()
     facts["brand"] = {"entities": [{"name": f"公司{i}"} for i in range(3000)]}
     return rs, facts
-
-
-# Uncut, the slow rule (9 million fuzzy comparisons in CEL) runs for minutes; a bound of seconds proves the cut and
-# holds on a loaded CI machine, where a 0.3 s bound failed at 0.46 s.
-CUT_BOUND_S = 3.0
 
 
 def test_long_running_rule_cut_then_switched_off(tmp_path):
