@@ -185,8 +185,10 @@ def facts_cmd(markdown: bool) -> None:
 def fingerprint_cmd(files: tuple[Path, ...]) -> None:
     """Print known_forgeries entries for forged files: the file's sha256 and each seal's pHash.
 
-    Paste the lines under `known_forgeries:` in brand.yaml. The sha256 catches the exact file; a seal's pHash the
-    same forged seal image pasted into new documents, re-saved, resized or recompressed.
+    Paste the lines under `known_forgeries:` in brand.yaml. The sha256 catches the exact file. Seal lines are
+    printed commented out: uncomment only the forged seal's. A page may also carry seals that are the same
+    image on every genuine copy (an invoice's 发票监制章, a licence's registration seal), and listing one of those
+    would flag every genuine document that carries it.
 
     \b
     Example:
@@ -205,7 +207,8 @@ def fingerprint_cmd(files: tuple[Path, ...]) -> None:
         seals = [s for p in doc.pages for s in find_seals(p.image, p.index)]
         for fp in seal_fingerprints(doc.pages, seals):
             where = json.dumps(f"{path.name} page {fp.page + 1} seal at {list(fp.box)}", ensure_ascii=False)
-            click.echo(f"- {{phash: \"{fp.phash}\", region: seal, note: {where}}}")
+            click.echo(f"# - {{phash: \"{fp.phash}\", region: seal, note: {where}}}   # uncomment if this seal "
+                       "is the forged one")
 
 
 @rules.command("keygen")

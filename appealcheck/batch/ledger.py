@@ -58,12 +58,13 @@ def read_ledger(path: Path) -> LedgerState:
 
 def current(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """One record per appeal: a later record for the same input (a rescan after --resume) replaces the earlier,
-    in the place of the first."""
+    in the place of the first. Records that do not say their input are all kept."""
     order: dict[str, int] = {}
     out: list[dict[str, Any]] = []
-    for r in records:
-        inp = r.get("input") or {}
-        key = f"{inp.get('root')}|{inp['path']}" if inp.get("path") else f"id|{r.get('appeal_id')}"
+    for n, r in enumerate(records):
+        inp = r.get("input") if isinstance(r.get("input"), dict) else {}
+        # Records without an input (scan --json output gathered by hand) are never merged: ids may repeat.
+        key = f"{inp.get('root')}|{inp['path']}" if inp.get("path") else f"record|{n}"
         if key in order:
             out[order[key]] = r
         else:

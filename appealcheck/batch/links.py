@@ -8,7 +8,8 @@ linear in the number of appeals, not in pairs.
 
 Seal impressions are not exact keys: a pasted copy of one impression, captured again, is similar, not equal.
 Their ink-pressure patterns (`seals.compare.impression`) are compared only within a block (one brand, one
-registered seal they were aligned to), as one matrix product per chunk of rows.
+registered seal they were aligned to), as one matrix product per chunk of rows: quadratic in the size of a block
+(100,000 patterns in one block take about two minutes on two cores), linear in the number of blocks.
 """
 
 from __future__ import annotations
@@ -28,6 +29,14 @@ bench/seal_links.py (3 brands x 20 impressions x 3 captures): one impression rec
 with itself (median 0.87), two impressions of one seal at most 0.78 (5,130 pairs). At 0.85 about half of the
 recaptured pairs join and no genuine pair does; photos join least."""
 _CHUNK = 256
+SEAL_MAX_SELLERS = 50
+"""Other sellers one impression may join. Beyond that it is one image shared by many genuine documents (a
+printed or electronic stamp that still shows some ink variation), not a forger's paste, and it joins none."""
+ID_MAX_SELLERS = 20
+"""Sellers one file identifier may join: an identifier on more files than that is a template's or a firmware's
+constant, not one original."""
+MAX_REASONS = 20
+"""Reasons kept per cluster: a large cluster would otherwise list every pair."""
 
 
 @dataclass(frozen=True)
@@ -117,24 +126,43 @@ def seal_prints(record: dict[str, Any]) -> list[SealPrint]:
 
 
 def _seal_pairs(prints: list[SealPrint], seller: dict[str, str]):
-    """(i, j, correlation) of impressions from different sellers' appeals that are one impression."""
+    """(i, j, correlation) of impressions from different sellers' appeals that are one impression.
+
+    One pass over the upper triangle, a chunk of rows at a time (memory: _CHUNK x block floats). Each print's
+    number of matches is counted exactly; pairs are kept only for prints under SEAL_MAX_SELLERS, so a shared
+    image neither joins its thousands of documents nor fills memory with their pairs.
+    """
     blocks: dict[str, list[int]] = defaultdict(list)
     for i, p in enumerate(prints):
         blocks[p.block].append(i)
     for idx in blocks.values():
-        if len(idx) < 2:
+        n = len(idx)
+        if n < 2:
             continue
         M = np.stack([prints[i].pattern for i in idx]).astype(np.float32)
         owners = [seller.get(prints[i].appeal_id) or prints[i].appeal_id for i in idx]
-        # Upper triangle only, a chunk of rows at a time: memory stays at _CHUNK x block floats.
-        for c0 in range(0, len(idx), _CHUNK):
+        degree = np.zeros(n, np.int64)
+        kept: list[tuple[int, int, float]] = []
+        for c0 in range(0, n, _CHUNK):
             C = M[c0:c0 + _CHUNK] @ M[c0:].T
-            rows, cols = np.nonzero(C >= SEAL_LINK_MIN)
-            for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
-                a, b = c0 + r, c0 + c
-                if b <= a or owners[a] == owners[b]:
+            C[np.arange(C.shape[0]), np.arange(C.shape[0])] = -1.0  # a print with itself
+            hit = C >= SEAL_LINK_MIN
+            hit[np.tril_indices(C.shape[0], -1, C.shape[1])] = False  # the lower part of this chunk's square
+            per_row = hit.sum(axis=1)
+            degree[c0:c0 + C.shape[0]] += per_row
+            degree[c0:] += hit.sum(axis=0)
+            # Few rows have any hit: read those rows only (np.nonzero over the whole chunk costs a matrix product).
+            for r in np.flatnonzero(per_row).tolist():
+                a = c0 + r
+                if degree[a] > SEAL_MAX_SELLERS:
                     continue
-                yield idx[a], idx[b], float(C[r, c])
+                for c in np.flatnonzero(hit[r]).tolist():
+                    b = c0 + c
+                    if owners[a] != owners[b]:
+                        kept.append((a, b, float(C[r, c])))
+        for a, b, corr in kept:
+            if degree[a] <= SEAL_MAX_SELLERS and degree[b] <= SEAL_MAX_SELLERS:
+                yield idx[a], idx[b], corr
 
 
 class _UnionFind:
@@ -178,7 +206,7 @@ def link(records: list[dict[str, Any]]) -> list[Cluster]:
         a, b = prints[i], prints[j]
         uf.union(a.appeal_id, b.appeal_id)
         first = min(a.appeal_id, b.appeal_id)
-        if len(why[(first, "seal")]) < 10:  # a large cluster would otherwise list every pair
+        if len(why[(first, "seal")]) < MAX_REASONS:
             why[(first, "seal")].add(f"{_REASONS['seal']} (ink pattern correlation {corr:.2f}): "
                                      f"{a.appeal_id}/{a.file}, {b.appeal_id}/{b.file}")
     for (kind, _key), fps in index.items():
@@ -189,6 +217,8 @@ def link(records: list[dict[str, Any]]) -> list[Cluster]:
             continue
         if kind == "letter" and len({fp.party for fp in fps}) < 2:
             continue
+        if kind == "device" and len(sellers) > ID_MAX_SELLERS:
+            continue
         for a in appeals[1:]:
             uf.union(appeals[0], a)
         files = ", ".join(sorted({f"{fp.appeal_id}/{fp.file}" for fp in fps}))
@@ -198,7 +228,8 @@ def link(records: list[dict[str, Any]]) -> list[Cluster]:
         groups[uf.find(a)].add(a)
     reasons: dict[str, set[str]] = defaultdict(set)
     for (a, _kind), texts in why.items():
-        reasons[uf.find(a)] |= texts
+        root = uf.find(a)
+        reasons[root] |= set(sorted(texts)[:max(0, MAX_REASONS - len(reasons[root]))])
     ordered = sorted(groups.items(), key=lambda kv: (-len(kv[1]), min(kv[1])))
     return [Cluster(f"C{i + 1}", tuple(sorted(members)), tuple(sorted(reasons[root])))
             for i, (root, members) in enumerate(ordered)]

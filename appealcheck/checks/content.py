@@ -106,14 +106,16 @@ class Weekday(Check):
                     continue
                 d, w = hit
                 actual = WEEKDAY_NAMES[d.value.weekday()]
+                # Medium: one misread 二/三 makes the same disagreement.
                 out.append(Finding(
-                    id="content.weekday_mismatch", severity="high", check=self.id,
+                    id="content.weekday_mismatch", severity="medium", check=self.id,
                     message=f"'{d.raw}' was a {actual}, but the line says '{w.raw}' ({WEEKDAY_NAMES[w.weekday]})",
                     page=page.page, box=line.box, measured=w.raw, expected=actual))
         return out
 
 
-_RIC_LABEL = re.compile(r"身份证|身份證|证件号|證件號|公民身份号码|身份号码")
+_RIC_LABEL = re.compile(r"身份证|身份證|公民身份号码|公民身份號碼")
+"""Only an identity-card label: 证件号码 (document number) also labels company codes."""
 _RIC_CAND = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{16}[\dXx](?![0-9A-Za-z])")
 
 
@@ -124,7 +126,7 @@ class ResidentId(Check):
     id = "content.resident_id"
 
     def run(self, ctx: DocContext) -> list[Finding]:
-        from stdnum.cn import ric
+        from stdnum.cn import ric, uscc
 
         out = []
         for page in ctx.ocr:
@@ -133,11 +135,13 @@ class ResidentId(Check):
                     continue
                 for m in _RIC_CAND.finditer(line.text.replace(" ", "")):
                     code = m.group(0).upper()
-                    if ric.is_valid(code):
+                    if ric.is_valid(code) or uscc.is_valid(code):  # an all-digit company code is not an ID
                         continue
+                    # Masked: results travel to CSVs and reports; the reviewer has the page for the full number.
+                    shown = f"{code[:6]}********{code[14:]}"
                     out.append(Finding(
                         id="content.resident_id_invalid", severity="high", check=self.id,
-                        message=f"resident ID {code} is not a valid number (region, birth date or check digit)",
-                        page=page.page, box=line.box, measured=code,
+                        message=f"resident ID {shown} is not a valid number (region, birth date or check digit)",
+                        page=page.page, box=line.box, measured=shown,
                         expected="an ID number with a real birth date and a valid check digit"))
         return out

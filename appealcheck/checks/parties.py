@@ -218,13 +218,4 @@ class KnownForgery(Check):
                         expected=f"not within {P.PHASH_MAX_DISTANCE} bits of {k.phash}"))
                     break
         return out
-        sha = ctx.document.info.sha256
-        for k in ctx.brand.known_forgeries:
-            if k.sha256 and k.sha256.lower() == sha:
-                return [Finding(id="content.known_forgery", severity="critical", check=self.id,
-                                message=f"This exact file is a known forgery in {ctx.brand.id}'s pack"
-                                        + (f": {k.note}" if k.note else ""),
-                                page=0, box=(0, 0, ctx.document.pages[0].width, ctx.document.pages[0].height),
-                                measured=sha, expected="a file not on the known-forgery list")]
-        return []
 

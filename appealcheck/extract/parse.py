@@ -703,13 +703,19 @@ _WD_WORDS = {
     "montag": 0, "dienstag": 1, "mittwoch": 2, "donnerstag": 3, "freitag": 4, "samstag": 5, "sonnabend": 5,
     "sonntag": 6, "lundi": 0, "mardi": 1, "mercredi": 2, "jeudi": 3, "vendredi": 4, "samedi": 5, "dimanche": 6,
 }  # fmt: skip
-_WD_CN_RE = re.compile(r"(?:星期|礼拜|禮拜|周|週)([一二三四五六日天])")
+_CJK = r"\u3400-\u9fff"
+_WD_CN_RE = re.compile(rf"(?:星期|礼拜|禮拜)([一二三四五六日天])"
+                       rf"|(?<![{_CJK}])(?:周|週)([一二三四五六日天])(?![{_CJK}])")
+"""周 is also a surname and a word (周天明, 周六福, 每周一次): only a 周 standing apart from other characters."""
 _WD_JA_RE = re.compile(r"([月火水木金土日])曜日?|[(（]([月火水木金土日])[)）]")
-_WD_WORD_RE = re.compile(r"(?<![A-Za-z])(" + "|".join(sorted(_WD_WORDS, key=len, reverse=True)) + r")\.?(?![A-Za-z])",
-                         re.IGNORECASE)
-_WD_DE_SHORT_RE = re.compile(r"(?<![A-Za-z])(Mo|Di|Mi|Do|Fr|Sa|So)[.,]\s*(?=\d)")
+_WD_WORD_RE = re.compile(r"(?<![^\W\d_])(" + "|".join(sorted(_WD_WORDS, key=len, reverse=True)) +
+                         r")\.?(?![^\W\d_])", re.IGNORECASE)
+_WD_DE_SHORT_RE = re.compile(r"(?<![^\W\d_])(Mo|Di|Mi|Do|Fr|Sa|So)[.,]\s*(?=\d)")
 """German two-letter days only directly before a date (Mo. 03.06.2024): alone they are ordinary words."""
 _WD_DE_SHORT = {"Mo": 0, "Di": 1, "Mi": 2, "Do": 3, "Fr": 4, "Sa": 5, "So": 6}
+WEEKDAY_MAX_GAP = 3
+"""Characters (besides spaces and punctuation) a weekday may stand from its date: 'Sun Wei, signed 2024-06-05'
+or 'Politique monétaire ... 5 juin 2024' are not dated weekdays."""
 
 
 @dataclass(frozen=True)
@@ -724,7 +730,8 @@ class WeekdayMatch:
 
 def find_weekdays(text: str) -> list[WeekdayMatch]:
     """Days of the week: 星期一/周三/礼拜天, 月曜日/(火), Monday/Mon., Montag/Mo. before a date, lundi."""
-    out = [WeekdayMatch(_WD_CN[m.group(1)], m.group(0), m.start(), m.end()) for m in _WD_CN_RE.finditer(text)]
+    out = [WeekdayMatch(_WD_CN[m.group(1) or m.group(2)], m.group(0), m.start(), m.end())
+           for m in _WD_CN_RE.finditer(text)]
     for m in _WD_JA_RE.finditer(text):
         ch = m.group(1) or m.group(2)
         # 月 and 日 are also the month and day of a CJK date: only 曜 or brackets make them a weekday.
@@ -756,6 +763,9 @@ def weekday_conflict(text: str) -> tuple[DateMatch, WeekdayMatch] | None:
     if len(dates) != 1 or len(days) != 1:
         return None
     d, w = dates[0], days[0]
+    between = text[w.end:d.start] if w.end <= d.start else text[d.end:w.start]
+    if len(re.sub(r"[\s,.;:，。；：、()（）\-/]", "", between)) > WEEKDAY_MAX_GAP:
+        return None
     readings = [d.value]
     if d.value.day <= 12 and d.value.month != d.value.day and re.fullmatch(r"[\d./\- ]+", d.raw.strip()):
         try:

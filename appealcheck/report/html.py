@@ -68,12 +68,16 @@ def _image_uri(image: np.ndarray, max_side: int = 200, fmt: str = "PNG") -> str:
 def specimen_images(records: list[dict[str, Any]], rules_dirs: list[Path] | None = None) -> dict[tuple[str, str], str]:
     """(brand, seal id) -> data URI of each registered seal the records' brands list, for showing beside the seals
     found. A pack that cannot be found or read is left out: the report still renders without its specimens."""
+    import re
+
     from appealcheck.errors import PackError
     from appealcheck.rules.pack import find_pack, load_pack
     from appealcheck.seals.compare import load_specimen
 
     out: dict[tuple[str, str], str] = {}
     for brand in sorted({str(r["brand"]) for r in records if r.get("brand")}):
+        if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,63}", brand):
+            continue  # a results file names packs by id only, never by path
         try:
             pack = load_pack(find_pack(brand, list(rules_dirs or [])))
         except PackError:
@@ -91,8 +95,12 @@ def _seals_html(doc: dict[str, Any], pages: list[np.ndarray], brand: str | None,
     """Each seal found, cut from its page, beside the registered seal it was compared with."""
     items = []
     for k, sl in enumerate(doc.get("seals") or []):
+        if not isinstance(sl, dict):
+            continue
         page, box = sl.get("page"), sl.get("box")
-        if page is None or not box or page >= len(pages):
+        # A results file may be old or hand-edited: anything that is not a page index and a 4-number box is skipped.
+        if not isinstance(page, int) or not 0 <= page < len(pages) or not isinstance(box, list) or len(box) != 4 \
+                or not all(isinstance(v, (int, float)) for v in box):
             continue
         img = pages[page]
         x0, y0, x1, y1 = (int(v) for v in box)
@@ -107,6 +115,8 @@ def _seals_html(doc: dict[str, Any], pages: list[np.ndarray], brand: str | None,
                f"<figcaption>{_e(ref_id)}: {verdict}</figcaption></figure>") if ref_uri else \
             "<p class='muted'>No registered seal to compare with.</p>"
         size = sl.get("size_mm")
+        size = size if isinstance(size, list) and len(size) == 2 and all(isinstance(v, (int, float)) for v in size) \
+            else None
         facts = [f"ring text: {_e(sl.get('text') or '—')}", f"centre: {_e(sl.get('center_text') or '—')}",
                  f"code: {_e(sl.get('code') or '—')}", f"shape: {_e(sl.get('shape'))}",
                  f"size: {_e(f'{size[0]:.1f} x {size[1]:.1f} mm' if size else 'unknown')}",

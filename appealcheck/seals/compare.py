@@ -122,6 +122,10 @@ IMPRESSION_ANGLES = 72
 IMPRESSION_RINGS = 4
 """Radial cells of an impression pattern, from 0.3 to 1.0 of the radius."""
 _ABSORB = {"red": 1, "purple": 1, "blue": 0}
+FLAT_INK_STD = 0.05
+"""Spread of ink darkness below which an impression has no pressure pattern: electronic seals, printed stamps and
+flat pasted images (0.015 for a flat paste here, 0.10-0.17 for inked impressions). Those are the same image on
+every copy, so they get no pattern rather than one that would join every document carrying them."""
 """RGB channel each ink darkens most (red and purple ink absorb green, blue ink absorbs red)."""
 
 
@@ -140,6 +144,9 @@ def impression(image: np.ndarray, seal: SealShape, rotation: float | None) -> np
     g = norm[:, :, _ABSORB.get(seal.ink, 1)].astype(np.float32)
     paper = cv2.GaussianBlur(cv2.dilate(g, np.ones((41, 41), np.uint8)), (0, 0), 10)
     dens = np.clip(1 - g / np.maximum(paper, 1), 0, 1) * core
+    inked = dens[core > 0]
+    if inked.size < 100 or float(inked.std()) < FLAT_INK_STD:
+        return np.zeros(IMPRESSION_ANGLES * IMPRESSION_RINGS, np.float32)
     if rotation is None:
         start, length = ring_gap(polar(cover.astype(np.float32)))
         rotation = start + length / 2

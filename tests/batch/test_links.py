@@ -164,3 +164,43 @@ def test_a_pasted_impression_links_through_captures_and_genuine_ones_do_not(tmp_
     clusters = link(records)
     assert [c.appeals for c in clusters] == [("A1", "A2")]
 
+
+
+def test_one_image_on_many_sellers_documents_joins_none_of_them():
+    """A printed or electronic stamp is the same image everywhere: past SEAL_MAX_SELLERS it links nobody, while a
+    forger's paste shared by three sellers in the same block still links."""
+    import numpy as np
+
+    from appealcheck.batch.links import SEAL_MAX_SELLERS
+
+    rng = np.random.default_rng(5)
+    stamp, paste = rng.normal(size=288), rng.normal(size=288)
+    records = [rec(f"S{i:03d}", f"seller {i}", _seal_doc(f"s{i}.png", stamp + rng.normal(scale=0.1, size=288)))
+               for i in range(SEAL_MAX_SELLERS + 5)]
+    records += [rec(f"F{i}", f"buyer {i}", _seal_doc(f"f{i}.png", paste + rng.normal(scale=0.3, size=288)))
+                for i in range(3)]
+    clusters = link(records)
+    assert [c.appeals for c in clusters] == [("F0", "F1", "F2")]
+
+
+def test_an_identifier_on_many_sellers_files_is_a_constant_not_an_original():
+    from appealcheck.batch.links import ID_MAX_SELLERS
+
+    records = [rec(f"A{i:03d}", f"seller {i}", _with_ids("receipt", f"r{i}", ImageUniqueID="0000000000000000"))
+               for i in range(ID_MAX_SELLERS + 1)]
+    assert link(records) == []
+
+
+def test_a_flat_pasted_seal_has_no_pressure_pattern():
+    import numpy as np
+
+    from appealcheck.samples import seals as S
+    from appealcheck.seals.compare import impression
+    from appealcheck.seals.find import find_seals
+    from tests.seals.test_seals import OFFICIAL, _page, _stamped
+
+    flat = _page()
+    S.paste_flat(flat, OFFICIAL, 150, (900, 1180), 8.0, (210, 40, 45))
+    assert not impression(flat, find_seals(flat)[0], None).any()
+    inked = _stamped(OFFICIAL, seed=2)
+    assert np.abs(impression(inked, find_seals(inked)[0], None)).sum() > 10

@@ -168,6 +168,12 @@ WEEKDAY_CASES = [
     ("Datum 03.06.2024 So far so good", set()),  # 'So' is only a weekday right before a date
     ("2024年2月30日 星期五", set()),  # impossible dates are content.date_impossible's, not this check's
     ("星期二", set()),
+    ("周六福珠宝有限公司 授权日期：2024年6月5日", set()),  # 周 in a company name
+    ("法定代表人：周天明 2024年6月5日", set()),  # 周 as a surname
+    ("每周一次巡检 有效期至2024年6月5日", set()),
+    ("Licensee: Sun Wei, signed 2024-06-05", set()),  # a surname, far from the date
+    ("Politique monétaire, Paris, le 5 juin 2024", set()),
+    ("Total Fr. 120.50, Zürich, 05.06.2024", set()),  # Swiss francs, not Friday
 ]
 
 
@@ -189,8 +195,10 @@ RESIDENT_ID_CASES = [
     ("身份证号：11010519491231002x", set()),  # lower-case x is written too
     ("公民身份号码 110105 19491231 002X", set()),  # OCR spaces inside
     ("身份证号码：110105194902301234", {"content.resident_id_invalid"}),  # February 30th
-    ("证件号码：440301199001011234", set()),
-    ("证件号码：44030119900101123X", {"content.resident_id_invalid"}),
+    ("身份证：440301199001011234", set()),
+    ("身份证：44030119900101123X", {"content.resident_id_invalid"}),
+    ("证件类型：营业执照 证件号码：914403001922038216", set()),  # 证件号码 alone labels company codes too
+    ("身份证号码/统一社会信用代码：914403001922038216", set()),  # an all-digit company code is not an ID
     ("统一社会信用代码：913100001332972793", set()),  # no ID label: a company code, not this check's
     ("身份证号码：1101051949123100", set()),  # 16 digits: not an 18-digit ID, nothing to judge
     ("身份證號碼：11010519491231002X", set()),  # traditional characters
