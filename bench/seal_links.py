@@ -59,7 +59,7 @@ def _page(alpha: np.ndarray, seed: int) -> np.ndarray:
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 12
     k = int(sys.argv[2]) if len(sys.argv) > 2 else 3
-    same, diff, missed_find = [], [], 0
+    same, diff, missed_find, flat = [], [], 0, 0
     for b in BRANDS:
         spec = b.seals[0]
         with tempfile.TemporaryDirectory() as tmp:
@@ -83,6 +83,9 @@ def main() -> None:
                     continue
                 _, rot = align(signature(img, found[0]), ref.sig)
                 v = decode_impression(encode_impression(impression(img, found[0], rot)))
+                if not v.any():
+                    flat += 1  # read as flat ink: no pattern, so it can link nothing
+                    continue
                 obs.append((i, cp.style, v / np.linalg.norm(v)))
         for x in range(len(obs)):
             for y in range(x + 1, len(obs)):
@@ -90,7 +93,8 @@ def main() -> None:
                 (same if obs[x][0] == obs[y][0] else diff).append((corr, obs[x][1], obs[y][1]))
     same_c = np.array([s[0] for s in same])
     diff_c = np.array([d[0] for d in diff])
-    print(f"{len(BRANDS)} brands x {n} impressions x {k} captures; seals not found: {missed_find}")
+    print(f"{len(BRANDS)} brands x {n} impressions x {k} captures; seals not found: {missed_find}; "
+          f"read as flat ink (no pattern): {flat}")
     print(f"same impression, recaptured: {len(same)} pairs, correlation min {same_c.min():.2f} "
           f"median {np.median(same_c):.2f}")
     print(f"different impressions of one seal: {len(diff)} pairs, correlation max {diff_c.max():.2f} "
