@@ -78,7 +78,9 @@ def run(appeals: Path, out: Path, workers: int, extra: list[str], quiet: bool = 
     cmd = [sys.executable, "-c", "from appealcheck.cli import main; main()", "batch", str(appeals), "-o", str(out),
            "--workers", str(workers), *extra]
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # From a neutral folder: `python -c` puts the working folder first on sys.path, so a run started inside a
+    # checkout would import that checkout instead of the installed package being measured.
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=tempfile.gettempdir())
     peak: dict[int, float] = {}
     timeline: list[tuple[float, int, float]] = []  # (seconds, records written, largest worker RSS MB)
     while proc.poll() is None:
