@@ -37,11 +37,28 @@ def _init_worker(options: dict[str, Any]) -> None:
     _WORKER["scanner"] = Scanner(ScanOptions(**opts))
 
 
+def _release_memory() -> None:
+    """Hand the heap an appeal freed back to the OS (glibc's malloc_trim).
+
+    OCR's working set is freed after each page but glibc keeps it: without this a worker's RSS grew from 536 to
+    801 MB over eight appeals; with it, it stayed at 232-287 MB (peak within an appeal ~1.16 GB either way).
+    """
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        pass
+
+
 def _scan(path: str) -> dict[str, Any]:
     scanner = _WORKER.get("scanner")
     if scanner is None:  # the in-process engine (workers=0) and tests
         raise RuntimeError("worker not initialised")
-    return scanner.scan(Path(path)).to_json()
+    try:
+        return scanner.scan(Path(path)).to_json()
+    finally:
+        _release_memory()
 
 
 @dataclass(frozen=True)
