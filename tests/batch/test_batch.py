@@ -129,10 +129,11 @@ def test_kill_9_loses_nothing_and_resume_finishes(tmp_path):
         [r["appeal_id"] for r in recs]
 
 
-def test_an_appeal_that_changes_or_vanishes_mid_run_is_an_error_and_resume_rescans_it(tmp_path):
+def _batch_running(tmp_path: Path, n: int) -> tuple[Path, Path, subprocess.Popen]:
+    """n letter appeals, and a batch over them (no OCR, one worker) that has just written its first record."""
     root = tmp_path / "appeals"
     root.mkdir()
-    for i in range(6):
+    for i in range(n):
         (root / f"A-{i}").mkdir()
         pages.letter(licensee=f"第{i}号贸易有限公司").save(root / f"A-{i}" / "letter.png")
     out = tmp_path / "r.jsonl"
@@ -142,6 +143,11 @@ def test_an_appeal_that_changes_or_vanishes_mid_run_is_an_error_and_resume_resca
     deadline = time.time() + 120
     while time.time() < deadline and (not out.exists() or out.read_bytes().count(b"\n") < 1):
         time.sleep(0.02)
+    return root, out, proc
+
+
+def test_an_appeal_that_changes_or_vanishes_mid_run_is_an_error_and_resume_rescans_it(tmp_path):
+    root, out, proc = _batch_running(tmp_path, 6)
     pages.receipt().save(root / "A-3" / "letter.png")  # replaced while the batch runs
     for f in (root / "A-5").iterdir():
         f.unlink()
@@ -188,18 +194,7 @@ def test_a_full_disk_stops_with_a_clear_message_and_loses_nothing(tmp_path):
 
 
 def test_ctrl_c_stops_cleanly_and_resume_finishes(tmp_path):
-    root = tmp_path / "appeals"
-    root.mkdir()
-    for i in range(5):
-        (root / f"A-{i}").mkdir()
-        pages.letter(licensee=f"第{i}号贸易有限公司").save(root / f"A-{i}" / "letter.png")
-    out = tmp_path / "r.jsonl"
-    proc = subprocess.Popen([sys.executable, "-m", "appealcheck.cli", "batch", str(root), "-o", str(out),
-                             "--workers", "1", "--ocr", "none"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            text=True)
-    deadline = time.time() + 120
-    while time.time() < deadline and (not out.exists() or out.read_bytes().count(b"\n") < 1):
-        time.sleep(0.02)
+    root, out, proc = _batch_running(tmp_path, 5)
     proc.send_signal(signal.SIGINT)
     _, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 130, stderr
