@@ -44,25 +44,24 @@ def _e(v: Any) -> str:
     return html.escape("" if v is None else str(v), quote=True)
 
 
-def page_data_uri(image: np.ndarray, max_width: int = MAX_PAGE_WIDTH) -> tuple[str, float]:
-    """A page as a JPEG data URI, downscaled to max_width; returns the URI and the scale applied."""
+def _data_uri(image: np.ndarray, scale: float, fmt: str, **save: Any) -> str:
     img = Image.fromarray(image)
-    scale = min(1.0, max_width / img.width)
     if scale < 1.0:
         img = img.resize((max(1, int(img.width * scale)), max(1, int(img.height * scale))), Image.LANCZOS)
     buf = io.BytesIO()
-    img.convert("RGB").save(buf, "JPEG", quality=82)
-    return "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode("ascii"), scale
-
-
-def _image_uri(image: np.ndarray, max_side: int = 200, fmt: str = "PNG") -> str:
-    img = Image.fromarray(image)
-    k = min(1.0, max_side / max(img.width, img.height, 1))
-    if k < 1.0:
-        img = img.resize((max(1, int(img.width * k)), max(1, int(img.height * k))), Image.LANCZOS)
-    buf = io.BytesIO()
-    img.convert("RGB").save(buf, fmt)
+    img.convert("RGB").save(buf, fmt, **save)
     return f"data:image/{fmt.lower()};base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def page_data_uri(image: np.ndarray, max_width: int = MAX_PAGE_WIDTH) -> tuple[str, float]:
+    """A page as a JPEG data URI, downscaled to max_width; returns the URI and the scale applied."""
+    scale = min(1.0, max_width / max(image.shape[1], 1))
+    return _data_uri(image, scale, "JPEG", quality=82), scale
+
+
+def _image_uri(image: np.ndarray, max_side: int = 200) -> str:
+    """A small image (a seal, a specimen) as a lossless PNG data URI, its long side at most max_side."""
+    return _data_uri(image, min(1.0, max_side / max(image.shape[0], image.shape[1], 1)), "PNG")
 
 
 def specimen_images(records: list[dict[str, Any]], rules_dirs: list[Path] | None = None) -> dict[tuple[str, str], str]:
