@@ -10,6 +10,7 @@ from typing import Any
 
 from appealcheck import __version__
 from appealcheck.checks import DocContext, default_checks
+from appealcheck.checks.parties import invoice_before_letter
 from appealcheck.checks.template import TemplateCheck
 from appealcheck.errors import AppealcheckError, ExitCode, InputError, ResourceMissing, UsageError
 from appealcheck.extract.classify import classify
@@ -145,6 +146,7 @@ class Scanner:
         except AppealcheckError as exc:
             return appeal, None, error_result(path, exc.message, exc.exit_code, self.versions(None), appeal)
         docs = [self.analyse_document(appeal, d, pack) for d in appeal.documents]
+        docs = with_appeal_findings(appeal, docs)
         hits = [h for d in docs for h in self.rule_hits(appeal, pack, d)]
         docs = [_with_rule_score(d, [h for h in hits if h["file"] == d.file]) for d in docs]
         docs += [DocumentResult(file=f.file, sha256=f.sha256, kind=None, kind_source=None, pages=0, fields={},
@@ -220,7 +222,21 @@ def brand_facts(pack: BrandPack) -> dict[str, Any]:
     return {"id": pack.id, "name": pack.name, "names": list(pack.names),
             "entities": [e.model_dump(mode="json") for e in pack.entities],
             "distributors": [d.model_dump(mode="json") for d in pack.distributors],
+            "trademarks": [t.model_dump(mode="json") for t in pack.trademarks],
+            "stores": [s.model_dump(mode="json") for s in pack.stores],
             "policy": pack.policy.model_dump(mode="json")}
+
+
+def with_appeal_findings(appeal: Appeal, docs: list[DocumentResult]) -> list[DocumentResult]:
+    """Add the findings that need two documents of one appeal (an invoice dated before the seller's letter)."""
+    extra = invoice_before_letter(appeal.seller.name, docs)
+    out = []
+    for d in docs:
+        if d.file in extra:
+            found = d.findings + tuple(extra[d.file])
+            d = replace(d, findings=found, score=placeholder.document_score(found))
+        out.append(d)
+    return out
 
 
 def _with_rule_score(d: DocumentResult, hits: list[dict[str, Any]]) -> DocumentResult:

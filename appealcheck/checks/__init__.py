@@ -13,8 +13,16 @@ from appealcheck.checks.content import (
 from appealcheck.checks.filemeta import EditingSoftware
 from appealcheck.checks.forensics import FileForensics, PixelForensics
 from appealcheck.checks.interface import Check, DocContext
+from appealcheck.checks.locale import ReceiptLocale, StoreList
 from appealcheck.checks.money import InvoiceArithmetic, InvoiceNumbers, ReceiptArithmetic
-from appealcheck.checks.parties import DocumentDates, InvoiceParties, KnownForgery, Licensee, Licensor
+from appealcheck.checks.parties import (
+    DocumentDates,
+    InvoiceParties,
+    KnownForgery,
+    Licensee,
+    Licensor,
+    TrademarkNumbers,
+)
 from appealcheck.checks.qr import InvoiceQr
 from appealcheck.checks.seals import SealCheck
 from appealcheck.checks.template import TemplateCheck
@@ -24,8 +32,8 @@ def default_checks() -> list[Check]:
     """The built-in checks, in the order they run."""
     return [
         UsccCheckDigit(), ImpossibleDate(), ValidityPeriod(), CapitalAmount(), Weekday(), ResidentId(),
-        Licensor(), Licensee(), InvoiceParties(), DocumentDates(), KnownForgery(),
-        InvoiceArithmetic(), InvoiceNumbers(), ReceiptArithmetic(), InvoiceQr(),
+        Licensor(), Licensee(), TrademarkNumbers(), InvoiceParties(), DocumentDates(), KnownForgery(),
+        InvoiceArithmetic(), InvoiceNumbers(), ReceiptArithmetic(), ReceiptLocale(), StoreList(), InvoiceQr(),
         EditingSoftware(), TemplateCheck(), SealCheck(), FileForensics(), PixelForensics(),
     ]
 

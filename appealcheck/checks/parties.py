@@ -5,6 +5,8 @@ Only names the OCR read are judged; an unread party is unknown, never a mismatch
 
 from __future__ import annotations
 
+import datetime as dt
+
 from appealcheck.checks.interface import Check, DocContext
 from appealcheck.checks.names import best_match, canonical, is_same, looks_like_person
 from appealcheck.models import FieldValue, Finding
@@ -219,3 +221,73 @@ class KnownForgery(Check):
                     break
         return out
 
+
+
+class TrademarkNumbers(Check):
+    """A trademark registration number a letter cites must be one the brand registered (when its pack lists them)."""
+
+    id = "content.trademark"
+    applies_to = ("authorization_letter",)
+
+    def _unknown(self, ctx: DocContext) -> tuple[list[dict], set[str]] | None:
+        f = ctx.fields.get("trademark_numbers")
+        if f is None or ctx.brand is None or not ctx.brand.trademarks:
+            return None
+        registered = {t.number.lstrip("0") for t in ctx.brand.trademarks}
+        return [t for t in f.value if t["number"].lstrip("0") not in registered], registered
+
+    def run(self, ctx: DocContext) -> list[Finding]:
+        got = self._unknown(ctx)
+        if got is None:
+            return []
+        out = []
+        for t in got[0]:
+            n = t["number"].lstrip("0")
+            near = [r for r in sorted(got[1])
+                    if len(r) == len(n) and sum(a != b for a, b in zip(r, n, strict=True)) == 1]
+            why = f", one digit off from the registered {near[0]}" if near else ""
+            out.append(Finding(
+                id="content.trademark_unknown", severity="high", check=self.id,
+                message=f"Trademark registration no. {t['number']} is not one of {ctx.brand.id}'s registrations{why}",
+                page=t["page"], box=tuple(t["box"]), measured=t["number"],
+                expected=sorted(x.number for x in ctx.brand.trademarks)))
+        return out
+
+    def measure(self, ctx: DocContext) -> dict[str, float | None]:
+        got = self._unknown(ctx)
+        return {"content.trademark.unknown": float(len(got[0])) if got is not None else None}
+
+
+def _date_of(f: FieldValue | None) -> dt.date | None:
+    if f is None or not isinstance(f.value, str):
+        return None
+    try:
+        return dt.date.fromisoformat(f.value)
+    except ValueError:
+        return None
+
+
+def invoice_before_letter(seller: str | None, docs) -> dict[str, list[Finding]]:
+    """Findings across an appeal's documents (DocumentResults), keyed by file: an invoice for stock bought
+    before the seller's own authorization began (its letter's start or issue date, whichever is earlier)."""
+    starts = []
+    for d in docs:
+        lee = d.fields.get("licensee")
+        if d.kind != "authorization_letter" or lee is None or is_same(lee.value, seller) is not True:
+            continue
+        days = [x for x in (_date_of(d.fields.get("valid_from")), _date_of(d.fields.get("issued_on"))) if x]
+        if days:
+            starts.append((min(days), d.file))
+    if not starts:
+        return {}
+    start, letter = min(starts)
+    out: dict[str, list[Finding]] = {}
+    for d in docs:
+        issued = _date_of(d.fields.get("issued_on")) if d.kind == "purchase_invoice" else None
+        if issued is not None and issued < start:
+            f = d.fields["issued_on"]
+            out.setdefault(d.file, []).append(_finding(
+                "content.invoice_before_letter", "medium", "content.appeal_dates",
+                f"Invoice dated {issued}, {(start - issued).days} days before the seller's authorization in "
+                f"{letter} began ({start})", f, str(issued), f"on or after {start}"))
+    return out

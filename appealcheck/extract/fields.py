@@ -10,7 +10,7 @@ import re
 from decimal import Decimal
 
 from appealcheck.extract import parse
-from appealcheck.extract.layout import Located, PageLines, distance
+from appealcheck.extract.layout import Located, PageLines, distance, nfkc
 from appealcheck.models import FieldValue, PageText
 
 _COMPANY_TAIL = re.compile(r"(有限公司|有限责任公司|股份有限公司|集团|商行|经营部|店|厂|中心|公司|"
@@ -164,6 +164,30 @@ class Extractor:
             self.put(_field(name, d.value.isoformat(), loc, d.raw))
 
 
+_TRADEMARK = re.compile(
+    r"(?:商标注册(?:证)?号|注册商标号?|商标号|(?i:trade\s*mark\s*(?:reg(?:istration)?\.?\s*)?(?:no\.?|number|#)))"
+    r"[^0-9\n]{0,6}?第?\s*([0-9]{5,10})(?![0-9])"
+    r"|第\s*([0-9]{5,10})\s*号\s*(?:[「“\"《][^」”\"》]{1,20}[」”\"》])?\s*(?:注册)?商标")
+"""A trademark registration number: '商标注册号：第12345678号', '第12345678号「兰图」注册商标',
+'Trademark Reg. No. 1234567'."""
+
+
+def trademark_numbers(x: Extractor) -> None:
+    """Every trademark registration number the document cites (doc.fields.trademark_numbers)."""
+    found = []
+    for page, ln in x.lines.items:
+        # Full-width digits read as ASCII; one character each way, so offsets still point into the line.
+        text = "".join(n if len(n := nfkc(c)) == 1 else c for c in ln.text)
+        for m in _TRADEMARK.finditer(text):
+            g = 1 if m.group(1) else 2
+            loc = Located(page, ln, m.start(g), m.end(g))
+            found.append({"number": m.group(g), "page": page, "box": list(loc.box)})
+    if found:
+        first = found[0]
+        x.fields["trademark_numbers"] = FieldValue("trademark_numbers", found, ", ".join(f["number"] for f in found),
+                                                   page=first["page"], box=tuple(first["box"]))
+
+
 # -- per kind -----------------------------------------------------------------------------------
 
 _LICENSOR = r"(?<!被)(授权方|授权人|授权单位|授权公司|授权主体|甲方)|(?i:licensor|grantor|authori[sz]ing party)"
@@ -190,6 +214,7 @@ def _letter(x: Extractor) -> None:
     x.last_date_outside_period("issued_on")
     x.labelled_text("serial", r"(授权)?(编号|证书编号|书编号)|(?i:\bNo\.|serial)", clean=lambda s: s.split()[0])
     x.labelled_text("platform", r"(授权)?(平台|店铺名称|店铺)", clean=lambda s: s.strip())
+    trademark_numbers(x)
 
 
 _BUYER = re.compile(r"购\s*买\s*方|购\s*方|购货单位|买\s*方|^购$|^买$")

@@ -73,6 +73,8 @@ _FIELDS = [
     ("established_on", "string", "Business license: date established, 'YYYY-MM-DD'."),
     ("address", "string", "Business license: address."),
     ("usccs", "list", "Every USCC-shaped code on the document: maps {code, valid, kind, page, box}."),
+    ("trademark_numbers", "list", "Letter: trademark registration numbers cited (第12345678号): maps {number, page, "
+                                  "box}."),
 ]
 
 FACTS: tuple[Fact, ...] = (
@@ -122,6 +124,8 @@ FACTS: tuple[Fact, ...] = (
     _F("brand.distributors[].uscc", "string?", "Distributor USCC."),
     _F("brand.distributors[].valid_from", "string?", "Start of its authorization, 'YYYY-MM-DD'."),
     _F("brand.distributors[].valid_to", "string?", "End of its authorization, 'YYYY-MM-DD'."),
+    _F("brand.trademarks", "list", "Registered trademarks: maps {number, name, classes}."),
+    _F("brand.stores", "list", "Shops that sell the brand: maps {name, country}."),
     _F("brand.policy", "map", "The brand's policy."),
     _F("brand.policy.individuals_allowed", "bool", "May a letter name a private person as licensee."),
     _F("brand.policy.max_validity_days", "int?", "Longest authorization period the brand grants."),

@@ -92,6 +92,28 @@ class TemplateSpec(_Strict):
     _file = field_validator("file")(_inside)
 
 
+class Trademark(_Strict):
+    """A registered trademark the brand's letters may cite (商标注册号)."""
+
+    number: str = Field(pattern=r"^[0-9]{5,10}$")
+    """The registration number as digits only: 第12345678号 is "12345678"."""
+    name: str | None = None
+    classes: list[int] = Field(default_factory=list)
+    """Nice classes the registration covers (1-45)."""
+
+
+COUNTRIES = ("CN", "JP", "US", "GB", "FR", "DE", "IT", "ES", "KR", "HK")
+"""Countries whose receipt formats (currency, date order) the content checks know."""
+
+
+class Store(_Strict):
+    """A shop that sells the brand's goods: receipts from other shops are suspect when the brand lists its shops."""
+
+    name: str = Field(min_length=2)
+    country: Literal[COUNTRIES] | None = None  # type: ignore[valid-type]
+    """ISO 3166 alpha-2 code; it sets the currency and date order its receipts must use."""
+
+
 class KnownForgery(_Strict):
     """A fingerprint of a document known to be forged."""
 
@@ -133,6 +155,10 @@ class BrandPack(_Strict):
     seals: list[SealSpec] = Field(default_factory=list)
     templates: list[TemplateSpec] = Field(default_factory=list)
     known_forgeries: list[KnownForgery] = Field(default_factory=list)
+    trademarks: list[Trademark] = Field(default_factory=list)
+    """When listed, a letter citing any other registration number is suspect."""
+    stores: list[Store] = Field(default_factory=list)
+    """When listed, a receipt from any other shop is suspect."""
     policy: Policy = Field(default_factory=Policy)
     root: str = Field(default="", exclude=True)
     """Folder the pack was loaded from (not part of the file)."""

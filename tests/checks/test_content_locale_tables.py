@@ -1,0 +1,178 @@
+"""Tables for the checks added with issue #7's second part: trademark numbers, a receipt's country (currency, date
+order, clock), the brand's store list, and an invoice dated before the seller's own authorization.
+
+Same shape as test_content_check_tables.py: fields (and OCR text) in, the exact finding ids of one check out.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from appealcheck.checks.locale import ReceiptLocale, StoreList, receipt_country
+from appealcheck.checks.parties import TrademarkNumbers, invoice_before_letter
+from appealcheck.models import DocumentResult, FieldValue
+from tests.checks.test_content_check_tables import GOOD_LETTER, INV, SELLER, L, R, found, pack
+
+TM_PACK = pack(trademarks=[{"number": "12345678", "name": "艾克米", "classes": [3]}, {"number": "23456789"}])
+STORES = [{"name": "GALERIES LUMIÈRE", "country": "FR"}, {"name": "WESTBROOK & HALE", "country": "GB"},
+          {"name": "MADISON GRAND", "country": "US"}, {"name": "銀座みつば百貨店", "country": "JP"},
+          {"name": "艾克米品牌专柜（上海店）", "country": "CN"}]
+STORE_PACK = pack(stores=STORES)
+
+
+def tm(*numbers):
+    return {**GOOD_LETTER, "trademark_numbers": [{"number": n, "page": 0, "box": [1, 1, 20, 10]} for n in numbers]}
+
+
+TU = "content.trademark_unknown"
+TRADEMARK_CASES = [
+    ("the registered number", tm("12345678"), {"brand": TM_PACK}, []),
+    ("the second registration", tm("23456789"), {"brand": TM_PACK}, []),
+    ("both registrations cited", tm("12345678", "23456789"), {"brand": TM_PACK}, []),
+    ("a leading zero printed", tm("012345678"), {"brand": TM_PACK}, []),
+    ("one digit off", tm("12345679"), {"brand": TM_PACK}, [TU]),
+    ("two digits swapped", tm("12345687"), {"brand": TM_PACK}, [TU]),
+    ("a made-up number", tm("40211873"), {"brand": TM_PACK}, [TU]),
+    ("one real, one made up: one finding", tm("12345678", "55555555"), {"brand": TM_PACK}, [TU]),
+    ("two made up: two findings", tm("55555555", "66666666"), {"brand": TM_PACK}, [TU, TU]),
+    ("a seven-digit older registration not listed", tm("1234567"), {"brand": TM_PACK}, [TU]),
+    ("no number read: unknown", GOOD_LETTER, {"brand": TM_PACK}, []),
+    ("the pack lists no trademarks: not judged", tm("40211873"), {}, []),
+    ("no brand pack: not judged", tm("40211873"), {"brand": None}, []),
+]
+
+CM, DF, TF = "content.currency_country_mismatch", "content.date_format_country", "content.time_format_country"
+PARIS = "GALERIES LUMIÈRE\n40 Boulevard Haussmann, 75009 Paris\nTVA 20%"
+LONDON = "WESTBROOK & HALE\n87 Brompton Road, London SW1X 7XL"
+NEW_YORK = "MADISON GRAND\n611 Fifth Avenue, New York NY 10022\nSales Tax"
+TOKYO = "銀座みつば百貨店\n東京都中央区銀座4-6-16\n消費税"
+PADERBORN = "LIDL\nWarburger Straße 130\n33100 Paderborn\nSumme\nMwSt"
+SHANGHAI = "艾克米品牌专柜（上海店）\n上海市中心商场二层\n合计"
+
+
+def rc(text, currency=None, date=None, **kw):
+    f = {"total": 10.0}
+    if currency:
+        f["currency"] = currency
+    if date:
+        f["date"] = date
+    return (f, {"text": text, **kw})
+
+
+def locale_row(name, text, currency, date, expected, **kw):
+    fields, ctx_kw = rc(text, currency, date, **kw)
+    return (name, fields, ctx_kw, expected)
+
+
+LOCALE_CASES = [
+    locale_row("Paris in euros, day first", PARIS, "EUR", "25/03/2025 14:32", []),
+    locale_row("Paris in pounds", PARIS, "GBP", "25/03/2025 14:32", [CM]),
+    locale_row("Paris dated month first (03/25)", PARIS, "EUR", "03/25/2025 14:32", [DF]),
+    locale_row("Paris with an ambiguous date: not judged", PARIS, "EUR", "03/04/2025", []),
+    locale_row("London in pounds", LONDON, "GBP", "25/03/2025", []),
+    locale_row("London in dollars", LONDON, "USD", "25/03/2025", [CM]),
+    locale_row("New York in dollars, month first", NEW_YORK, "USD", "03/25/2025 2:45 PM", []),
+    locale_row("New York dated day first", NEW_YORK, "USD", "25/03/2025", [DF]),
+    locale_row("New York in euros", NEW_YORK, "EUR", "03/25/2025", [CM]),
+    locale_row("Tokyo in yen, year first", TOKYO, "JPY", "2025年3月25日 14:32", []),
+    locale_row("Tokyo in dollars", TOKYO, "USD", "2025/03/25", [CM]),
+    locale_row("Tokyo dated day/month/year", TOKYO, "JPY", "25/03/2025", [DF]),
+    locale_row("Paderborn in euros, 21.04.20", PADERBORN, "EUR", "21.04.20 09:59", []),
+    locale_row("Paderborn with a 12-hour time", PADERBORN + "\n21.04.20 09:59 PM", "EUR", "21.04.20", [TF]),
+    locale_row("an impossible 12-hour time anywhere", NEW_YORK + "\n14:05 PM", "USD", "03/25/2025", [TF]),
+    locale_row("Shanghai counter in yuan, ISO date", SHANGHAI, "CNY", "2025-03-25 14:32", []),
+    locale_row("Shanghai counter in dollars", SHANGHAI, "USD", "2025-03-25", [CM]),
+    locale_row("no country cue: nothing judged", "RECEIPT\nTOTAL 12.00", "GBP", "03/25/2025", []),
+    locale_row("one cue is not enough (postcode only)", "SHOP\n75009 Paris", "GBP", "03/25/2025", []),
+    locale_row("currency unread: unknown", PARIS, None, "25/03/2025", []),
+    locale_row("the brand's listed store sets the country", "GALERIES LUMIÈRE\nTOTAL", "USD", None, [CM],
+               brand=STORE_PACK),
+]
+# The store line is the `store` field: give it where the brand's list decides the country.
+LOCALE_CASES[-1][1]["store"] = "GALERIES LUMIÈRE"
+
+SU = "content.store_unknown"
+STORE_CASES = [
+    ("a listed store", {"store": "GALERIES LUMIÈRE"}, {"brand": STORE_PACK}, []),
+    ("a listed store without its accent (OCR)", {"store": "GALERIES LUMIERE"}, {"brand": STORE_PACK}, []),
+    ("a listed store with its branch after the name", {"store": "WESTBROOK & HALE KNIGHTSBRIDGE"},
+     {"brand": STORE_PACK}, []),
+    ("a listed Japanese store", {"store": "銀座みつば百貨店"}, {"brand": STORE_PACK}, []),
+    ("a listed counter in full-width brackets", {"store": "艾克米品牌专柜(上海店)"}, {"brand": STORE_PACK}, []),
+    ("one character misread", {"store": "MADISON GRAN0"}, {"brand": STORE_PACK}, []),
+    ("an outlet the brand does not list", {"store": "HARLOW & FINCH OUTLET"}, {"brand": STORE_PACK}, [SU]),
+    ("a discount warehouse", {"store": "上海名品折扣仓"}, {"brand": STORE_PACK}, [SU]),
+    ("another Japanese shop", {"store": "新宿ことぶき商店"}, {"brand": STORE_PACK}, [SU]),
+    ("a Paris boutique not listed", {"store": "BOUTIQUE DU MARAIS"}, {"brand": STORE_PACK}, [SU]),
+    ("store unread: unknown", {"total": 10.0}, {"brand": STORE_PACK}, []),
+    ("the brand lists no stores", {"store": "HARLOW & FINCH OUTLET"}, {}, []),
+]
+
+
+def _tables():
+    for check, kind, rows in ((TrademarkNumbers, L, TRADEMARK_CASES), (ReceiptLocale, R, LOCALE_CASES),
+                              (StoreList, R, STORE_CASES)):
+        for name, fields, kw, expected in rows:
+            yield pytest.param(check, kind, fields, kw, expected, id=f"{check.id}: {name}")
+
+
+@pytest.mark.parametrize(("check", "kind", "fields", "kw", "expected"), list(_tables()))
+def test_check_table(check, kind, fields, kw, expected):
+    assert found(check(), kind, fields, kw) == sorted(expected)
+
+
+@pytest.mark.parametrize("rows", [TRADEMARK_CASES, LOCALE_CASES, STORE_CASES], ids=["trademark", "locale", "store"])
+def test_each_table_has_ten_cases_that_fire_and_stay_silent(rows):
+    assert len(rows) >= 10
+    assert any(r[3] for r in rows) and not all(r[3] for r in rows)
+
+
+def test_country_needs_two_cues_and_kana_is_japanese():
+    assert receipt_country(PARIS).code == "FR"
+    assert receipt_country(TOKYO).code == "JP"
+    assert receipt_country(SHANGHAI).code == "CN"
+    assert receipt_country("SHOP\n75009 Paris") is None
+    # Chinese characters on a page with kana are Japanese kanji, not a Chinese receipt.
+    assert receipt_country("銀座みつば百貨店\n東京都中央区銀座 合計 商场").code == "JP"
+
+
+# ------------------------------------------------------------------ across documents: invoice before letter
+
+
+def doc(file, kind, **fields) -> DocumentResult:
+    fv = {k: FieldValue(k, v, str(v), 0, (1, 1, 20, 10), 0.99) for k, v in fields.items()}
+    return DocumentResult(file=file, sha256=None, kind=kind, kind_source="test", pages=1, fields=fv, findings=(),
+                          text="")
+
+
+LETTER = doc("l.png", L, licensee=SELLER, valid_from="2025-03-01", issued_on="2025-02-20")
+IB = "content.invoice_before_letter"
+APPEAL_CASES = [
+    ("invoice after the letter", [LETTER, doc("i.png", INV, issued_on="2025-04-01")], []),
+    ("invoice on the issue day", [LETTER, doc("i.png", INV, issued_on="2025-02-20")], []),
+    ("invoice between issue and start: the earlier date counts", [LETTER, doc("i.png", INV, issued_on="2025-02-25")],
+     []),
+    ("invoice a day before the letter was issued", [LETTER, doc("i.png", INV, issued_on="2025-02-19")], [IB]),
+    ("invoice a year before", [LETTER, doc("i.png", INV, issued_on="2024-02-19")], [IB]),
+    ("two invoices, one early", [LETTER, doc("a.png", INV, issued_on="2025-05-01"),
+                                 doc("b.png", INV, issued_on="2024-12-01")], [IB]),
+    ("invoice date unread", [LETTER, doc("i.png", INV)], []),
+    ("no letter in the appeal", [doc("i.png", INV, issued_on="2024-02-19")], []),
+    ("the letter's licensee unread: not the seller's letter", [
+        doc("l.png", L, valid_from="2025-03-01"), doc("i.png", INV, issued_on="2024-02-19")], []),
+    ("only the distributor's own letter (licensee is the distributor)", [
+        doc("l.png", L, licensee="上海锦程贸易有限公司", valid_from="2025-03-01"),
+        doc("i.png", INV, issued_on="2024-02-19")], []),
+    ("the seller's letter in traditional script still counts", [
+        doc("l.png", L, licensee="深圳市啟航貿易有限公司", valid_from="2025-03-01"),
+        doc("i.png", INV, issued_on="2024-02-19")], [IB]),
+    ("a receipt is not an invoice", [LETTER, doc("r.png", R, issued_on="2024-02-19")], []),
+]
+
+
+@pytest.mark.parametrize(("name", "docs", "expected"), APPEAL_CASES, ids=[c[0] for c in APPEAL_CASES])
+def test_invoice_before_letter_table(name, docs, expected):
+    got = invoice_before_letter(SELLER, docs)
+    assert sorted(f.id for fs in got.values() for f in fs) == expected
+    for fs in got.values():
+        assert all(f.box == (1, 1, 20, 10) and f.expected.startswith("on or after") for f in fs)
