@@ -303,7 +303,10 @@ def samples() -> None:
 @click.option("--rules-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Where to write the brand packs (default OUT/rules).")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True)
-def samples_generate(out_dir: Path, appeals: int, seed: int, forged_ratio: float, rules_dir, workers: int) -> None:
+@click.option("--ops", default="", metavar="OP,OP",
+              help="Forge only with these operations where they apply (comma-separated; see labels' ops).")
+def samples_generate(out_dir: Path, appeals: int, seed: int, forged_ratio: float, rules_dir, workers: int,
+                     ops: str) -> None:
     """Write OUT/appeals/<id>/, OUT/rules/<brand>/ and OUT/labels.jsonl. Same seed, same bytes.
 
     \b
@@ -312,13 +315,17 @@ def samples_generate(out_dir: Path, appeals: int, seed: int, forged_ratio: float
     """
     from rich.progress import Progress
 
-    from appealcheck.samples import generate
+    from appealcheck.samples import OPS, generate
 
+    wanted = tuple(o.strip() for o in ops.split(",") if o.strip())
+    if set(wanted) - set(OPS):
+        raise click.BadParameter(f"unknown {sorted(set(wanted) - set(OPS))}; known: {', '.join(OPS)}",
+                                 param_hint="--ops")
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task("generating", total=appeals)
         summary = generate(out_dir, appeals=appeals, seed=seed, forged_ratio=forged_ratio, rules_dir=rules_dir,
                            progress=lambda done, total: progress.update(task, completed=done, total=total),
-                           workers=workers)
+                           workers=workers, ops=wanted)
     err.print(f"wrote {summary.appeals} appeals ({summary.documents} documents, {summary.forged_documents} forged) "
               f"to {out_dir} in {summary.seconds:.1f} s")
 

@@ -37,9 +37,9 @@ class GenerateSummary:
     """Where the corpus is."""
 
 
-def _job(args: tuple[int, int, float]) -> AppealOut:
-    seed, i, ratio = args
-    return build(seed, i, ratio, serial_forgers(seed))
+def _job(args: tuple[int, int, float, tuple[str, ...]]) -> AppealOut:
+    seed, i, ratio, ops = args
+    return build(seed, i, ratio, serial_forgers(seed), ops)
 
 
 def generate(
@@ -50,12 +50,20 @@ def generate(
     rules_dir: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
     workers: int = 1,
+    ops: tuple[str, ...] = (),
 ) -> GenerateSummary:
-    """Generate ``appeals`` appeals into ``out_dir``; deterministic in ``seed`` whatever ``workers`` is."""
+    """Generate ``appeals`` appeals into ``out_dir``; deterministic in ``seed`` whatever ``workers`` is.
+
+    ``ops`` restricts forgeries to those operations wherever one of them applies to the document (a document
+    none of them applies to is forged with any of its own), for benchmarks of a few checks.
+    """
+    unknown = set(ops) - set(OPS)
+    if unknown:
+        raise ValueError(f"unknown forgery operation(s) {sorted(unknown)}; known: {', '.join(OPS)}")
     t0 = time.perf_counter()
     out_dir = Path(out_dir)
     (out_dir / "appeals").mkdir(parents=True, exist_ok=True)
-    jobs = [(seed, i, forged_ratio) for i in range(appeals)]
+    jobs = [(seed, i, forged_ratio, tuple(ops)) for i in range(appeals)]
     docs = forged = 0
     known: dict[str, list[dict]] = {}
     pool = mp.get_context("spawn").Pool(workers) if workers > 1 else None

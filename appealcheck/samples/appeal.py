@@ -83,7 +83,13 @@ def _edit_target(spec: DocSpec, rng: random.Random, submitted: dt.date) -> tuple
 
 
 def forge(
-    spec: DocSpec, op: str, dpi: int, rng: random.Random, submitted: dt.date, other: P.Seller
+    spec: DocSpec,
+    op: str,
+    dpi: int,
+    rng: random.Random,
+    submitted: dt.date,
+    other: P.Seller,
+    letter_start: dt.date | None = None,
 ) -> tuple[Rendered, Rendered, DocSpec]:
     """Apply one operation; return (genuine twin page, forged page, forged spec)."""
     twin_spec = spec
@@ -113,9 +119,14 @@ def forge(
         "qr_mismatch": F.qr_mismatch,
         "licensor_unknown": F.licensor_unknown,
         "wrong_template": F.wrong_template,
+        "trademark_unknown": F.trademark_unknown,
+        "receipt_locale": F.receipt_locale,
+        "store_unknown": F.store_unknown,
     }
     if op == "period_invalid":
         new = F.period_invalid(spec, rng, submitted)
+    elif op == "invoice_before_letter":
+        new = F.invoice_before_letter(spec, rng, letter_start)
     else:
         new = fn[op](spec, rng)
     return twin, render(new, dpi), new
@@ -143,7 +154,21 @@ def doc_forgery_rate(forged_ratio: float) -> float:
     return (lo + hi) / 2
 
 
-def build(seed: int, index: int, forged_ratio: float, forgers: tuple[P.SerialForger, ...]) -> AppealOut:
+def seller_letter_start(docs: list[DocSpec], s: P.Seller) -> dt.date | None:
+    """When the seller's own authorization begins (the earlier of its letter's start and issue dates)."""
+    for d in docs:
+        if d.kind == "authorization_letter" and d.fields.get("licensee") == s.name:
+            return min(F.parse_cn_date(d.fields["valid_from"]), F.parse_cn_date(d.fields["issued_on"]))
+    return None
+
+
+def build(
+    seed: int,
+    index: int,
+    forged_ratio: float,
+    forgers: tuple[P.SerialForger, ...],
+    only_ops: tuple[str, ...] = (),
+) -> AppealOut:
     """Generate appeal ``index`` of corpus ``seed``."""
     rng = random.Random(f"appeal-{seed}-{index}")
     # Forgery decisions and capture draws have their own streams: the appeal's documents and how
@@ -179,6 +204,14 @@ def build(seed: int, index: int, forged_ratio: float, forgers: tuple[P.SerialFor
             docs.append(P.receipt(b, rng.choice(["en", "ja", "fr"]), submitted, rng))
     if rng.random() < 0.45:
         docs.append(P.license_doc(s, rng))
+    # A seller buys stock once it is a reseller: genuine invoices are dated within its own authorization.
+    letter_start = seller_letter_start(docs, s)
+    if letter_start is not None:
+        for j, d in enumerate(docs):
+            if d.kind == "purchase_invoice" and F.parse_cn_date(d.fields["issued_on"]) < letter_start:
+                span = max(0, (submitted - letter_start).days - 3)
+                day = letter_start + dt.timedelta(days=rng.randint(0, span))
+                docs[j] = replace(d, fields=dict(d.fields, issued_on=V.cn_date(day)))
     caps = [C.sample(cap_rng, d.kind) for d in docs]
     rate = doc_forgery_rate(forged_ratio)
     targets = {j for j in range(len(docs)) if frg.random() < rate}
@@ -199,8 +232,13 @@ def build(seed: int, index: int, forged_ratio: float, forgers: tuple[P.SerialFor
             page = render(spec, cp.dpi)
             ops = ["serial_forger", serial.op]
         elif j in targets:
-            op = frg.choice(F.applicable(spec))
-            twin, page, spec = forge(spec, op, cp.dpi, frg, submitted, other)
+            choices = F.applicable(spec)
+            if spec.kind == "purchase_invoice" and letter_start is not None:
+                choices.append("invoice_before_letter")
+            if only_ops:
+                choices = [o for o in choices if o in only_ops] or choices
+            op = frg.choice(choices)
+            twin, page, spec = forge(spec, op, cp.dpi, frg, submitted, other, letter_start)
             ops = [op]
             if op != "software_metadata" and frg.random() < 0.2:
                 ops.append("software_metadata")

@@ -73,6 +73,8 @@ class Brand:
     letters: tuple[LetterTemplate, ...]
     products: tuple[str, ...]
     trade: str
+    trademarks: tuple[str, ...] = ()
+    """Trademark registration numbers; letters cite the first."""
 
     def seal_for(self, entity: str, kind: str = "official") -> SealSpec:
         """The registered seal of ``entity`` of ``kind`` (falls back to its official seal)."""
@@ -139,12 +141,14 @@ _CLAUSES_A = (
     "被授权方须销售经{licensor}或其授权经销商供应的正品，不得销售假冒、仿冒商品。",
     "本授权书不得转让，被授权方不得以任何形式再次授权第三方。",
     "授权期限届满或被授权方违反上述约定，本授权自动终止。",
+    "本授权所涉商标为第{trademark}号「{brand}」注册商标。",
 )
 _CLAUSES_B = (
     "{licensor}同意{licensee}在{platform}销售{brand}（{en}）品牌{products}。",
     "被授权方应遵守平台规则及国家法律法规，维护品牌形象。",
     "本授权为非独家授权，仅限于上述平台及店铺使用。",
     "本授权书复印件无效，涂改无效。",
+    "本授权所涉商标为第{trademark}号「{brand}」注册商标。",
 )
 _CLAUSES_OLD = (
     "兹授权{licensee}在{platform}销售我司{brand}品牌{products}。",
@@ -156,6 +160,7 @@ _CLAUSES_DIST = (
     "现授权{licensee}（统一社会信用代码：{licensee_uscc}）在{platform}平台销售由我司供应的{brand}品牌{products}。",
     "被授权方不得销售非我司渠道商品，不得再次授权。",
     "本授权期限不超过我司自身的品牌授权期限。",
+    "本授权所涉商标为第{trademark}号「{brand}」注册商标。",
 )
 
 _BRAND_DEFS = (
@@ -237,7 +242,14 @@ def _build(defn: tuple, idx: int) -> Brand:
         letters,
         tuple(products.split("及")),
         trade,
+        _trademarks(bid),
     )
+
+
+def _trademarks(bid: str) -> tuple[str, ...]:
+    """Two eight-digit registration numbers, from their own stream so the brand's other draws stay as they were."""
+    rng = random.Random(f"trademark-{bid}")
+    return tuple(str(rng.randint(10_000_000, 59_999_999)) for _ in range(2))
 
 
 BRANDS: tuple[Brand, ...] = tuple(_build(d, i) for i, d in enumerate(_BRAND_DEFS))

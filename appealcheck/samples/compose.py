@@ -241,6 +241,24 @@ _STORES = {
     "fr": [("GALERIES LUMIÈRE", "40 Boulevard Haussmann, 75009 Paris", "EUR", "TVA", 0.2)],
     "cn": [("{b}品牌专柜（{c}店）", "{c}市中心商场二层", "CNY", None, 0.0)],
 }
+_STORE_COUNTRY = {"WESTBROOK & HALE": "GB", "MADISON GRAND": "US", "銀座みつば百貨店": "JP", "GALERIES LUMIÈRE": "FR"}
+_CN_CITIES = ("上海", "杭州", "广州")
+OTHER_STORES = {
+    "en": ["HARLOW & FINCH OUTLET", "BAYSIDE DISCOUNT MART"],
+    "ja": ["新宿ことぶき商店", "なにわ免税センター"],
+    "fr": ["BOUTIQUE DU MARAIS", "GRAND BAZAR DE L'EST"],
+    "cn": ["{c}名品折扣仓", "{c}潮流精品汇"],
+}
+"""Shops that do not sell the brand (a receipt from one is the `store_unknown` forgery)."""
+
+
+def brand_stores(b: Brand) -> list[dict[str, str]]:
+    """The shops a brand pack lists: every overseas store of the corpus and the brand's own counters."""
+    out = [{"name": name, "country": _STORE_COUNTRY[name]} for lang in ("en", "ja", "fr") for name, *_ in _STORES[lang]]
+    out += [{"name": _STORES["cn"][0][0].format(b=b.name, c=c), "country": "CN"} for c in _CN_CITIES]
+    return out
+
+
 _PAY = {
     "en": ["VISA ****4821", "MASTERCARD ****1187", "CASH"],
     "ja": ["クレジット", "現金"],
@@ -252,8 +270,8 @@ _PAY = {
 def receipt(b: Brand, lang: str, submitted: dt.date, rng: random.Random) -> DocSpec:
     """A till receipt: Chinese counter or an overseas department store (海外代购)."""
     store, addr, cur, _, rate = rng.choice(_STORES[lang])
-    store = store.format(b=b.name, c=rng.choice(["上海", "杭州", "广州"]))
-    addr = addr.format(c=rng.choice(["上海", "杭州", "广州"]))
+    store = store.format(b=b.name, c=rng.choice(_CN_CITIES))
+    addr = addr.format(c=rng.choice(_CN_CITIES))
     factor = {"CNY": 1, "GBP": 0.11, "USD": 0.14, "JPY": 21, "EUR": 0.13}[cur]
     items, sub = [], 0
     for name, _, _, price in rng.sample(_ITEMS[b.id], rng.randint(1, 3)):

@@ -100,6 +100,7 @@ def render_letter(spec: DocSpec, dpi: int) -> Rendered:
     f.setdefault("brand", b.name)
     f.setdefault("en", b.en)
     f.setdefault("products", "、".join(b.products))
+    f.setdefault("trademark", b.trademarks[0] if b.trademarks else "")
     style = t.style
     p = Page(210, 297, dpi)
     body = t.font

@@ -40,6 +40,10 @@ OPS = (
     "licensor_unknown",
     "software_metadata",
     "serial_forger",
+    "trademark_unknown",
+    "receipt_locale",
+    "store_unknown",
+    "invoice_before_letter",
 )
 """Every forgery operation name that can appear in labels."""
 
@@ -84,6 +88,10 @@ def applicable(spec: DocSpec) -> list[str]:
             "uscc_bad_check",
             "licensor_unknown",
         ]
+        if cites_trademark(spec):
+            ops.append("trademark_unknown")
+    elif k == "receipt":
+        ops += ["receipt_locale", "store_unknown"]
     elif k == "purchase_invoice":
         ops += ["uscc_bad_check", "invoice_math"]
         if spec.seals:
@@ -145,17 +153,17 @@ def period_invalid(spec: DocSpec, rng: random.Random, submitted: dt.date) -> Doc
         end = submitted - dt.timedelta(days=rng.randint(10, 200))
         f["valid_to"] = V.cn_date(end)
     elif mode == "reversed":
-        f["valid_to"] = V.cn_date(_parse(f["valid_from"]) - dt.timedelta(days=rng.randint(30, 300)))
+        f["valid_to"] = V.cn_date(parse_cn_date(f["valid_from"]) - dt.timedelta(days=rng.randint(30, 300)))
     elif mode == "impossible":
-        y = _parse(f["valid_to"]).year
+        y = parse_cn_date(f["valid_to"]).year
         f["valid_to"] = f"{y}年{rng.choice(['02月30', '02月31', '04月31', '13月01', '06月31'])}日"
     else:
-        f["valid_to"] = V.cn_date(_parse(f["valid_from"]) + dt.timedelta(days=365 * rng.choice([5, 8, 10])))
+        f["valid_to"] = V.cn_date(parse_cn_date(f["valid_from"]) + dt.timedelta(days=365 * rng.choice([5, 8, 10])))
     f["period_fault"] = mode
     return replace(spec, fields=f)
 
 
-def _parse(s: str) -> dt.date:
+def parse_cn_date(s: str) -> dt.date:
     return dt.date(int(s[0:4]), int(s[5:7]), int(s[8:10]))
 
 
@@ -215,6 +223,81 @@ def licensor_unknown(spec: DocSpec, rng: random.Random) -> DocSpec:
         code=V.REGIONS[city] + f"{rng.randint(0, 9999999):07d}",
     )
     return _replace_seal(replace(spec, fields=f), seal)
+
+
+def cites_trademark(spec: DocSpec) -> bool:
+    """True when the letter's template prints the brand's trademark registration number."""
+    t = next((t for t in get_brand(spec.brand).letters if t.id == spec.template), None)
+    return t is not None and any("{trademark}" in c for c in t.clauses)
+
+
+def trademark_unknown(spec: DocSpec, rng: random.Random) -> DocSpec:
+    """A letter citing a registration number the brand does not hold: one digit off, or made up."""
+    real = get_brand(spec.brand).trademarks[0]
+    if rng.random() < 0.5:
+        i = rng.randrange(1, len(real))
+        new = real[:i] + rng.choice([d for d in "0123456789" if d != real[i]]) + real[i + 1 :]
+    else:
+        new = str(rng.randint(10_000_000, 59_999_999))
+    return replace(spec, fields=dict(spec.fields, trademark=new))
+
+
+_SYMBOL = {"GBP": "£", "USD": "$", "JPY": "¥", "CNY": "¥", "EUR": ""}
+
+
+def receipt_locale(spec: DocSpec, rng: random.Random) -> DocSpec:
+    """An overseas template filled with another country's habits: a foreign currency, or the date in another
+    country's order (with a day past the 12th, so the order shows)."""
+    f = dict(spec.fields)
+    lang, cur = f["lang"], f["currency"]
+    if rng.random() < 0.5:
+        new = rng.choice([c for c in ("USD", "GBP", "EUR") if c != cur and not (lang == "ja" and c == "JPY")])
+
+        def conv(s: str) -> str:
+            digits = s.lstrip("£$¥€").replace(" ", "")
+            if cur == "EUR":  # 1 234,56 -> 1,234.56
+                digits = digits.replace(".", "").replace(",", ".")
+            return ({"EUR": "€", "USD": "$", "GBP": "£"}[new]) + digits
+
+        f["items"] = [dict(it, amount=conv(it["amount"])) for it in f["items"]]
+        for k in ("subtotal", "tax", "total"):
+            f[k] = conv(f[k])
+        f["currency"] = new
+        f["locale_fault"] = "currency"
+    else:
+        day, _, clock = f["date"].partition(" ")
+        d = _receipt_day(day, lang, cur)
+        d = d.replace(day=rng.randint(13, 28))
+        us = lang == "en" and cur == "USD"
+        order = "%d/%m/%Y" if us or lang in ("ja", "cn") else "%m/%d/%Y"
+        f["date"] = d.strftime(order) + (f" {clock}" if clock else "")
+        f["locale_fault"] = "date"
+    return replace(spec, fields=f)
+
+
+def _receipt_day(s: str, lang: str, cur: str) -> dt.date:
+    if lang == "ja":
+        y, rest = s.split("年")
+        m, rest = rest.split("月")
+        return dt.date(int(y), int(m), int(rest.rstrip("日")))
+    if lang == "cn":
+        return dt.date.fromisoformat(s)
+    a, b, y = (int(x) for x in s.split("/"))
+    return dt.date(y, a, b) if lang == "en" and cur == "USD" else dt.date(y, b, a)
+
+
+def store_unknown(spec: DocSpec, rng: random.Random) -> DocSpec:
+    """A receipt from a shop that does not sell the brand."""
+    from .compose import OTHER_STORES
+
+    name = rng.choice(OTHER_STORES[spec.fields["lang"]]).format(c=rng.choice(["上海", "杭州", "广州"]))
+    return replace(spec, fields=dict(spec.fields, store=name))
+
+
+def invoice_before_letter(spec: DocSpec, rng: random.Random, letter_start: dt.date) -> DocSpec:
+    """An invoice dated before the seller's authorization began (stock bought before the seller was a reseller)."""
+    issued = letter_start - dt.timedelta(days=rng.randint(20, 240))
+    return replace(spec, fields=dict(spec.fields, issued_on=V.cn_date(issued)))
 
 
 def wrong_template(spec: DocSpec, rng: random.Random) -> DocSpec:

@@ -113,6 +113,8 @@ def write_pack(b: Brand, root: Path, known: list[dict]) -> None:
         "seals": seals,
         "templates": templates,
         "known_forgeries": known,
+        "trademarks": [{"number": n, "name": b.name, "classes": [_NICE_CLASS.get(b.id, 3)]} for n in b.trademarks],
+        "stores": P.brand_stores(b),
         "policy": {
             "individuals_allowed": False,
             "max_validity_days": 730,
@@ -195,6 +197,10 @@ def _write_tests(b: Brand, d: Path, sub: P.Seller) -> None:
     (d / "expected.yaml").write_text(
         yaml.safe_dump({"schema_version": 1, "cases": cases}, sort_keys=False), encoding="utf-8"
     )
+
+
+_NICE_CLASS = {"lantu": 3, "bojun": 25, "xinglan": 11}
+"""Nice class of each brand's goods: cosmetics, clothing and shoes, household appliances."""
 
 
 def write_packs(root: Path, known: dict[str, list[dict]]) -> None:

@@ -196,8 +196,10 @@ def test_each_op_changes_pixels_inside_its_boxes(op):
             if cand.template.startswith("efapiao"):
                 spec = cand
                 break
+    if spec is None and op == "invoice_before_letter":  # needs the seller's letter: the build adds it
+        spec = specs[1]
     assert spec is not None, op
-    twin, page, _ = forge(spec, op, 120, rng, sub, other)
+    twin, page, _ = forge(spec, op, 120, rng, sub, other, letter_start=dt.date(2025, 1, 1))
     diff = np.abs(twin.image.astype(int) - page.image.astype(int)).max(axis=2) > 0
     if op == "software_metadata":
         assert not diff.any()
