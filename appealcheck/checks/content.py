@@ -83,8 +83,8 @@ class CapitalAmount(Check):
 
     def run(self, ctx: DocContext) -> list[Finding]:
         words, total = ctx.fields.get("total_in_words"), ctx.fields.get("total")
-        if words is None or total is None:
-            return []
+        if words is None or total is None or not all(isinstance(f.value, int | float) for f in (words, total)):
+            return []  # not read as numbers: unknown, not a mismatch
         if abs(float(words.value) - float(total.value)) < 0.005:
             return []
         return [Finding(id="content.total_words_mismatch", severity="high", check=self.id,

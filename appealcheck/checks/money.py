@@ -69,6 +69,18 @@ class InvoiceNumbers(Check):
                         page=no.page, box=no.box, measured=no.value, expected="8 or 20 digits")]
 
 
+CASH_ROUNDING = 0.025
+"""Largest difference cash rounding to 0.05 (Switzerland, the Netherlands, ...) makes to a total."""
+
+
+_ROUNDING_LINE = re.compile(r"(?i)\b(rundung|gerundet|arrondi\w*|rounding|afronding|avrundning)\b")
+"""The line a till prints when it rounds a cash total."""
+
+
+def _on_nickel(v: float) -> bool:
+    return abs(round(v * 20) - v * 20) < 1e-6
+
+
 class ReceiptArithmetic(Check):
     """A receipt's subtotal and tax make its total (tax added, or tax included)."""
 
@@ -79,7 +91,9 @@ class ReceiptArithmetic(Check):
         sub, tax, total = _val(ctx, "subtotal"), _val(ctx, "tax"), _val(ctx, "total")
         if sub is None or total is None:
             return []
-        ok = abs(sub - total) <= 0.011 or (tax is not None and abs(sub + tax - total) <= 0.011)
+        # Cash rounding (Rundung, arrondi) moves a total to the next 0.05 by up to 0.025.
+        tol = CASH_ROUNDING if _on_nickel(total) and _ROUNDING_LINE.search(ctx.text) else 0.011
+        ok = abs(sub - total) <= tol or (tax is not None and abs(sub + tax - total) <= tol)
         if ok or tax is None:
             return []
         f = ctx.fields["total"]

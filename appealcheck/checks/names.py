@@ -47,14 +47,16 @@ class NameMatch:
 
 def best_match(read: str, known: list[str]) -> NameMatch:
     """The closest of `known` to `read`."""
-    conf = has_confusables(read)
+    # A name written wholly in Cyrillic or Greek (ООО Вектор) is itself; look-alikes are Latin names with some
+    # letters swapped, so both sides are folded before comparing and a name equal to a known one is no swap.
     r = canonical(read.translate(_CONFUSABLES))
     best, score = None, 0.0
     for k in known:
-        s = fuzz.ratio(r, canonical(k))
+        s = fuzz.ratio(r, canonical(k.translate(_CONFUSABLES)))
         if s > score:
             best, score = k, s
-    exact = best is not None and r == canonical(best) and not conf
+    conf = has_confusables(read) and (best is None or canonical(read) != canonical(best))
+    exact = best is not None and r == canonical(best.translate(_CONFUSABLES)) and not conf
     return NameMatch(read, best, round(score, 1), exact, conf)
 
 
@@ -70,5 +72,10 @@ _COMPANY = re.compile(r"公司|集团|商行|经营部|厂|店|中心|工作室|
 
 def looks_like_person(name: str) -> bool:
     """A private person's name: 2-4 Han characters and no legal form."""
-    n = canonical(name)
-    return bool(re.fullmatch(r"[\u4e00-\u9fff]{2,4}", n)) and not _COMPANY.search(name)
+    if _COMPANY.search(name):
+        return False
+    # Uyghur and other transliterated names join their parts with a middle dot: 买买提·艾力.
+    parts = re.split(r"\s*[·•・.]\s*", unicodedata.normalize("NFKC", name).strip())
+    if len(parts) > 1:
+        return all(re.fullmatch(r"[\u4e00-\u9fff]{1,8}", p) for p in parts)
+    return bool(re.fullmatch(r"[\u4e00-\u9fff]{2,4}", canonical(name)))

@@ -80,9 +80,13 @@ class InvoiceQr(Check):
                     continue
                 compared += 1
                 if key == "amount":
+                    # Fully digital invoices (数电票, types 31/32) put the total with tax in the QR code; the
+                    # older types put the amount before tax. Either printed figure matching is agreement.
+                    total = ctx.fields.get("total")
+                    printed_amounts = [f.value] + ([total.value] if total is not None else [])
                     try:
-                        same = abs(float(p[key]) - float(f.value)) < 0.005
-                    except ValueError:
+                        same = any(abs(float(p[key]) - float(v)) < 0.005 for v in printed_amounts if v is not None)
+                    except (TypeError, ValueError):
                         same = False
                 elif key == "date":
                     same = p[key] == str(f.value).replace("-", "")
