@@ -72,7 +72,7 @@ def test_readme_sample_scans_and_is_flagged():
     proc = run("scan", "--json", str(appeal))
     obj = json.loads(proc.stdout)
     assert proc.returncode == 1 and obj["verdict"] in ("suspicious", "forged")
-    assert obj["brand"] == "lantu" and obj["versions"]["packs"] == {"lantu": "1.0.0"}
+    assert obj["brand"] == "lantu" and obj["versions"]["packs"] == {"lantu": "1.1.0"}
     letter = obj["documents"][0]
     assert "content.period_too_long" in [f["id"] for f in letter["findings"]]
 
