@@ -6,10 +6,13 @@ brand pack (see appealcheck/seals/). Findings say what disagrees, with the seal'
 
 from __future__ import annotations
 
+from rapidfuzz.distance import Levenshtein
+from stdnum.cn import uscc as cn_uscc
+
 from appealcheck.checks.interface import Check, DocContext
 from appealcheck.checks.names import canonical
 from appealcheck.models import Finding
-from appealcheck.seals import SealObservation, analyse_seals, enrolled, is_match, seal_facts
+from appealcheck.seals import SealObservation, analyse_seals, enrolled, is_match, seal_facts, taxpayer_no
 
 # Characters a forger swaps when re-engraving a seal: look-alikes and same-sound characters that a
 # reviewer reads past. OCR confusions are different pairs (锦/绵, 岚/嵐), so a read that differs from
@@ -24,6 +27,12 @@ _PAIRS = {frozenset((a, b)) for a, b in LOOKALIKES.items() if a != b}
 
 ISSUER_FIELDS = {"authorization_letter": "licensor", "purchase_invoice": "seller_name"}
 """The field naming who must have stamped a document of each kind."""
+
+TAXPAYER_FAR = 6
+"""Characters (of 18) by which an invoice seal's taxpayer number must differ from the printed seller's before a
+mismatch is claimed when either reading fails its check digit: OCR of the small digits slips one or two."""
+TAXPAYER_NEAR = 3
+"""The same when both readings pass their check digits (a misread rarely yields a valid code)."""
 
 PASTED_SPREAD = 0.15
 """Ink spread below which the ink is flat colour (genuine impressions measured >= 0.25 on the corpus)."""
@@ -60,6 +69,7 @@ class SealCheck(Check):
         out: list[Finding] = []
         for o in obs:
             out.extend(self._pasted(o))
+            out.extend(self._taxpayer(ctx, o))
             if o.match is None:
                 continue
             out.extend(self._registered(ctx, o, specs))
@@ -68,6 +78,21 @@ class SealCheck(Check):
     def _f(self, o: SealObservation, fid: str, severity: str, message: str, measured, expected) -> Finding:
         return Finding(id=fid, severity=severity, check=self.id, message=message, page=o.page, box=o.box,
                        measured=measured, expected=expected)
+
+    def _taxpayer(self, ctx: DocContext, o: SealObservation) -> list[Finding]:
+        """An invoice seal (发票专用章) carries its issuer's taxpayer number; it must be the invoice seller's."""
+        printed = ctx.fields.get("seller_uscc")
+        seal_no = taxpayer_no(o.text.middle) if o.text else None
+        if ctx.kind != "purchase_invoice" or printed is None or not isinstance(printed.value, str) or not seal_no:
+            return []
+        a, b = seal_no, printed.value.upper()
+        d = Levenshtein.distance(a, b)
+        both_valid = cn_uscc.is_valid(a) and cn_uscc.is_valid(b)
+        if d < (TAXPAYER_NEAR if both_valid else TAXPAYER_FAR):
+            return []
+        return [self._f(o, "seal.taxpayer_mismatch", "high",
+                        f"Invoice seal carries taxpayer no. {a}, but the invoice's seller is {b} "
+                        f"({d} of {len(b)} characters differ)", a, b)]
 
     def _pasted(self, o: SealObservation) -> list[Finding]:
         i = o.ink

@@ -90,6 +90,7 @@ FACTS: tuple[Fact, ...] = (
     _F("doc.seals[].text", "string", "Ring text as read."),
     _F("doc.seals[].center_text", "string", "Text under the star (e.g. 合同专用章)."),
     _F("doc.seals[].code", "string?", "Security code along the bottom arc."),
+    _F("doc.seals[].taxpayer_no", "string?", "Invoice seal (发票专用章): the taxpayer number across its middle."),
     _F("doc.seals[].shape", "string", "circle | ellipse."),
     _F("doc.seals[].size_mm", "list", "[width, height] of the impression in millimetres."),
     _F("doc.seals[].matched_seal", "string?", "Id of the registered seal it matched best."),

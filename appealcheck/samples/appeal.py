@@ -122,6 +122,7 @@ def forge(
         "trademark_unknown": F.trademark_unknown,
         "receipt_locale": F.receipt_locale,
         "store_unknown": F.store_unknown,
+        "seal_taxpayer_wrong": F.seal_taxpayer_wrong,
     }
     if op == "period_invalid":
         new = F.period_invalid(spec, rng, submitted)

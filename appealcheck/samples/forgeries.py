@@ -44,6 +44,7 @@ OPS = (
     "receipt_locale",
     "store_unknown",
     "invoice_before_letter",
+    "seal_taxpayer_wrong",
 )
 """Every forgery operation name that can appear in labels."""
 
@@ -96,6 +97,8 @@ def applicable(spec: DocSpec) -> list[str]:
         ops += ["uscc_bad_check", "invoice_math"]
         if spec.seals:
             ops += ["seal_pasted", "seal_other_entity", "seal_text_altered"]
+            if spec.seals[0].spec.middle_line:
+                ops.append("seal_taxpayer_wrong")
         if spec.template.startswith("efapiao"):
             ops += ["qr_mismatch"]
     elif k == "business_license":
@@ -125,6 +128,12 @@ def seal_text_altered(spec: DocSpec, rng: random.Random) -> DocSpec:
         t[1], t[2] = t[2], t[1]
         new = replace(new, text="".join(t))
     return _replace_seal(spec, new)
+
+
+def seal_taxpayer_wrong(spec: DocSpec, rng: random.Random) -> DocSpec:
+    """An invoice seal engraved with the issuer's name but a taxpayer number the forger made up."""
+    region = rng.choice(sorted(V.REGIONS.values()))
+    return _replace_seal(spec, replace(spec.seals[0].spec, middle_line=V.uscc(rng, region)))
 
 
 def seal_geometry(spec: DocSpec, rng: random.Random) -> DocSpec:

@@ -6,7 +6,9 @@ count) and is shared by the seal check and by `seal_facts(ctx)`, which feeds `do
 
 from __future__ import annotations
 
+import re
 import threading
+import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -120,7 +122,8 @@ def _analyse(ctx: DocContext) -> list[SealObservation]:
         for shape in find_seals(page.image, page.index)[:MAX_SEALS_PER_PAGE]:
             match = _match(page.image, shape, reg, specs)
             text = read_seal(page.image, shape, want_center=True,
-                             want_code=bool(match and specs[match.spec_id].code)) if read else None
+                             want_code=bool(match and specs[match.spec_id].code),
+                             want_middle=ctx.kind == "purchase_invoice" and shape.shape == "ellipse") if read else None
             if match is not None and text is not None:
                 match = _rematch_text(match, text, page.image, shape, reg, specs)
             pattern = impression(page.image, shape, match.rotation if match else None)
@@ -167,6 +170,12 @@ def _rematch_text(match: SealMatch, text: SealText, image, shape, reg, specs) ->
                      match.rotation)
 
 
+def taxpayer_no(middle: str) -> str | None:
+    """The taxpayer number read across an invoice seal's middle (15-20 digits and capitals), or None."""
+    m = re.search(r"[0-9A-Z]{15,20}", re.sub(r"[\s·.]", "", unicodedata.normalize("NFKC", middle or "")).upper())
+    return m.group(0) if m else None
+
+
 def seal_facts(ctx: DocContext) -> list[dict[str, Any]]:
     """`doc.seals[]` facts: one dict per seal found on the document."""
     out = []
@@ -177,6 +186,7 @@ def seal_facts(ctx: DocContext) -> list[dict[str, Any]]:
             "size_mm": list(o.size_mm) if o.size_mm else None,
             "text": o.text.ring if o.text else None, "center_text": o.text.center if o.text else None,
             "code": o.text.code if o.text else None,
+            "taxpayer_no": taxpayer_no(o.text.middle) if o.text else None,
             "matched_seal": m.spec_id if m and is_match(m, o.text) else None,
             "match_score": m.image_score if m else None,
             "text_similarity": m.text_similarity if m else None,

@@ -39,6 +39,8 @@ class SealText:
     """Degrees the seal is turned clockwise from upright, estimated from the ring text's gap."""
     text_span: float
     """Degrees of the ring covered by the text."""
+    middle: str = ""
+    """The horizontal line across an oval invoice seal's middle (发票专用章: the issuer's taxpayer number)."""
 
 
 class _Recognizer:
@@ -143,7 +145,8 @@ def _clean(image: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(np.stack([out] * 3, axis=2))
 
 
-def read_seal(image: np.ndarray, seal: SealShape, want_center: bool = True, want_code: bool = False) -> SealText:
+def read_seal(image: np.ndarray, seal: SealShape, want_center: bool = True, want_code: bool = False,
+              want_middle: bool = False) -> SealText:
     """Ring text (and optionally centre text and code) of one seal on a page image."""
     norm = normalise(image, seal)
     clean = _clean(norm) if seal.ink == "red" else norm
@@ -161,14 +164,25 @@ def read_seal(image: np.ndarray, seal: SealShape, want_center: bool = True, want
     gap_mid = (gap_start + gap_len / 2) % 360
     rotation = ((gap_mid - 90 + 180) % 360) - 180
     center = code = ""
-    if want_center:
+    middle = ""
+    if want_center or want_middle:
         # Horizontal centre text (合同专用章 / 发票专用章) sits below the middle: read it upright.
         up = cv2.warpAffine(clean, cv2.getRotationMatrix2D((NORM, NORM), rotation, 1.0), clean.shape[1::-1],
                             borderValue=(255, 255, 255))
+    if want_center:
         y0, y1 = int(NORM * 1.22), int(NORM * 1.62)
         crop = up[y0:y1, int(NORM * 0.42):int(NORM * 1.58)]
         if _inky(crop):
             center, _ = rec(crop)
+    if want_middle:
+        # The taxpayer number runs across the middle of an oval invoice seal. Making the oval round squeezed
+        # it sideways by the axes' ratio: stretch the strip back before reading.
+        crop = up[int(NORM * 0.9):int(NORM * 1.2), int(NORM * 0.22):int(NORM * 1.78)]
+        a, b = max(seal.axes), min(seal.axes)
+        if _inky(crop):
+            wide = cv2.resize(crop, (int(crop.shape[1] * a / max(b, 1e-6)), crop.shape[0]),
+                              interpolation=cv2.INTER_CUBIC)
+            middle, _ = rec(wide)
     if want_code and gap_len > 20:
         # The code runs along the bottom arc with the tops of its digits facing the centre: unwrap
         # the gap counter-clockwise, inner radius at the top.
@@ -178,7 +192,7 @@ def read_seal(image: np.ndarray, seal: SealShape, want_center: bool = True, want
         strip = np.ascontiguousarray(np.transpose(band, (1, 0, 2)))
         if _inky(strip):
             code, _ = rec(cv2.resize(strip, (max(8, strip.shape[1] * 48 // max(1, strip.shape[0])), 48)))
-    return SealText(ring, round(score, 3), center, code, round(rotation, 1), round(span, 1))
+    return SealText(ring, round(score, 3), center, code, round(rotation, 1), round(span, 1), middle)
 
 
 def _inky(img: np.ndarray) -> bool:

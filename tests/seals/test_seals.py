@@ -225,3 +225,38 @@ def test_bad_specimen_is_pack_error_naming_file(tmp_path, content):
     with pytest.raises(PackError, match="s.png") as exc:
         enrolled(_ctx(_page(False), pk))
     assert exc.value.exit_code == 3
+
+
+# ------------------------------------------------------------------ invoice seal: the issuer's taxpayer number
+
+INVOICE_USCC = "91310000MA1FL0XD32"
+OTHER_USCC = "91440300MA5G9BKX58"
+
+
+def _invoice_seal(middle: str, rotation: float) -> np.ndarray:
+    spec = S.SealSpec("inv", ENTITY, ENTITY, "invoice", "ellipse", (40.0, 30.0), "发票专用章", star=False,
+                      middle_line=middle, ring_mm=1.0, span_deg=185.0)
+    return _stamped(spec, seed=4, rotation=rotation)
+
+
+def _invoice_ctx(img: np.ndarray, printed: str) -> DocContext:
+    c = _ctx(img, None, kind="purchase_invoice")
+    fields = {"seller_uscc": FieldValue("seller_uscc", printed, printed, 0, (10, 10, 200, 40), 0.99)}
+    return DocContext(c.appeal, c.document, "purchase_invoice", fields, (), None)
+
+
+@pytest.mark.parametrize("rotation", [0.0, 12.0])
+def test_invoice_seal_taxpayer_number_read_and_compared(rotation):
+    genuine = _invoice_ctx(_invoice_seal(INVOICE_USCC, rotation), INVOICE_USCC)
+    assert [s["taxpayer_no"] for s in seal_facts(genuine)] == [INVOICE_USCC]
+    assert [f.id for f in SealCheck().run(genuine)] == []
+    forged = _invoice_ctx(_invoice_seal(OTHER_USCC, rotation), INVOICE_USCC)
+    found = [f for f in SealCheck().run(forged) if f.id == "seal.taxpayer_mismatch"]
+    assert len(found) == 1 and found[0].measured == OTHER_USCC and found[0].expected == INVOICE_USCC
+
+
+def test_taxpayer_number_is_not_judged_on_a_letter_or_when_unread():
+    letter = _ctx(_invoice_seal(OTHER_USCC, 0.0), None, kind="authorization_letter")
+    assert "seal.taxpayer_mismatch" not in [f.id for f in SealCheck().run(letter)]
+    unread = _invoice_ctx(_stamped(OFFICIAL, seed=2), INVOICE_USCC)
+    assert "seal.taxpayer_mismatch" not in [f.id for f in SealCheck().run(unread)]
