@@ -10,7 +10,7 @@ from typing import Any
 
 from appealcheck import __version__
 from appealcheck.checks import DocContext, default_checks
-from appealcheck.checks.parties import invoice_before_letter
+from appealcheck.checks.parties import appeal_findings
 from appealcheck.checks.template import TemplateCheck
 from appealcheck.errors import AppealcheckError, ExitCode, InputError, ResourceMissing, UsageError
 from appealcheck.extract.classify import classify
@@ -228,8 +228,9 @@ def brand_facts(pack: BrandPack) -> dict[str, Any]:
 
 
 def with_appeal_findings(appeal: Appeal, docs: list[DocumentResult]) -> list[DocumentResult]:
-    """Add the findings that need two documents of one appeal (an invoice dated before the seller's letter)."""
-    extra = invoice_before_letter(appeal.seller.name, docs)
+    """Add the findings that need two documents of one appeal: an invoice dated before the seller's letter, a
+    distributor's letter that does not fit the brand's letter to that distributor."""
+    extra = appeal_findings(appeal.seller.name, docs)
     out = []
     for d in docs:
         if d.file in extra:

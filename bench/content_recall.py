@@ -36,6 +36,7 @@ EXPECTED = {
     "store_unknown": {"content.store_unknown"},
     "invoice_before_letter": {"content.invoice_before_letter"},
     "seal_taxpayer_wrong": {"seal.taxpayer_mismatch"},
+    "chain_broken": {"content.chain_serial_mismatch", "content.chain_period_exceeds"},
 }
 """Content forgery operations of the generator and the findings that catch each."""
 

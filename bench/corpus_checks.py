@@ -28,7 +28,7 @@ RENAME = {"business_license": {"name": "company_name", "legal_rep": "legal_repre
 # Recorded by the generator but not printed, or not extracted as a field.
 SKIP = {"items", "lang", "payment", "store_addr", "tax_free", "buyer_addr", "buyer_bank", "seller_addr", "seller_bank",
         "drawer", "payee", "reviewer", "region", "scope", "type", "term", "shop", "parent_serial", "math_fault",
-        "period_fault", "qr_payload", "qr_crc", "licensor_uscc"}
+        "period_fault", "chain_fault", "locale_fault", "trademark", "qr_payload", "qr_crc", "licensor_uscc"}
 DATES = {"date", "issued_on", "valid_from", "valid_to", "established_on"}
 MONEY = {"amount", "tax", "total", "subtotal"}
 

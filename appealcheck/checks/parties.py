@@ -291,3 +291,43 @@ def invoice_before_letter(seller: str | None, docs) -> dict[str, list[Finding]]:
                 f"Invoice dated {issued}, {(start - issued).days} days before the seller's authorization in "
                 f"{letter} began ({start})", f, str(issued), f"on or after {start}"))
     return out
+
+
+def _letters_to(docs, name: str | None) -> list:
+    return [d for d in docs if d.kind == "authorization_letter" and d.fields.get("licensee") is not None
+            and is_same(d.fields["licensee"].value, name) is True]
+
+
+def broken_chain(seller: str | None, docs) -> dict[str, list[Finding]]:
+    """Findings across an appeal's letters, keyed by file: a distributor's letter to the seller must cite the
+    serial of the brand's letter to that distributor, and may not grant beyond that letter's period."""
+    out: dict[str, list[Finding]] = {}
+    for letter in _letters_to(docs, seller):
+        licensor = letter.fields.get("licensor")
+        parents = _letters_to(docs, licensor.value) if licensor is not None else []
+        parents = [p for p in parents if p is not letter]
+        if not parents:
+            continue
+        parent = parents[0]
+        cited, serial = letter.fields.get("parent_serial"), parent.fields.get("serial")
+        if cited is not None and serial is not None and canonical(cited.value) != canonical(serial.value):
+            out.setdefault(letter.file, []).append(_finding(
+                "content.chain_serial_mismatch", "high", "content.appeal_chain",
+                f"The letter cites the distributor's authorization {cited.value}, but the brand's letter to "
+                f"{licensor.value} in {parent.file} is {serial.value}", cited, cited.value, serial.value))
+        end, parent_end = _date_of(letter.fields.get("valid_to")), _date_of(parent.fields.get("valid_to"))
+        if end is not None and parent_end is not None and end > parent_end:
+            out.setdefault(letter.file, []).append(_finding(
+                "content.chain_period_exceeds", "medium", "content.appeal_chain",
+                f"The distributor grants until {end}, beyond its own authorization, which ends {parent_end} "
+                f"({parent.file})", letter.fields["valid_to"], str(end), f"on or before {parent_end}"))
+    return out
+
+
+def appeal_findings(seller: str | None, docs) -> dict[str, list[Finding]]:
+    """Every finding that needs two documents of one appeal, keyed by the file it is about."""
+    out: dict[str, list[Finding]] = {}
+    for part in (invoice_before_letter(seller, docs), broken_chain(seller, docs)):
+        for file, found in part.items():
+            out.setdefault(file, []).extend(found)
+    return out

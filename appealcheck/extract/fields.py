@@ -172,6 +172,9 @@ _TRADEMARK = re.compile(
 'Trademark Reg. No. 1234567'."""
 
 
+_PARENT_SERIAL = re.compile(r"[（(]\s*(?:上级)?授权(?:书)?编号\s*[:：]\s*([A-Za-z0-9][A-Za-z0-9-]{4,})\s*[)）]?")
+
+
 def trademark_numbers(x: Extractor) -> None:
     """Every trademark registration number the document cites (doc.fields.trademark_numbers)."""
     found = []
@@ -215,6 +218,12 @@ def _letter(x: Extractor) -> None:
     x.labelled_text("serial", r"(授权)?(编号|证书编号|书编号)|(?i:\bNo\.|serial)", clean=lambda s: s.split()[0])
     x.labelled_text("platform", r"(授权)?(平台|店铺名称|店铺)", clean=lambda s: s.strip())
     trademark_numbers(x)
+    # A distributor's letter cites the serial of the brand's letter to it: '（授权编号：LA-SQ-2024-00001）'.
+    for loc in x.lines.find(_PARENT_SERIAL):
+        m = _PARENT_SERIAL.match(loc.line.text, loc.start)
+        if m:
+            x.put(_field("parent_serial", m.group(1), Located(loc.page, loc.line, m.start(1), m.end(1))))
+            break
 
 
 _BUYER = re.compile(r"购\s*买\s*方|购\s*方|购货单位|买\s*方|^购$|^买$")

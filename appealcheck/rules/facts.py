@@ -47,6 +47,7 @@ _FIELDS = [
     ("valid_from", "string", "Start of the authorized period, 'YYYY-MM-DD'."),
     ("valid_to", "string", "End of the authorized period, 'YYYY-MM-DD'."),
     ("serial", "string", "Letter serial number as printed."),
+    ("parent_serial", "string", "Distributor's letter: serial of the brand's letter to the distributor it cites."),
     ("platform", "string", "Marketplace the letter names (e.g. 天猫)."),
     ("invoice_code", "string", "Invoice: 发票代码 (10 or 12 digits; absent on 全电 e-fapiao)."),
     ("invoice_no", "string", "Invoice: 发票号码 (8 or 20 digits)."),

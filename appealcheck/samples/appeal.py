@@ -123,6 +123,7 @@ def forge(
         "receipt_locale": F.receipt_locale,
         "store_unknown": F.store_unknown,
         "seal_taxpayer_wrong": F.seal_taxpayer_wrong,
+        "chain_broken": F.chain_broken,
     }
     if op == "period_invalid":
         new = F.period_invalid(spec, rng, submitted)

@@ -45,6 +45,7 @@ OPS = (
     "store_unknown",
     "invoice_before_letter",
     "seal_taxpayer_wrong",
+    "chain_broken",
 )
 """Every forgery operation name that can appear in labels."""
 
@@ -91,6 +92,8 @@ def applicable(spec: DocSpec) -> list[str]:
         ]
         if cites_trademark(spec):
             ops.append("trademark_unknown")
+        if spec.fields.get("parent_serial"):
+            ops.append("chain_broken")
     elif k == "receipt":
         ops += ["receipt_locale", "store_unknown"]
     elif k == "purchase_invoice":
@@ -301,6 +304,21 @@ def store_unknown(spec: DocSpec, rng: random.Random) -> DocSpec:
 
     name = rng.choice(OTHER_STORES[spec.fields["lang"]]).format(c=rng.choice(["上海", "杭州", "广州"]))
     return replace(spec, fields=dict(spec.fields, store=name))
+
+
+def chain_broken(spec: DocSpec, rng: random.Random) -> DocSpec:
+    """A distributor's letter that does not fit the brand's letter to that distributor: it cites another
+    authorization serial, or grants beyond the distributor's own period."""
+    f = dict(spec.fields)
+    dist = next(d for d in get_brand(spec.brand).distributors if d.name == f["licensor"])
+    if rng.random() < 0.5:
+        head, _, num = f["parent_serial"].rpartition("-")
+        f["parent_serial"] = f"{head}-{(int(num) + rng.randint(1, 900)) % 100000:05d}"
+        f["chain_fault"] = "serial"
+    else:
+        f["valid_to"] = V.cn_date(dist.valid_to + dt.timedelta(days=rng.randint(30, 300)))
+        f["chain_fault"] = "period"
+    return replace(spec, fields=f)
 
 
 def invoice_before_letter(spec: DocSpec, rng: random.Random, letter_start: dt.date) -> DocSpec:

@@ -176,3 +176,44 @@ def test_invoice_before_letter_table(name, docs, expected):
     assert sorted(f.id for fs in got.values() for f in fs) == expected
     for fs in got.values():
         assert all(f.box == (1, 1, 20, 10) and f.expected.startswith("on or after") for f in fs)
+
+
+# ------------------------------------------------------------------ across documents: brand -> distributor -> seller
+
+DIST = "上海锦程贸易有限公司"
+OWN = doc("own.png", L, licensor="艾克米(中国)有限公司", licensee=DIST, serial="AC-SQ-2024-00001",
+          valid_from="2024-01-01", valid_to="2025-12-31")
+
+
+def seller_letter(**kw):
+    fields = {"licensor": DIST, "licensee": SELLER, "parent_serial": "AC-SQ-2024-00001", "valid_from": "2025-01-01",
+              "valid_to": "2025-12-31", **kw}
+    return doc("seller.png", L, **{k: v for k, v in fields.items() if v is not None})
+
+
+CS, CP = "content.chain_serial_mismatch", "content.chain_period_exceeds"
+CHAIN_CASES = [
+    ("the chain holds", [OWN, seller_letter()], []),
+    ("serial cited with full-width dashes", [OWN, seller_letter(parent_serial="AC－SQ－2024－00001")], []),
+    ("grant ends the day the distributor's does", [OWN, seller_letter(valid_to="2025-12-31")], []),
+    ("grant ends earlier", [OWN, seller_letter(valid_to="2025-06-30")], []),
+    ("another serial cited", [OWN, seller_letter(parent_serial="AC-SQ-2024-00417")], [CS]),
+    ("another year in the serial", [OWN, seller_letter(parent_serial="AC-SQ-2023-00001")], [CS]),
+    ("grant beyond the distributor's own period", [OWN, seller_letter(valid_to="2026-06-30")], [CP]),
+    ("both broken", [OWN, seller_letter(parent_serial="AC-SQ-2024-00417", valid_to="2026-06-30")], [CP, CS]),
+    ("the brand's letter to the distributor is not in the appeal", [seller_letter(parent_serial="X-1-2-3")], []),
+    ("cited serial unread", [OWN, seller_letter(parent_serial=None)], []),
+    ("distributor's own serial unread", [doc("own.png", L, licensee=DIST, valid_to="2025-12-31"),
+                                         seller_letter(parent_serial="AC-SQ-2024-00417")], []),
+    ("a direct letter from the brand has no chain", [doc("l.png", L, licensor="艾克米(中国)有限公司",
+                                                         licensee=SELLER, valid_to="2029-01-01")], []),
+]
+
+
+@pytest.mark.parametrize(("name", "docs", "expected"), CHAIN_CASES, ids=[c[0] for c in CHAIN_CASES])
+def test_chain_table(name, docs, expected):
+    from appealcheck.checks.parties import broken_chain
+
+    got = broken_chain(SELLER, docs)
+    assert sorted(f.id for fs in got.values() for f in fs) == expected
+    assert set(got) <= {"seller.png"}
