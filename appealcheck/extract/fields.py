@@ -258,6 +258,12 @@ def _invoice(x: Extractor) -> None:
             if len(digits) in lengths:
                 x.put(_field(name, digits, Located(val.page, val.line, val.start + m.start(), val.start + m.end())))
                 break
+            # One unbroken run of another length, read confidently, is what was printed: keep it, so the
+            # number-format check can judge it (9 or 19 digits is no invoice type).
+            if name == "invoice_no" and m and " " not in m.group(0) and 6 <= len(digits) <= 22 \
+                    and val.line.confidence >= 0.95:
+                x.put(_field(name, digits, Located(val.page, val.line, val.start + m.start(), val.start + m.end())))
+                break
     whole = "\n".join(ln.text for _, ln in x.lines.items)
     nums = parse.find_invoice_numbers(whole)
     for name, val in (("invoice_code", nums.code), ("invoice_no", nums.number)):
