@@ -300,3 +300,15 @@ def test_global_statistics_do_not_leak_the_label(big, labels):
     print(f"leakage AUCs: best single statistic {single:.3f}, " + ", ".join(f"{k} {v:.3f}" for k, v in aucs.items()))
     assert single < 0.6
     assert all(v < 0.6 for v in aucs.values()), aucs
+
+
+def test_ops_restrict_forgeries_where_they_apply(tmp_path):
+    allowed = {"store_unknown", "trademark_unknown"}
+    generate(tmp_path, appeals=10, seed=9, forged_ratio=0.95, ops=tuple(sorted(allowed)))
+    labels = [json.loads(line) for line in (tmp_path / "labels.jsonl").open(encoding="utf-8")]
+    firsts = [(d["kind"], d["ops"][0]) for lab in labels for d in lab["documents"]
+              if d["ops"] and "serial_forger" not in d["ops"]]
+    judged = [op for kind, op in firsts if kind in ("authorization_letter", "receipt")]
+    assert judged and set(judged) <= allowed
+    with pytest.raises(ValueError, match="unknown forgery operation"):
+        generate(tmp_path / "x", appeals=1, seed=9, ops=("no_such_op",))
