@@ -248,7 +248,7 @@ def batch(folder: Path, out: Path, workers: int, resume: bool, csv_out: bool, re
                   markup=False)
     if summary.interrupted:
         err.print("interrupted: rerun with --resume to continue", markup=False)
-        sys.exit(130)
+        sys.exit(128 + (summary.stop_signal or 2))  # 130 for Ctrl-C, 143 for SIGTERM, as shells report them
     if summary.by_verdict.get("suspicious") or summary.by_verdict.get("forged"):
         sys.exit(int(ExitCode.flagged))
     sys.exit(int(ExitCode.invalid_input) if summary.by_verdict.get("error") else 0)

@@ -6,9 +6,12 @@ becomes an `error` record and the run goes on. The core never draws: progress go
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
+import signal
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -72,9 +75,32 @@ class BatchSummary:
     by_verdict: dict[str, int]
     seconds: float
     interrupted: bool = False
+    stop_signal: int | None = None
+    """The signal that stopped the run early (SIGINT for Ctrl-C, SIGTERM from `kill` or a scheduler)."""
     records: list[dict[str, Any]] = field(default_factory=list, repr=False)
     clusters: list[Any] = field(default_factory=list)
     """Clusters of linked appeals (batch.links.Cluster), largest first."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM arrived: stop as Ctrl-C stops (whole records kept, --resume continues)."""
+
+
+@contextlib.contextmanager
+def _sigterm_stops():
+    """Turn SIGTERM into Terminated while a batch runs (main thread only; the old handler comes back after)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise Terminated()
+
+    old = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
 
 
 def versions_key() -> str:
@@ -127,8 +153,9 @@ def run_batch(root: Path, out: Path, options: ScanOptions, workers: int = 2, res
     t0 = time.perf_counter()
     records: list[dict[str, Any]] = []
     interrupted = False
+    stop_signal = None
     run = _run_ray if engine == "ray" else _run_local
-    with ledger:
+    with ledger, _sigterm_stops():
         try:
             for item, h, rec in run(todo, opts, workers, timeout, address):
                 after = input_hash(item.path)
@@ -143,13 +170,15 @@ def run_batch(root: Path, out: Path, options: ScanOptions, workers: int = 2, res
                 counts[rec.get("verdict")] += 1
                 if progress:
                     progress("done", skipped + len(records), total, counts)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:
             interrupted = True
+            stop_signal = int(signal.SIGTERM if isinstance(exc, Terminated) else signal.SIGINT)
     clusters = [] if interrupted else relink(out)
     if csv_path is not None:
         write_csv(out, csv_path)
     return BatchSummary(total=total, scanned=len(records), skipped=skipped, by_verdict=dict(counts),
-                        seconds=time.perf_counter() - t0, interrupted=interrupted, records=records,
+                        seconds=time.perf_counter() - t0, interrupted=interrupted, stop_signal=stop_signal,
+                        records=records,
                         clusters=clusters)
 
 

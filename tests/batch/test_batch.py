@@ -193,11 +193,12 @@ def test_a_full_disk_stops_with_a_clear_message_and_loses_nothing(tmp_path):
     assert recs[:len(kept)] == [{**r, "links": []} for r in kept]
 
 
-def test_ctrl_c_stops_cleanly_and_resume_finishes(tmp_path):
+@pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["ctrl-c", "sigterm"])
+def test_ctrl_c_or_sigterm_stops_cleanly_and_resume_finishes(tmp_path, sig, code):
     root, out, proc = _batch_running(tmp_path, 5)
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(sig)
     _, stderr = proc.communicate(timeout=120)
-    assert proc.returncode == 130, stderr
+    assert proc.returncode == code, stderr
     assert "interrupted: rerun with --resume" in stderr and "Traceback" not in stderr
     first = read_ledger(out)
     assert 1 <= len(first.records) < 5 and first.torn_bytes == 0
