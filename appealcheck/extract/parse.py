@@ -442,6 +442,7 @@ _CAP_EDGE_RE = re.compile(rf"^[^{_CAP_CHARS}]+|[^{_CAP_CHARS}]+$")
 # 壹仟贰佰叁拾肆亿伍仟陆佰柒拾捌万玖仟零壹拾贰元叁角肆分 is 28 characters; longer runs are not amounts and
 # would make the trimming loop in find_capital_amounts quadratic.
 _CAP_MAX = 40
+_CAP_DIGIT_PAIR_RE = re.compile("[壹贰叁肆伍陆柒捌玖]{2}")
 _CAP_FRAC_RE = re.compile(rf"零?(?:(?P<j>[{_CAP_DIGITS}])角)?零?(?:(?P<f>[{_CAP_DIGITS}])分)?")
 
 
@@ -473,7 +474,15 @@ def parse_capital_amount(text: str) -> Decimal | None:
         try:
             integer = cn2an.cn2an(whole, "strict")
         except Exception:  # cn2an raises ValueError and others on malformed text; any of them means None
-            return None
+            # Strict mode also rejects well-formed amounts past 十万 (壹拾万零贰仟 = 102000) and 零 left out
+            # after 万 (叁拾壹万陆佰 = 310600). Normal mode reads those, but also bare digit strings (壹贰叁 =
+            # 123), which no amount in capitals is: two digits in a row without a unit between are refused.
+            if _CAP_DIGIT_PAIR_RE.search(whole):
+                return None
+            try:
+                integer = cn2an.cn2an(whole, "normal")
+            except Exception:  # noqa: BLE001 - as above
+                return None
         if not isinstance(integer, int) or integer < 0:
             return None
     jiao = _CAP_DIGITS.index(fm["j"]) if fm["j"] else 0

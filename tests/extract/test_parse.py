@@ -237,7 +237,15 @@ def test_find_amounts(text: str, expected: list) -> None:
         ("貳佰圓正", "200.00"),
         ("（大写）叁佰元整 （小写）¥300.00", "300.00"),
         ("壹 万 元 整", "10000.00"),
+        # cn2an's strict mode refuses these well-formed amounts past 十万 and 零 left out after 万.
+        ("壹拾万零贰仟贰佰零壹圆肆角肆分", "102201.44"),
+        ("壹拾万零贰仟元整", "102000.00"),
+        ("叁拾壹万陆佰零壹圆玖角贰分", "310601.92"),
+        ("壹拾伍万伍佰柒拾玖圆整", "150579.00"),
+        ("贰佰万零叁拾元整", "2000030.00"),
         # Not parseable.
+        ("壹贰叁元", None),
+        ("壹拾万贰叁元", None),
         ("伍伍拾元", None),
         ("元整", None),
         ("部分", None),
