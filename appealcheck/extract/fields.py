@@ -329,6 +329,50 @@ def _invoice(x: Extractor) -> None:
             x.put(_field("total_in_words", _num(v), loc))
             break
     x.labelled_text("check_code", r"校\s*验\s*码", clean=lambda s: re.sub(r"\s", "", s))
+    _invoice_unlabelled(x)
+
+
+def _invoice_unlabelled(x: Extractor) -> None:
+    """Faxes and faint photos lose the small printed labels (发票号码, 开票日期, 合计) and keep the figures.
+
+    Without labels: three ¥ figures where one is the sum of the other two are amount, tax and total (a page
+    that does not add up stays unread here, so the sum check never judges a guess); the first date written
+    with 年月日 in the top third is the issue date; an 8- or 20-digit run alone on its line in the top third,
+    right half, is the number.
+    """
+    if not {"amount", "tax", "total"} <= x.fields.keys():
+        yen = [(Located(p, ln, m.start, m.end), m) for p, ln in x.lines.items for m in parse.find_amounts(ln.text)
+               if m.currency == "CNY" and m.raw.lstrip()[:1] in "¥￥"][:40]
+        done = False
+        for i, (lt, t) in enumerate(yen):
+            for j, (la, a) in enumerate(yen):
+                for k, (lx, tx) in enumerate(yen):
+                    if len({i, j, k}) == 3 and a.value > tx.value > 0 and a.value + tx.value == t.value:
+                        for name, loc, m in (("amount", la, a), ("tax", lx, tx), ("total", lt, t)):
+                            x.put(_field(name, _num(m.value), loc, m.raw))
+                        done = True
+                        break
+                if done:
+                    break
+            if done:
+                break
+    if not x.lines.items:
+        return
+    height = max(ln.box[3] for _, ln in x.lines.items)
+    width = max(ln.box[2] for _, ln in x.lines.items)
+    top = [(p, ln) for p, ln in x.lines.items if p == 0 and ln.center[1] < height / 3]
+    if "issued_on" not in x.fields:
+        for p, ln in top:
+            ds = [d for d in parse.find_dates(ln.text) if d.value is not None and "年" in d.raw]
+            if ds:
+                x.put(_field("issued_on", ds[0].value.isoformat(), Located(p, ln, ds[0].start, ds[0].end), ds[0].raw))
+                break
+    if "invoice_no" not in x.fields:
+        for p, ln in top:
+            m = re.fullmatch(r"\s*(?:No\.?\s*)?(\d{8}|\d{20})\s*", ln.text)
+            if m and ln.center[0] > width / 2:
+                x.put(_field("invoice_no", m.group(1), Located(p, ln, m.start(1), m.end(1))))
+                break
 
 
 def _invoice_sums(x: Extractor) -> None:

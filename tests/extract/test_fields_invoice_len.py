@@ -30,3 +30,20 @@ def test_eight_and_twenty_digit_numbers_still_read():
 def test_a_doubtful_read_of_another_length_is_left_unread():
     f = extract_fields("purchase_invoice", _page([(50, 80, "发票号码：123456789")], conf=0.8))
     assert "invoice_no" not in f
+
+
+def test_a_fax_without_labels_still_gives_its_figures_date_and_number():
+    # What OCR kept of a faxed invoice: the small labels are gone, the values are there.
+    rows = [(900, 20, "031012488416"), (900, 60, "12286791"), (900, 100, "2024年04月04日"),
+            (60, 200, "宁波恒达博远数码科技有限公司"), (500, 700, "¥249275.80"), (900, 700, "¥32405.85"),
+            (900, 760, "¥281681.65"), (200, 760, "贰拾捌万壹仟陆佰捌拾壹圆陆角伍分"), (60, 900, "收款人：胡杰")]
+    f = extract_fields("purchase_invoice", _page(rows))
+    got = {k: f[k].value for k in ("amount", "tax", "total", "issued_on", "invoice_no")}
+    assert got == {"amount": 249275.8, "tax": 32405.85, "total": 281681.65, "issued_on": "2024-04-04",
+                   "invoice_no": "12286791"}
+
+
+def test_unlabelled_figures_that_do_not_add_up_stay_unread():
+    rows = [(500, 700, "¥249275.80"), (900, 700, "¥32405.85"), (900, 760, "¥291681.65"), (60, 900, "收款人：胡杰")]
+    f = extract_fields("purchase_invoice", _page(rows))
+    assert not {"amount", "tax", "total"} & f.keys()
