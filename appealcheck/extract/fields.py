@@ -172,7 +172,7 @@ _TRADEMARK = re.compile(
 'Trademark Reg. No. 1234567'."""
 
 
-_PARENT_SERIAL = re.compile(r"[（(]\s*(?:上级)?授权(?:书)?编号\s*[:：]\s*([A-Za-z0-9][A-Za-z0-9-]{4,})\s*[)）]?")
+_PARENT_SERIAL = re.compile(r"[（(]\s*(?:上级)?授权(?:书)?编号\s*[:：]\s*([A-Za-z0-9][A-Za-z0-9-]*)")
 
 
 def trademark_numbers(x: Extractor) -> None:
@@ -218,12 +218,21 @@ def _letter(x: Extractor) -> None:
     x.labelled_text("serial", r"(授权)?(编号|证书编号|书编号)|(?i:\bNo\.|serial)", clean=lambda s: s.split()[0])
     x.labelled_text("platform", r"(授权)?(平台|店铺名称|店铺)", clean=lambda s: s.strip())
     trademark_numbers(x)
-    # A distributor's letter cites the serial of the brand's letter to it: '（授权编号：LA-SQ-2024-00001）'.
-    for loc in x.lines.find(_PARENT_SERIAL):
-        m = _PARENT_SERIAL.match(loc.line.text, loc.start)
-        if m:
-            x.put(_field("parent_serial", m.group(1), Located(loc.page, loc.line, m.start(1), m.end(1))))
-            break
+    # A distributor's letter cites the serial of the brand's letter to it: '（授权编号：LA-SQ-2024-00001）',
+    # often wrapped onto the next line ('…（授权编号：L' | 'A-SQ-2023-62367)。').
+    items = x.lines.items
+    for i, (page, ln) in enumerate(items):
+        m = _PARENT_SERIAL.search(ln.text)
+        if m is None:
+            continue
+        tail = ln.text[m.end(1):]
+        if not re.match(r"\s*[)）]", tail) and i + 1 < len(items) and items[i + 1][0] == page:
+            cont = re.match(r"\s*([A-Za-z0-9-]+)", items[i + 1][1].text)
+            if cont:
+                x.put(_field("parent_serial", m.group(1) + cont.group(1), Located(page, ln, m.start(1), len(ln.text))))
+                break
+        x.put(_field("parent_serial", m.group(1), Located(page, ln, m.start(1), m.end(1))))
+        break
 
 
 _BUYER = re.compile(r"购\s*买\s*方|购\s*方|购货单位|买\s*方|^购$|^买$")

@@ -1,4 +1,4 @@
-"""An invoice number of a length no invoice type has is kept as read, so the number-format check can judge it."""
+"""Fields printed without their labels or broken across lines, and numbers of lengths no invoice type has."""
 
 from __future__ import annotations
 
@@ -47,3 +47,11 @@ def test_unlabelled_figures_that_do_not_add_up_stay_unread():
     rows = [(500, 700, "¥249275.80"), (900, 700, "¥32405.85"), (900, 760, "¥291681.65"), (60, 900, "收款人：胡杰")]
     f = extract_fields("purchase_invoice", _page(rows))
     assert not {"amount", "tax", "total"} & f.keys()
+
+
+def test_distributor_letter_parent_serial_read_across_a_line_break():
+    rows = [(60, 300, "1. 广州嘉禾永兴贸易有限公司为澜图品牌在中国大陆地区的授权经销商(授权编号：L"),
+            (60, 340, "A-SQ-2023-62367)。"), (60, 400, "2. 现授权东莞荣昌盛世商贸有限公司在抖音平台销售")]
+    assert extract_fields("authorization_letter", _page(rows))["parent_serial"].value == "LA-SQ-2023-62367"
+    one = [(60, 300, "为澜图品牌的授权经销商（授权编号：LA-SQ-2023-62367）。")]
+    assert extract_fields("authorization_letter", _page(one))["parent_serial"].value == "LA-SQ-2023-62367"
