@@ -169,6 +169,11 @@ class OcrLine:
         """Box height in pixels (a proxy for the font size)."""
         return self.box[3] - self.box[1]
 
+    @property
+    def width(self) -> int:
+        """Box width in pixels."""
+        return self.box[2] - self.box[0]
+
 
 @dataclass(frozen=True)
 class PageText:

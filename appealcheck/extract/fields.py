@@ -245,13 +245,29 @@ def _party_of(x: Extractor, loc: Located, buyers: list[Located], sellers: list[L
         return "buyer"
     if _SELLER.search(text[: loc.start + 1]):
         return "seller"
+    # '销售方(章)' by the stamp at the bottom names no block of names (OCR often splits off its '(章)').
+    bottom = 0.88 * max((ln.box[3] for p, ln in x.lines.items if p == loc.page), default=0)
+    buyers = [b for b in buyers if "章" not in b.line.text and b.line.box[1] < bottom]
+    sellers = [s for s in sellers if "章" not in s.line.text and s.line.box[1] < bottom]
     db = min((distance(loc.line, b.line) for b in buyers), default=None)
     ds = min((distance(loc.line, s.line) for s in sellers), default=None)
     if db is None and ds is None:
         return None
-    if ds is None or (db is not None and db <= ds):
-        return "buyer"
-    return "seller"
+    # Photos lose one of the two vertical side labels (购买方 above, 销售方 below): judged by the one left, a name
+    # well below the buyer's label is the seller's, one well above the seller's label is the buyer's.
+    cy = loc.line.center[1]
+    if ds is None:
+        b = min(buyers, key=lambda b: distance(loc.line, b.line)).line
+        return "seller" if _vertical(b) and cy > b.box[3] + 0.5 * b.width else "buyer"
+    if db is None:
+        s = min(sellers, key=lambda s: distance(loc.line, s.line)).line
+        return "buyer" if _vertical(s) and cy < s.box[1] - 0.5 * s.width else "seller"
+    return "buyer" if db <= ds else "seller"
+
+
+def _vertical(line) -> bool:
+    """A label printed top to bottom (the side labels of a VAT invoice's party blocks)."""
+    return line.height > 1.5 * line.width
 
 
 def _invoice(x: Extractor) -> None:

@@ -64,6 +64,27 @@ class PageLines:
 
     def __init__(self, pages: list[PageText] | tuple[PageText, ...]):
         self.items: list[tuple[int, OcrLine]] = [(p.page, ln) for p in pages for ln in p.lines]
+        self._slopes: dict[int, float] = {}
+
+    def slope(self, page: int) -> float:
+        """The page's text slope (dy/dx of the lines' top edges, median of the wider lines): a photo taken at an
+        angle tilts every row, so a row's right-hand cell sits higher or lower than its label."""
+        if page not in self._slopes:
+            vals = []
+            for p, ln in self.items:
+                if len(ln.polygon) < 2:
+                    continue
+                (x0, y0), (x1, y1) = ln.polygon[0], ln.polygon[1]
+                if p == page and x1 - x0 >= 2 * max(ln.height, 1):
+                    vals.append((y1 - y0) / (x1 - x0))
+            vals.sort()
+            self._slopes[page] = vals[len(vals) // 2] if len(vals) >= 3 else 0.0
+        return self._slopes[page]
+
+    def _row_offset(self, page: int, ln: OcrLine, other: OcrLine) -> float:
+        """How far `other` is from `ln`'s row, in pixels, with the row followed along the page's slope."""
+        slope = max(-0.2, min(0.2, self.slope(page)))
+        return other.center[1] - (ln.center[1] + slope * (other.center[0] - ln.center[0]))
 
     def find(self, pattern: re.Pattern[str]) -> list[Located]:
         """Every match of pattern within a single line, in reading order."""
@@ -92,12 +113,12 @@ class PageLines:
     def right_of(self, label: Located) -> Located | None:
         """Nearest line on the same row to the right of the label's line."""
         ln = label.line
-        cy, h = ln.center[1], max(ln.height, 1)
+        h = max(ln.height, 1)
         best = None
         for page, other in self.items:
             if page != label.page or other is ln:
                 continue
-            if abs(other.center[1] - cy) <= 0.6 * h and other.box[0] >= ln.box[2] - 0.3 * h:
+            if abs(self._row_offset(page, ln, other)) <= 0.6 * h and other.box[0] >= ln.box[2] - 0.3 * h:
                 gap = other.box[0] - ln.box[2]
                 if gap < 12 * h and (best is None or gap < best[0]):
                     best = (gap, other)
@@ -109,9 +130,9 @@ class PageLines:
     def row(self, label: Located) -> list[Located]:
         """Every line on the label's row to its right, left to right (the cells of a table row)."""
         ln = label.line
-        cy, h = ln.center[1], max(ln.height, 1)
+        h = max(ln.height, 1)
         cells = [other for page, other in self.items
-                 if page == label.page and other is not ln and abs(other.center[1] - cy) <= 0.6 * h
+                 if page == label.page and other is not ln and abs(self._row_offset(page, ln, other)) <= 0.6 * h
                  and other.box[0] >= ln.box[2] - 0.3 * h]
         return [Located(label.page, c, 0, len(c.text)) for c in sorted(cells, key=lambda c: c.box[0])]
 

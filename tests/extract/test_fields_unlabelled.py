@@ -55,3 +55,35 @@ def test_distributor_letter_parent_serial_read_across_a_line_break():
     assert extract_fields("authorization_letter", _page(rows))["parent_serial"].value == "LA-SQ-2023-62367"
     one = [(60, 300, "为澜图品牌的授权经销商（授权编号：LA-SQ-2023-62367）。")]
     assert extract_fields("authorization_letter", _page(one))["parent_serial"].value == "LA-SQ-2023-62367"
+
+
+def _line(text, box, slope):
+    x0, y0, x1, y1 = box
+    drop = int(round(slope * (x1 - x0)))
+    top = (y0 - drop, y0) if drop < 0 else (y0, y0 + drop)  # left and right ends of the top edge
+    return OcrLine(text, box, ((x0, top[0]), (x1, top[1]), (x1, y1), (x0, y1)), 0.99)
+
+
+def test_tilted_receipt_rows_pair_each_label_with_its_own_value():
+    # Boxes as OCR gave them on a photographed receipt whose rows rise to the right (slope -0.04): each value
+    # sits 25 px above its label's centre, and the next row's value only 14 px below it.
+    slope = -0.04
+    boxes = [("40 Boulevard Haussmann, 75009 Paris", (130, 140, 760, 180)), ("194,78", (711, 588, 795, 627)),
+             ("Total HT", (223, 612, 337, 652)), ("38,96", (722, 625, 796, 667)), ("TVA 20%", (222, 653, 326, 693)),
+             ("233,74", (690, 668, 795, 718)), ("Total TTC EUR", (222, 691, 445, 743))]
+    page = [PageText(0, tuple(_line(t, b, slope) for t, b in boxes), "test")]
+    f = extract_fields("receipt", page)
+    assert (f["subtotal"].value, f["tax"].value, f["total"].value) == (194.78, 38.96, 233.74)
+
+
+def test_invoice_parties_when_a_photo_loses_one_side_label():
+    # Only the buyer's vertical side label was read; the second 名称 row lies far below it: the seller's.
+    rows = [(130, 330, "购"), (60, 300, "名称：成都新纪元华悦进出口有限公司"),
+            (60, 690, "名称：澜图（上海）化妆品有限公司"), (900, 835, "销售方：")]
+    lines = [OcrLine(t, (x, y, x + 20 * len(t), y + 30), ((x, y), (x + 20 * len(t), y), (x + 20 * len(t), y + 30),
+                                                          (x, y + 30)), 0.99) for x, y, t in rows]
+    # The side label is printed top to bottom.
+    lines[0] = OcrLine("购买方", (130, 329, 162, 421), ((130, 329), (162, 329), (162, 421), (130, 421)), 0.99)
+    f = extract_fields("purchase_invoice", [PageText(0, tuple(lines), "test")])
+    assert f["buyer_name"].value == "成都新纪元华悦进出口有限公司"
+    assert f["seller_name"].value == "澜图（上海）化妆品有限公司"
