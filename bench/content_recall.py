@@ -5,7 +5,9 @@ Usage: python bench/content_recall.py CORPUS [--limit N] [--workers 2] [--checks
 CORPUS is the output of `appealcheck samples generate` (for a held-out measurement use a seed never used in
 development, e.g. `--seed 53 --forged-ratio 0.6 --ops period_invalid,uscc_bad_check,...`). A forged document
 counts as detected only when one of the findings its operation should cause fires (the map below), not any
-finding. A false alarm is a genuine document with any `content.*` finding (or `seal.taxpayer_mismatch`). By
+finding. A false alarm is a document of a genuine appeal with any `content.*` finding (or
+`seal.taxpayer_mismatch`); genuine documents beside a forged one in the same appeal are counted apart, since a
+finding across documents (an invoice dated before a forged letter) is the forgery showing there. By
 default only the content checks run (OCR, fields, content); `--checks content.,seal` adds the seal check (for
 `seal_taxpayer_wrong`), `--checks all` runs every check.
 """
@@ -59,7 +61,8 @@ def _scan(args: tuple[str, dict]) -> list[tuple[dict, list[str], float]]:
     result = _scanner.scan(Path(corpus) / "appeals" / lab["appeal_id"])
     took = time.perf_counter() - t0
     by_file = {d.file: d for d in result.documents}
-    return [(dict(ld, appeal_id=lab["appeal_id"]), sorted({f.id for f in by_file[ld["file"]].findings}), took)
+    return [(dict(ld, appeal_id=lab["appeal_id"], appeal_label=lab["label"]),
+             sorted({f.id for f in by_file[ld["file"]].findings}), took)
             for ld in lab["documents"]]
 
 
@@ -77,6 +80,7 @@ def main() -> None:
     fa_docs, fa_ids = 0, collections.Counter()
     genuine_by_kind = collections.Counter()
     fa_examples = []
+    beside, beside_ids = {"docs": 0, "flagged": 0}, collections.Counter()
     t0 = time.perf_counter()
     ctx = mp.get_context("spawn")
     with ctx.Pool(args.workers, initializer=_init, initargs=(str(args.corpus), args.checks)) as pool:
@@ -84,11 +88,18 @@ def main() -> None:
             for ld, ids, _ in rows:
                 content = [i for i in ids if i.startswith("content.") or i == "seal.taxpayer_mismatch"]
                 if ld["label"] == "genuine":
+                    if ld["appeal_label"] != "genuine":
+                        # A genuine document beside a forged one: a finding across the two (an invoice before a
+                        # forged letter's date) is the forgery showing, counted apart from false alarms.
+                        beside["docs"] += 1
+                        beside["flagged"] += bool(content)
+                        beside_ids.update(content)
+                        continue
                     genuine_by_kind[ld["kind"]] += 1
                     if content:
                         fa_docs += 1
                         fa_ids.update(content)
-                        fa_examples.append(f"{ld['file']} {ld.get('sha256', '')[:8]} {content}")
+                        fa_examples.append(f"{ld['appeal_id']} {ld['file']} {ld.get('sha256', '')[:8]} {content}")
                     continue
                 for op in ld["ops"]:
                     if op in EXPECTED:
@@ -106,12 +117,14 @@ def main() -> None:
     for op in EXPECTED:
         hit, tot = per_op.get(op, (0, 0))
         print(f"  {op:22} {hit:4}/{tot:<4} {hit / tot:7.1%}" if tot else f"  {op:22}    -")
-    print(f"\ngenuine documents with any content finding: {fa_docs}/{genuine} ({fa_docs / max(genuine, 1):.1%}); "
-          f"by kind {dict(genuine_by_kind)}")
+    print(f"\nfalse alarms: documents of genuine appeals with any content finding: {fa_docs}/{genuine} "
+          f"({fa_docs / max(genuine, 1):.1%}); by kind {dict(genuine_by_kind)}")
     for k, n in fa_ids.most_common():
         print(f"  {k:40} {n}")
     for e in fa_examples[:20]:
         print("   ", e)
+    print(f"genuine documents in forged appeals with a content finding: {beside['flagged']}/{beside['docs']} "
+          f"{dict(beside_ids.most_common())}")
     if missed:
         print("\nmissed (file: findings that did fire):")
         for op, rows in missed.items():
