@@ -283,11 +283,14 @@ def list_checks() -> None:
       appealcheck checks
     """
     from appealcheck.checks import default_checks
+    from appealcheck.checks.parties import APPEAL_CHECKS
 
     for c in default_checks():
         kinds = ", ".join(c.applies_to) or "all kinds"
         doc = (c.__doc__ or "").strip().splitlines()[0]
         click.echo(f"{c.id:28} {kinds:28} {doc}")
+    for cid, doc in APPEAL_CHECKS:
+        click.echo(f"{cid:28} {'across an appeal':28} {doc}")
 
 
 @cli.group()

@@ -54,7 +54,8 @@ def test_human_summary_names_the_finding(tmp_path):
 def test_checks_lists_ids():
     proc = run("checks")
     assert proc.returncode == 0
-    for cid in ("content.uscc", "content.dates", "content.period", "content.invoice_words"):
+    for cid in ("content.uscc", "content.dates", "content.period", "content.invoice_words", "content.receipt_locale",
+                "content.trademark", "content.store", "content.appeal_dates", "content.appeal_chain"):
         assert cid in proc.stdout
 
 

@@ -324,6 +324,15 @@ def broken_chain(seller: str | None, docs) -> dict[str, list[Finding]]:
     return out
 
 
+APPEAL_CHECKS = (
+    ("content.appeal_dates", "An invoice must not predate the seller's own authorization (its letter's start or "
+                             "issue)."),
+    ("content.appeal_chain", "A distributor's letter must cite the brand's letter to that distributor and stay within "
+                             "its period."),
+)
+"""The checks that need two documents of one appeal (id, what they judge), run by `appeal_findings`."""
+
+
 def appeal_findings(seller: str | None, docs) -> dict[str, list[Finding]]:
     """Every finding that needs two documents of one appeal, keyed by the file it is about."""
     out: dict[str, list[Finding]] = {}
