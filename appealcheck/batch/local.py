@@ -86,6 +86,10 @@ class Terminated(KeyboardInterrupt):
     """SIGTERM arrived: stop as Ctrl-C stops (whole records kept, --resume continues)."""
 
 
+def _stop_on_sigterm(signum, frame):
+    raise Terminated()
+
+
 @contextlib.contextmanager
 def _sigterm_stops():
     """Turn SIGTERM into Terminated while a batch runs (main thread only; the old handler comes back after)."""
@@ -93,10 +97,7 @@ def _sigterm_stops():
         yield
         return
 
-    def stop(signum, frame):
-        raise Terminated()
-
-    old = signal.signal(signal.SIGTERM, stop)
+    old = signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         yield
     finally:
@@ -225,6 +226,9 @@ def _run_ray(todo, opts, workers, timeout, address):
     if started_here:
         kwargs = {"address": address} if address else {"num_cpus": max(workers, 1)}
         ray.init(include_dashboard=False, log_to_driver=False, logging_level="ERROR", **kwargs)
+        # ray.init installs its own SIGTERM handler (sys.exit): put ours back so SIGTERM stops as Ctrl-C does.
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, _stop_on_sigterm)
     task = ray.remote(num_cpus=1, max_retries=0)(_ray_scan)
     shared = ray.put(opts)
     refs = [(item, h, task.remote(str(item.path), shared)) for item, h in todo]

@@ -53,7 +53,23 @@ _CUES: dict[str, tuple[re.Pattern[str], ...]] = {
 _KANA = re.compile(r"[\u3040-\u309f\u30a0-\u30ff]")
 
 _YEAR_LAST = re.compile(r"(?<!\d)(\d{1,2})\s*[./-]\s*(\d{1,2})\s*[./-]\s*(\d{4}|\d{2})(?!\d)")
-_AMPM = re.compile(r"(?<!\d)(\d{1,2})\s*[:.]\s*([0-5]\d)(?:\s*[:.]\s*[0-5]\d)?\s*([AaPp])\.?\s*[Mm]\b\.?")
+_AMPM = re.compile(r"(?<!\d)(\d{1,2})[ \t]*[:.][ \t]*([0-5]\d)(?:[ \t]*[:.][ \t]*[0-5]\d)?[ \t]*"
+                   r"([AaPp])\.?[ \t]?[Mm]\.?(?![A-Za-z])")
+
+
+_SHARED_SIGNS = {"¥": {"CNY", "JPY"}, "￥": {"CNY", "JPY"}, "$": {"USD", "HKD", "CAD", "AUD", "SGD", "TWD", "MXN"}}
+"""Signs several currencies print: a bare '¥' is yuan or yen, a bare '$' any dollar."""
+
+
+def _could_be(code: str, raw: str | None) -> set[str]:
+    """Every currency a read amount may be in: its code, or all that share its bare sign."""
+    text = raw or ""
+    if re.search(r"[A-Z]{3}|US\$|HK\$|円|元|RMB", text):
+        return {code}
+    for sign, codes in _SHARED_SIGNS.items():
+        if sign in text:
+            return codes | {code}
+    return {code}
 
 
 @dataclass(frozen=True)
@@ -93,8 +109,10 @@ def _listed_store(store: str, ctx: DocContext):
 
 
 def _contains(read: str, listed: str) -> bool:
-    """A store line often carries more than the name ('GALERIES LUMIÈRE HAUSSMANN')."""
-    return is_same(read[: len(listed)], listed) is True
+    """A store line often carries more than the name ('GALERIES LUMIÈRE HAUSSMANN'), but 'MADISON GRANDE' is not
+    'MADISON GRAND'."""
+    rest = read[len(listed):len(listed) + 1]
+    return is_same(read[: len(listed)], listed) is True and not (rest.isalnum() and rest.isascii())
 
 
 def date_order_problem(raw: str, country: str) -> str | None:
@@ -147,7 +165,7 @@ class ReceiptLocale(Check):
         out = []
         cur = ctx.fields.get("currency")
         want = CURRENCY.get(country.code)
-        if cur is not None and cur.value and want and cur.value != want and cur.box is not None:
+        if cur is not None and cur.value and want and want not in _could_be(cur.value, cur.raw) and cur.box is not None:
             out.append(Finding(
                 id="content.currency_country_mismatch", severity="medium", check=self.id,
                 message=f"Amounts are in {cur.value}, but the shop is in {country.code} ({country.why}), whose tills "
@@ -184,6 +202,9 @@ class StoreList(Check):
         if store is None or not store.value or ctx.brand is None or not ctx.brand.stores:
             return []
         if _listed_store(store.value, ctx) is not None:
+            return []
+        # The store field is the top line printed largest; a logo shop prints 'RECEIPT' or 領収書 there instead.
+        if any(_listed_store(ln.text, ctx) is not None for p in ctx.ocr for ln in p.lines):
             return []
         m = best_match(store.value, [s.name for s in ctx.brand.stores])
         return [Finding(id="content.store_unknown", severity="medium", check=self.id,

@@ -75,7 +75,7 @@ def looks_like_person(name: str) -> bool:
     if _COMPANY.search(name):
         return False
     # Uyghur and other transliterated names join their parts with a middle dot: 买买提·艾力.
-    parts = re.split(r"\s*[·•・.]\s*", unicodedata.normalize("NFKC", name).strip())
+    parts = [p for p in re.split(r"\s*[·•・.]\s*", unicodedata.normalize("NFKC", name).strip()) if p]
     if len(parts) > 1:
         return all(re.fullmatch(r"[\u4e00-\u9fff]{1,8}", p) for p in parts)
     return bool(re.fullmatch(r"[\u4e00-\u9fff]{2,4}", canonical(name)))

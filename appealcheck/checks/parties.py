@@ -223,6 +223,10 @@ class KnownForgery(Check):
 
 
 
+TRADEMARK_CONFIDENT = 0.95
+"""OCR confidence of the line below which a cited registration number is not judged."""
+
+
 class TrademarkNumbers(Check):
     """A trademark registration number a letter cites must be one the brand registered (when its pack lists them)."""
 
@@ -234,7 +238,9 @@ class TrademarkNumbers(Check):
         if f is None or ctx.brand is None or not ctx.brand.trademarks:
             return None
         registered = {t.number.lstrip("0") for t in ctx.brand.trademarks}
-        return [t for t in f.value if t["number"].lstrip("0") not in registered], registered
+        # A number read with doubt (OCR slips a digit) is unknown, not a wrong registration.
+        sure = [t for t in f.value if t.get("confidence", 1.0) >= TRADEMARK_CONFIDENT]
+        return [t for t in sure if t["number"].lstrip("0") not in registered], registered
 
     def run(self, ctx: DocContext) -> list[Finding]:
         got = self._unknown(ctx)
@@ -283,7 +289,14 @@ def invoice_before_letter(seller: str | None, docs) -> dict[str, list[Finding]]:
     start, letter = min(starts)
     out: dict[str, list[Finding]] = {}
     for d in docs:
-        issued = _date_of(d.fields.get("issued_on")) if d.kind == "purchase_invoice" else None
+        if d.kind != "purchase_invoice":
+            continue
+        # The distributor's own purchase from the brand, in a chain appeal, naturally comes first: only the
+        # seller's purchases are judged, and an unread buyer is unknown.
+        buyer = d.fields.get("buyer_name")
+        if buyer is None or is_same(buyer.value, seller) is not True:
+            continue
+        issued = _date_of(d.fields.get("issued_on"))
         if issued is not None and issued < start:
             f = d.fields["issued_on"]
             out.setdefault(d.file, []).append(_finding(
@@ -308,13 +321,18 @@ def broken_chain(seller: str | None, docs) -> dict[str, list[Finding]]:
         parents = [p for p in parents if p is not letter]
         if not parents:
             continue
-        parent = parents[0]
-        cited, serial = letter.fields.get("parent_serial"), parent.fields.get("serial")
-        if cited is not None and serial is not None and canonical(cited.value) != canonical(serial.value):
+        # An expired letter and its renewal may both be there: the cited one decides, else the latest-ending.
+        cited = letter.fields.get("parent_serial")
+        serials = [p.fields["serial"] for p in parents if p.fields.get("serial") is not None]
+        same = [p for p in parents if cited is not None and p.fields.get("serial") is not None
+                and canonical(p.fields["serial"].value) == canonical(cited.value)]
+        if cited is not None and serials and not same:
             out.setdefault(letter.file, []).append(_finding(
                 "content.chain_serial_mismatch", "high", "content.appeal_chain",
-                f"The letter cites the distributor's authorization {cited.value}, but the brand's letter to "
-                f"{licensor.value} in {parent.file} is {serial.value}", cited, cited.value, serial.value))
+                f"The letter cites the distributor's authorization {cited.value}, but the brand's letter(s) to "
+                f"{licensor.value} in this appeal are {', '.join(s.value for s in serials)}", cited, cited.value,
+                [s.value for s in serials]))
+        parent = same[0] if same else max(parents, key=lambda p: _date_of(p.fields.get("valid_to")) or dt.date.min)
         end, parent_end = _date_of(letter.fields.get("valid_to")), _date_of(parent.fields.get("valid_to"))
         if end is not None and parent_end is not None and end > parent_end:
             out.setdefault(letter.file, []).append(_finding(

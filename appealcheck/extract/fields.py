@@ -165,7 +165,7 @@ class Extractor:
 
 
 _TRADEMARK = re.compile(
-    r"(?:商标注册(?:证)?号|注册商标号?|商标号|(?i:trade\s*mark\s*(?:reg(?:istration)?\.?\s*)?(?:no\.?|number|#)))"
+    r"(?:商标注册(?:证)?号|注册商标(?:号|\s*[:：]|(?=\s*第))|商标号|(?i:trade\s*mark\s*(?:reg(?:istration)?\.?\s*)?(?:no\.?|number|#)))"
     r"[^0-9\n]{0,6}?第?\s*([0-9]{5,10})(?![0-9])"
     r"|第\s*([0-9]{5,10})\s*号\s*(?:[「“\"《][^」”\"》]{1,20}[」”\"》])?\s*(?:注册)?商标")
 """A trademark registration number: '商标注册号：第12345678号', '第12345678号「兰图」注册商标',
@@ -173,6 +173,12 @@ _TRADEMARK = re.compile(
 
 
 _PARENT_SERIAL = re.compile(r"[（(]\s*(?:上级)?授权(?:书)?编号\s*[:：]\s*([A-Za-z0-9][A-Za-z0-9-]*)")
+
+
+def _ascii_dashes(text: str) -> str:
+    """Full-width forms as ASCII and every dash as '-', one character for one, so offsets still hold."""
+    text = "".join(n if len(n := nfkc(c)) == 1 else c for c in text)
+    return re.sub("[－—–‐‑−]", "-", text)
 
 
 def trademark_numbers(x: Extractor) -> None:
@@ -184,7 +190,8 @@ def trademark_numbers(x: Extractor) -> None:
         for m in _TRADEMARK.finditer(text):
             g = 1 if m.group(1) else 2
             loc = Located(page, ln, m.start(g), m.end(g))
-            found.append({"number": m.group(g), "page": page, "box": list(loc.box)})
+            found.append({"number": m.group(g), "page": page, "box": list(loc.box),
+                          "confidence": round(ln.confidence, 3)})
     if found:
         first = found[0]
         x.fields["trademark_numbers"] = FieldValue("trademark_numbers", found, ", ".join(f["number"] for f in found),
@@ -222,14 +229,14 @@ def _letter(x: Extractor) -> None:
     # often wrapped onto the next line ('…（授权编号：L' | 'A-SQ-2023-62367)。').
     items = x.lines.items
     for i, (page, ln) in enumerate(items):
-        m = _PARENT_SERIAL.search(ln.text)
+        text = _ascii_dashes(ln.text)
+        m = _PARENT_SERIAL.search(text)
         if m is None:
             continue
-        tail = ln.text[m.end(1):]
-        if not re.match(r"\s*[)）]", tail) and i + 1 < len(items) and items[i + 1][0] == page:
-            cont = re.match(r"\s*([A-Za-z0-9-]+)", items[i + 1][1].text)
+        if not text[m.end(1):].strip() and i + 1 < len(items) and items[i + 1][0] == page:
+            cont = re.match(r"\s*([A-Za-z0-9-]+)", _ascii_dashes(items[i + 1][1].text))
             if cont:
-                x.put(_field("parent_serial", m.group(1) + cont.group(1), Located(page, ln, m.start(1), len(ln.text))))
+                x.put(_field("parent_serial", m.group(1) + cont.group(1), Located(page, ln, m.start(1), len(text))))
                 break
         x.put(_field("parent_serial", m.group(1), Located(page, ln, m.start(1), m.end(1))))
         break

@@ -443,6 +443,9 @@ _CAP_EDGE_RE = re.compile(rf"^[^{_CAP_CHARS}]+|[^{_CAP_CHARS}]+$")
 # would make the trimming loop in find_capital_amounts quadratic.
 _CAP_MAX = 40
 _CAP_DIGIT_PAIR_RE = re.compile("[壹贰叁肆伍陆柒捌玖]{2}")
+# A last digit straight after 佰/仟/万/亿 is read colloquially (壹仟伍 = 1500) though it may be 壹仟零伍 with its
+# 零 lost: ambiguous, so unread.
+_CAP_BARE_TAIL_RE = re.compile("[佰仟万亿][壹贰叁肆伍陆柒捌玖]$")
 _CAP_FRAC_RE = re.compile(rf"零?(?:(?P<j>[{_CAP_DIGITS}])角)?零?(?:(?P<f>[{_CAP_DIGITS}])分)?")
 
 
@@ -477,7 +480,7 @@ def parse_capital_amount(text: str) -> Decimal | None:
             # Strict mode also rejects well-formed amounts past 十万 (壹拾万零贰仟 = 102000) and 零 left out
             # after 万 (叁拾壹万陆佰 = 310600). Normal mode reads those, but also bare digit strings (壹贰叁 =
             # 123), which no amount in capitals is: two digits in a row without a unit between are refused.
-            if _CAP_DIGIT_PAIR_RE.search(whole):
+            if _CAP_DIGIT_PAIR_RE.search(whole) or _CAP_BARE_TAIL_RE.search(whole):
                 return None
             try:
                 integer = cn2an.cn2an(whole, "normal")

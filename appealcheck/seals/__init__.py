@@ -99,8 +99,9 @@ def enrolled(ctx: DocContext) -> dict[str, Enrolled]:
 
 def analyse_seals(ctx: DocContext) -> list[SealObservation]:
     """Every seal of the document, read, measured and matched; computed once per document."""
+    # The kind decides what is read (an invoice seal's middle line), so it is part of the key.
     key = (ctx.document.info.sha256, len(ctx.document.pages), ctx.brand.id if ctx.brand else None,
-           ctx.brand.version if ctx.brand else None, _ocr_enabled(ctx))
+           ctx.brand.version if ctx.brand else None, _ocr_enabled(ctx), ctx.kind)
     with _memo_lock:
         if key in _memo:
             return _memo[key]

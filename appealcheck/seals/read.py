@@ -178,9 +178,9 @@ def read_seal(image: np.ndarray, seal: SealShape, want_center: bool = True, want
         # The taxpayer number runs across the middle of an oval invoice seal. Making the oval round squeezed
         # it sideways by the axes' ratio: stretch the strip back before reading.
         crop = up[int(NORM * 0.9):int(NORM * 1.2), int(NORM * 0.22):int(NORM * 1.78)]
-        a, b = max(seal.axes), min(seal.axes)
+        stretch = min(2.0, max(seal.axes) / max(min(seal.axes), 1e-6))
         if _inky(crop):
-            wide = cv2.resize(crop, (int(crop.shape[1] * a / max(b, 1e-6)), crop.shape[0]),
+            wide = cv2.resize(crop, (int(crop.shape[1] * stretch), crop.shape[0]),
                               interpolation=cv2.INTER_CUBIC)
             middle, _ = rec(wide)
     if want_code and gap_len > 20:

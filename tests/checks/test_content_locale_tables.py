@@ -37,6 +37,10 @@ TRADEMARK_CASES = [
     ("two made up: two findings", tm("55555555", "66666666"), {"brand": TM_PACK}, [TU, TU]),
     ("a seven-digit older registration not listed", tm("1234567"), {"brand": TM_PACK}, [TU]),
     ("no number read: unknown", GOOD_LETTER, {"brand": TM_PACK}, []),
+    ("a number read with doubt is not judged",
+     {**GOOD_LETTER,
+      "trademark_numbers": [{"number": "12345679", "page": 0, "box": [1, 1, 20, 10], "confidence": 0.8}]},
+     {"brand": TM_PACK}, []),
     ("the pack lists no trademarks: not judged", tm("40211873"), {}, []),
     ("no brand pack: not judged", tm("40211873"), {"brand": None}, []),
 ]
@@ -50,13 +54,22 @@ PADERBORN = "LIDL\nWarburger Straße 130\n33100 Paderborn\nSumme\nMwSt"
 SHANGHAI = "艾克米品牌专柜（上海店）\n上海市中心商场二层\n合计"
 
 
-def rc(text, currency=None, date=None, **kw):
+def rc(text, currency=None, date=None, raw_currency=None, **kw):
     f = {"total": 10.0}
     if currency:
-        f["currency"] = currency
+        f["currency"] = currency if raw_currency is None else _Raw(currency, raw_currency)
     if date:
         f["date"] = date
     return (f, {"text": text, **kw})
+
+
+class _Raw(str):
+    """A currency code read from an amount printed as `raw` (the table's fields give raw = value otherwise)."""
+
+    def __new__(cls, code, raw):
+        s = super().__new__(cls, code)
+        s.raw = raw
+        return s
 
 
 def locale_row(name, text, currency, date, expected, **kw):
@@ -82,6 +95,10 @@ LOCALE_CASES = [
     locale_row("an impossible 12-hour time anywhere", NEW_YORK + "\n14:05 PM", "USD", "03/25/2025", [TF]),
     locale_row("Shanghai counter in yuan, ISO date", SHANGHAI, "CNY", "2025-03-25 14:32", []),
     locale_row("Shanghai counter in dollars", SHANGHAI, "USD", "2025-03-25", [CM]),
+    locale_row("German 'Am' on the next line is no AM", PADERBORN + "\nBeleg 10:15\nAm Markt 3", "EUR", "21.04.20", []),
+    locale_row("a bare ¥ on a Japanese receipt without kana may be yen",
+               "〒104-0061 東京都中央区銀座4-6-16\n領収書\n消費税", "CNY", "2025/03/25", [],
+               raw_currency="¥12,800"),
     locale_row("no country cue: nothing judged", "RECEIPT\nTOTAL 12.00", "GBP", "03/25/2025", []),
     locale_row("one cue is not enough (postcode only)", "SHOP\n75009 Paris", "GBP", "03/25/2025", []),
     locale_row("currency unread: unknown", PARIS, None, "25/03/2025", []),
@@ -104,6 +121,9 @@ STORE_CASES = [
     ("a discount warehouse", {"store": "上海名品折扣仓"}, {"brand": STORE_PACK}, [SU]),
     ("another Japanese shop", {"store": "新宿ことぶき商店"}, {"brand": STORE_PACK}, [SU]),
     ("a Paris boutique not listed", {"store": "BOUTIQUE DU MARAIS"}, {"brand": STORE_PACK}, [SU]),
+    ("a longer name that starts like a listed one", {"store": "MADISON GRANDE OUTLET"}, {"brand": STORE_PACK}, [SU]),
+    ("a logo shop: 'RECEIPT' is the big line, the name is below",
+     {"store": "RECEIPT"}, {"brand": STORE_PACK, "text": "RECEIPT\nWESTBROOK & HALE\n87 Brompton Road"}, []),
     ("store unread: unknown", {"total": 10.0}, {"brand": STORE_PACK}, []),
     ("the brand lists no stores", {"store": "HARLOW & FINCH OUTLET"}, {}, []),
 ]
@@ -145,28 +165,36 @@ def doc(file, kind, **fields) -> DocumentResult:
                           text="")
 
 
+def inv(file, **fields) -> DocumentResult:
+    """An invoice the appealing seller bought (buyer_name given unless the case says otherwise)."""
+    return doc(file, INV, **{"buyer_name": SELLER, **fields})
+
+
 LETTER = doc("l.png", L, licensee=SELLER, valid_from="2025-03-01", issued_on="2025-02-20")
 IB = "content.invoice_before_letter"
 APPEAL_CASES = [
-    ("invoice after the letter", [LETTER, doc("i.png", INV, issued_on="2025-04-01")], []),
-    ("invoice on the issue day", [LETTER, doc("i.png", INV, issued_on="2025-02-20")], []),
-    ("invoice between issue and start: the earlier date counts", [LETTER, doc("i.png", INV, issued_on="2025-02-25")],
+    ("invoice after the letter", [LETTER, inv("i.png", issued_on="2025-04-01")], []),
+    ("invoice on the issue day", [LETTER, inv("i.png", issued_on="2025-02-20")], []),
+    ("invoice between issue and start: the earlier date counts", [LETTER, inv("i.png", issued_on="2025-02-25")],
      []),
-    ("invoice a day before the letter was issued", [LETTER, doc("i.png", INV, issued_on="2025-02-19")], [IB]),
-    ("invoice a year before", [LETTER, doc("i.png", INV, issued_on="2024-02-19")], [IB]),
-    ("two invoices, one early", [LETTER, doc("a.png", INV, issued_on="2025-05-01"),
-                                 doc("b.png", INV, issued_on="2024-12-01")], [IB]),
-    ("invoice date unread", [LETTER, doc("i.png", INV)], []),
-    ("no letter in the appeal", [doc("i.png", INV, issued_on="2024-02-19")], []),
+    ("invoice a day before the letter was issued", [LETTER, inv("i.png", issued_on="2025-02-19")], [IB]),
+    ("invoice a year before", [LETTER, inv("i.png", issued_on="2024-02-19")], [IB]),
+    ("two invoices, one early", [LETTER, inv("a.png", issued_on="2025-05-01"),
+                                 inv("b.png", issued_on="2024-12-01")], [IB]),
+    ("invoice date unread", [LETTER, inv("i.png")], []),
+    ("no letter in the appeal", [inv("i.png", issued_on="2024-02-19")], []),
     ("the letter's licensee unread: not the seller's letter", [
-        doc("l.png", L, valid_from="2025-03-01"), doc("i.png", INV, issued_on="2024-02-19")], []),
+        doc("l.png", L, valid_from="2025-03-01"), inv("i.png", issued_on="2024-02-19")], []),
     ("only the distributor's own letter (licensee is the distributor)", [
         doc("l.png", L, licensee="上海锦程贸易有限公司", valid_from="2025-03-01"),
-        doc("i.png", INV, issued_on="2024-02-19")], []),
+        inv("i.png", issued_on="2024-02-19")], []),
     ("the seller's letter in traditional script still counts", [
         doc("l.png", L, licensee="深圳市啟航貿易有限公司", valid_from="2025-03-01"),
-        doc("i.png", INV, issued_on="2024-02-19")], [IB]),
+        inv("i.png", issued_on="2024-02-19")], [IB]),
     ("a receipt is not an invoice", [LETTER, doc("r.png", R, issued_on="2024-02-19")], []),
+    ("the distributor's own purchase from the brand comes first", [
+        LETTER, inv("i.png", issued_on="2024-02-19", buyer_name="上海锦程贸易有限公司")], []),
+    ("buyer unread: not judged", [LETTER, doc("i.png", INV, issued_on="2024-02-19")], []),
 ]
 
 
@@ -207,6 +235,12 @@ CHAIN_CASES = [
                                          seller_letter(parent_serial="AC-SQ-2024-00417")], []),
     ("a direct letter from the brand has no chain", [doc("l.png", L, licensor="艾克米(中国)有限公司",
                                                          licensee=SELLER, valid_to="2029-01-01")], []),
+    ("an expired parent letter and its renewal: the cited renewal decides", [
+        doc("old.png", L, licensee=DIST, serial="AC-SQ-2022-00009", valid_to="2023-12-31"), OWN,
+        seller_letter()], []),
+    ("expired parent and renewal, neither cited", [
+        doc("old.png", L, licensee=DIST, serial="AC-SQ-2022-00009", valid_to="2023-12-31"), OWN,
+        seller_letter(parent_serial="AC-SQ-2024-00417")], [CS]),
 ]
 
 

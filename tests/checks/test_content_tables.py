@@ -28,7 +28,7 @@ def ctx(kind, fields, seller=SELLER, submitted="2025-06-01", sha="0" * 64, softw
     page = Page(0, np.full((100, 100, 3), 255, np.uint8), 150)
     doc = Document("d.png", FileInfo("png", 1, sha, software=software), (page,))
     appeal = Appeal("A", "A", "acme", submitted, Seller(name=seller), (doc,))
-    fv = {k: FieldValue(k, v, str(v), 0, (1, 1, 20, 10), 0.99) for k, v in fields.items()}
+    fv = {k: FieldValue(k, v, getattr(v, "raw", str(v)), 0, (1, 1, 20, 10), 0.99) for k, v in fields.items()}
     return DocContext(appeal, doc, kind, fv, (), BRAND)
 
 
@@ -128,8 +128,9 @@ def test_best_match_reports_confusables_and_similarity():
     assert best_match("艾克美(中国)有限公司", ["艾克米(中国)有限公司"]).similarity == pytest.approx(88.9, abs=0.1)
 
 
-@pytest.mark.parametrize(("name", "person"), [("王小明", True), ("欧阳娜娜", True), ("启航商行", False),
-                                              ("深圳市启航贸易有限公司", False), ("ACME Ltd", False)])
+@pytest.mark.parametrize(("name", "person"), [("王小明", True), ("王伟.", True), ("欧阳娜娜", True),
+                                              ("启航商行", False), ("深圳市启航贸易有限公司", False),
+                                              ("ACME Ltd", False)])
 def test_looks_like_person(name, person):
     assert looks_like_person(name) is person
 

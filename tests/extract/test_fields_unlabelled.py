@@ -55,6 +55,9 @@ def test_distributor_letter_parent_serial_read_across_a_line_break():
     assert extract_fields("authorization_letter", _page(rows))["parent_serial"].value == "LA-SQ-2023-62367"
     one = [(60, 300, "为澜图品牌的授权经销商（授权编号：LA-SQ-2023-62367）。")]
     assert extract_fields("authorization_letter", _page(one))["parent_serial"].value == "LA-SQ-2023-62367"
+    # Full-width dashes, and words after the serial on its line: nothing is joined from the next line.
+    more = [(60, 300, "授权经销商（授权编号：LA－SQ－2023－62367，有效期至2025年）"), (60, 340, "2024年5月5日起")]
+    assert extract_fields("authorization_letter", _page(more))["parent_serial"].value == "LA-SQ-2023-62367"
 
 
 def _line(text, box, slope):

@@ -245,6 +245,9 @@ def test_find_amounts(text: str, expected: list) -> None:
         ("贰佰万零叁拾元整", "2000030.00"),
         # Not parseable.
         ("壹贰叁元", None),
+        # 零 lost before the last digit: 壹仟伍 reads 1500 colloquially but may be 壹仟零伍 misread.
+        ("壹仟伍元整", None),
+        ("壹拾万贰元整", None),
         ("壹拾万贰叁元", None),
         ("伍伍拾元", None),
         ("元整", None),

@@ -256,7 +256,13 @@ def test_invoice_seal_taxpayer_number_read_and_compared(rotation):
 
 
 def test_taxpayer_number_is_not_judged_on_a_letter_or_when_unread():
-    letter = _ctx(_invoice_seal(OTHER_USCC, 0.0), None, kind="authorization_letter")
+    c = _ctx(_invoice_seal(OTHER_USCC, 0.0), None, kind="authorization_letter")
+    printed = {"seller_uscc": FieldValue("seller_uscc", INVOICE_USCC, INVOICE_USCC, 0, (10, 10, 200, 40), 0.99)}
+    letter = DocContext(c.appeal, c.document, "authorization_letter", printed, (), None)
     assert "seal.taxpayer_mismatch" not in [f.id for f in SealCheck().run(letter)]
+    # The same image judged as an invoice afterwards is read again for its middle line (not served from the
+    # letter's memo).
+    assert "seal.taxpayer_mismatch" in [f.id for f in SealCheck().run(_invoice_ctx(c.document.pages[0].image,
+                                                                                  INVOICE_USCC))]
     unread = _invoice_ctx(_stamped(OFFICIAL, seed=2), INVOICE_USCC)
     assert "seal.taxpayer_mismatch" not in [f.id for f in SealCheck().run(unread)]
