@@ -14,6 +14,16 @@ if TYPE_CHECKING:
     from appealcheck.rules.pack import BrandPack
 
 
+def field_date(f: FieldValue | None) -> dt.date | None:
+    """A date field ('YYYY-MM-DD') as a date, or None when it was not read."""
+    if f is None or not isinstance(f.value, str):
+        return None
+    try:
+        return dt.date.fromisoformat(f.value)
+    except ValueError:
+        return None
+
+
 @dataclass(frozen=True, eq=False)
 class DocContext:
     """One document with everything earlier stages learned about it."""
@@ -42,13 +52,7 @@ class DocContext:
 
     def date(self, name: str) -> dt.date | None:
         """A date field as a date, or None when it was not read."""
-        f = self.fields.get(name)
-        if f is None or not isinstance(f.value, str):
-            return None
-        try:
-            return dt.date.fromisoformat(f.value)
-        except ValueError:
-            return None
+        return field_date(self.fields.get(name))
 
 
 class Check(ABC):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from appealcheck.checks.interface import Check, DocContext
+from appealcheck.checks.interface import Check, DocContext, field_date
 from appealcheck.checks.names import best_match, canonical, is_same, looks_like_person
 from appealcheck.models import FieldValue, Finding
 
@@ -264,15 +264,6 @@ class TrademarkNumbers(Check):
         return {"content.trademark.unknown": float(len(got[0])) if got is not None else None}
 
 
-def _date_of(f: FieldValue | None) -> dt.date | None:
-    if f is None or not isinstance(f.value, str):
-        return None
-    try:
-        return dt.date.fromisoformat(f.value)
-    except ValueError:
-        return None
-
-
 def invoice_before_letter(seller: str | None, docs) -> dict[str, list[Finding]]:
     """Findings across an appeal's documents (DocumentResults), keyed by file: an invoice for stock bought
     before the seller's own authorization began (its letter's start or issue date, whichever is earlier)."""
@@ -281,7 +272,7 @@ def invoice_before_letter(seller: str | None, docs) -> dict[str, list[Finding]]:
         lee = d.fields.get("licensee")
         if d.kind != "authorization_letter" or lee is None or is_same(lee.value, seller) is not True:
             continue
-        days = [x for x in (_date_of(d.fields.get("valid_from")), _date_of(d.fields.get("issued_on"))) if x]
+        days = [x for x in (field_date(d.fields.get("valid_from")), field_date(d.fields.get("issued_on"))) if x]
         if days:
             starts.append((min(days), d.file))
     if not starts:
@@ -296,7 +287,7 @@ def invoice_before_letter(seller: str | None, docs) -> dict[str, list[Finding]]:
         buyer = d.fields.get("buyer_name")
         if buyer is None or is_same(buyer.value, seller) is not True:
             continue
-        issued = _date_of(d.fields.get("issued_on"))
+        issued = field_date(d.fields.get("issued_on"))
         if issued is not None and issued < start:
             f = d.fields["issued_on"]
             out.setdefault(d.file, []).append(_finding(
@@ -332,8 +323,8 @@ def broken_chain(seller: str | None, docs) -> dict[str, list[Finding]]:
                 f"The letter cites the distributor's authorization {cited.value}, but the brand's letter(s) to "
                 f"{licensor.value} in this appeal are {', '.join(s.value for s in serials)}", cited, cited.value,
                 [s.value for s in serials]))
-        parent = same[0] if same else max(parents, key=lambda p: _date_of(p.fields.get("valid_to")) or dt.date.min)
-        end, parent_end = _date_of(letter.fields.get("valid_to")), _date_of(parent.fields.get("valid_to"))
+        parent = same[0] if same else max(parents, key=lambda p: field_date(p.fields.get("valid_to")) or dt.date.min)
+        end, parent_end = field_date(letter.fields.get("valid_to")), field_date(parent.fields.get("valid_to"))
         if end is not None and parent_end is not None and end > parent_end:
             out.setdefault(letter.file, []).append(_finding(
                 "content.chain_period_exceeds", "medium", "content.appeal_chain",
