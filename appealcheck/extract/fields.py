@@ -233,11 +233,15 @@ def _letter(x: Extractor) -> None:
         m = _PARENT_SERIAL.search(text)
         if m is None:
             continue
-        if not text[m.end(1):].strip() and i + 1 < len(items) and items[i + 1][0] == page:
-            cont = re.match(r"\s*([A-Za-z0-9-]+)", _ascii_dashes(items[i + 1][1].text))
+        if not text[m.end(1):].strip():
+            # Cut at the line's end: only a next line that closes the bracket finishes it ('A-SQ-2023-62367)。');
+            # otherwise the serial is unread, not the fragment ('X' and the next clause's '2.' made 'X2').
+            cont = None
+            if i + 1 < len(items) and items[i + 1][0] == page:
+                cont = re.match(r"\s*([A-Za-z0-9-]+)\s*[)）]", _ascii_dashes(items[i + 1][1].text))
             if cont:
                 x.put(_field("parent_serial", m.group(1) + cont.group(1), Located(page, ln, m.start(1), len(text))))
-                break
+            break
         x.put(_field("parent_serial", m.group(1), Located(page, ln, m.start(1), m.end(1))))
         break
 

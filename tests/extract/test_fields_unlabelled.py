@@ -58,6 +58,10 @@ def test_distributor_letter_parent_serial_read_across_a_line_break():
     # Full-width dashes, and words after the serial on its line: nothing is joined from the next line.
     more = [(60, 300, "授权经销商（授权编号：LA－SQ－2023－62367，有效期至2025年）"), (60, 340, "2024年5月5日起")]
     assert extract_fields("authorization_letter", _page(more))["parent_serial"].value == "LA-SQ-2023-62367"
+    # The rest of the serial lost: the next line is the next clause, so the serial is unread, not 'X2'.
+    cut = [(60, 300, "为星岚品牌在中国大陆地区的授权经销商（授权编号：X"),
+           (60, 340, "2. 现授权宁波海川鸿运供应链有限公司")]
+    assert "parent_serial" not in extract_fields("authorization_letter", _page(cut))
 
 
 def _line(text, box, slope):
