@@ -57,6 +57,27 @@ def lookalike_swaps(read: str, registered: str) -> list[tuple[str, str]]:
     return diffs
 
 
+def _seller_code(ctx: DocContext, o: SealObservation) -> str | None:
+    """The invoice seller's taxpayer code: the field, or else the one code printed on the page that is neither the
+    buyer's nor inside this seal (photos often lose the pairing of a code with its 纳税人识别号 label)."""
+    printed = ctx.fields.get("seller_uscc")
+    if printed is not None and isinstance(printed.value, str) and printed.value:
+        return printed.value
+    found = ctx.fields.get("usccs")
+    buyer = ctx.fields.get("buyer_uscc")
+    if found is None or not isinstance(found.value, list):
+        return None
+    x0, y0, x1, y1 = o.box
+    others = set()
+    for u in found.value:
+        bx0, by0, bx1, by1 = u["box"]
+        inside = u["page"] == o.page and x0 <= (bx0 + bx1) / 2 <= x1 and y0 <= (by0 + by1) / 2 <= y1
+        if u.get("kind") == "uscc" and u.get("valid") and not inside and (buyer is None or u["code"] != buyer.value):
+            others.add(u["code"])
+    # With the buyer's code unread, two codes outside the seal could be either party's: nothing is judged.
+    return others.pop() if len(others) == 1 and buyer is not None else None
+
+
 class SealCheck(Check):
     """Seals present, readable, registered, of the right entity, size and shape, and not pasted."""
 
@@ -81,11 +102,11 @@ class SealCheck(Check):
 
     def _taxpayer(self, ctx: DocContext, o: SealObservation) -> list[Finding]:
         """An invoice seal (发票专用章) carries its issuer's taxpayer number; it must be the invoice seller's."""
-        printed = ctx.fields.get("seller_uscc")
         seal_no = taxpayer_no(o.text.middle) if o.text else None
-        if ctx.kind != "purchase_invoice" or printed is None or not isinstance(printed.value, str) or not seal_no:
+        seller = _seller_code(ctx, o) if ctx.kind == "purchase_invoice" and seal_no else None
+        if seller is None:
             return []
-        a, b = seal_no, printed.value.upper()
+        a, b = seal_no, seller.upper()
         d = Levenshtein.distance(a, b)
         both_valid = cn_uscc.is_valid(a) and cn_uscc.is_valid(b)
         if d < (TAXPAYER_NEAR if both_valid else TAXPAYER_FAR):

@@ -266,3 +266,26 @@ def test_taxpayer_number_is_not_judged_on_a_letter_or_when_unread():
                                                                                   INVOICE_USCC))]
     unread = _invoice_ctx(_stamped(OFFICIAL, seed=2), INVOICE_USCC)
     assert "seal.taxpayer_mismatch" not in [f.id for f in SealCheck().run(unread)]
+
+
+def test_seller_code_found_on_the_page_when_its_label_pairing_was_lost():
+    # A photographed invoice: the seller's code was read as a bare line, not as the seller_uscc field. The codes on
+    # the page are the buyer's, the seller's and the seal's own middle line (inside the seal's box).
+    img = _invoice_seal(OTHER_USCC, 0.0)
+    c = _invoice_ctx(img, INVOICE_USCC)
+    seal_box = seal_facts(c)[0]["box"]
+    inside = [(seal_box[0] + seal_box[2]) // 2 - 5, (seal_box[1] + seal_box[3]) // 2 - 5,
+              (seal_box[0] + seal_box[2]) // 2 + 5, (seal_box[1] + seal_box[3]) // 2 + 5]
+    buyer = "9144030039UEM8XRY6"
+    usccs = [{"code": buyer, "valid": True, "kind": "uscc", "page": 0, "box": [10, 10, 200, 40]},
+             {"code": INVOICE_USCC, "valid": True, "kind": "uscc", "page": 0, "box": [10, 900, 200, 930]},
+             {"code": OTHER_USCC, "valid": True, "kind": "uscc", "page": 0, "box": inside}]
+    fields = {"usccs": FieldValue("usccs", usccs, "", 0, (10, 10, 200, 40), 0.99),
+              "buyer_uscc": FieldValue("buyer_uscc", buyer, buyer, 0, (10, 10, 200, 40), 0.99)}
+    found = [f for f in SealCheck().run(DocContext(c.appeal, c.document, "purchase_invoice", fields, (), None))
+             if f.id == "seal.taxpayer_mismatch"]
+    assert len(found) == 1 and found[0].expected == INVOICE_USCC
+    # Without the buyer's code to set aside, two codes outside the seal could be either party's: not judged.
+    del fields["buyer_uscc"]
+    assert "seal.taxpayer_mismatch" not in [f.id for f in SealCheck().run(
+        DocContext(c.appeal, c.document, "purchase_invoice", fields, (), None))]
