@@ -302,6 +302,14 @@ def _letters_to(docs, name: str | None) -> list:
             and is_same(d.fields["licensee"].value, name) is True]
 
 
+_OCR_FOLD = str.maketrans({"I": "1", "L": "1", "|": "1", "O": "0", "Q": "0", "D": "0"})
+
+
+def _serial_key(serial: str) -> str:
+    """A serial for comparing two OCR reads: 'X1-SQ·2023' is 'XI-SQ-2023' (I/1, O/0 and dots read for dashes)."""
+    return canonical(serial).translate(_OCR_FOLD)
+
+
 def broken_chain(seller: str | None, docs) -> dict[str, list[Finding]]:
     """Findings across an appeal's letters, keyed by file: a distributor's letter to the seller must cite the
     serial of the brand's letter to that distributor, and may not grant beyond that letter's period."""
@@ -316,7 +324,7 @@ def broken_chain(seller: str | None, docs) -> dict[str, list[Finding]]:
         cited = letter.fields.get("parent_serial")
         serials = [p.fields["serial"] for p in parents if p.fields.get("serial") is not None]
         same = [p for p in parents if cited is not None and p.fields.get("serial") is not None
-                and canonical(p.fields["serial"].value) == canonical(cited.value)]
+                and _serial_key(p.fields["serial"].value) == _serial_key(cited.value)]
         if cited is not None and serials and not same:
             out.setdefault(letter.file, []).append(_finding(
                 "content.chain_serial_mismatch", "high", "content.appeal_chain",

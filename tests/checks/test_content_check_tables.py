@@ -427,6 +427,10 @@ RATE = "税率/征收率 13%"
 
 MATH_CASES = [
     ("amount + tax = total, 13% printed", GOOD_INVOICE, {"text": RATE}, []),
+    ("tax read cut short ('￥3559' of ¥35594.91): unknown",
+     {"amount": 273807.0, "tax": 3559.0, "total": 309401.91}, {"text": RATE}, []),
+    ("total raised, tax as printed: still a mismatch",
+     {"amount": 273807.0, "tax": 35594.91, "total": 319401.91}, {"text": RATE}, [SUM]),
     ("total off by 1000", {**GOOD_INVOICE, "total": 11000.5}, {}, [SUM]),
     ("total off by one cent", {**GOOD_INVOICE, "total": 10000.51}, {}, []),
     ("total off by two cents", {**GOOD_INVOICE, "total": 10000.52}, {}, [SUM]),

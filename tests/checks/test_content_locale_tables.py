@@ -226,6 +226,7 @@ CHAIN_CASES = [
     ("grant ends the day the distributor's does", [OWN, seller_letter(valid_to="2025-12-31")], []),
     ("grant ends earlier", [OWN, seller_letter(valid_to="2025-06-30")], []),
     ("another serial cited", [OWN, seller_letter(parent_serial="AC-SQ-2024-00417")], [CS]),
+    ("I read as 1 and a dot for a dash (OCR)", [OWN, seller_letter(parent_serial="AC-SQ·2024-0000I")], []),
     ("another year in the serial", [OWN, seller_letter(parent_serial="AC-SQ-2023-00001")], [CS]),
     ("grant beyond the distributor's own period", [OWN, seller_letter(valid_to="2026-06-30")], [CP]),
     ("both broken", [OWN, seller_letter(parent_serial="AC-SQ-2024-00417", valid_to="2026-06-30")], [CP, CS]),
