@@ -185,8 +185,7 @@ def trademark_numbers(x: Extractor) -> None:
     """Every trademark registration number the document cites (doc.fields.trademark_numbers)."""
     found = []
     for page, ln in x.lines.items:
-        # Full-width digits read as ASCII; one character each way, so offsets still point into the line.
-        text = "".join(n if len(n := nfkc(c)) == 1 else c for c in ln.text)
+        text = _ascii_dashes(ln.text)  # full-width digits as ASCII, offsets unchanged
         for m in _TRADEMARK.finditer(text):
             g = 1 if m.group(1) else 2
             loc = Located(page, ln, m.start(g), m.end(g))
