@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import re
 
+from stdnum.cn import uscc as cn_uscc
+
 from appealcheck.checks.interface import Check, DocContext
+from appealcheck.checks.names import ocr_code_key
 from appealcheck.extract.parse import WEEKDAY_NAMES, weekday_conflict
 from appealcheck.models import Finding
 
@@ -25,15 +28,28 @@ class UsccCheckDigit(Check):
         f = ctx.fields.get("usccs")
         if f is None:
             return []
+        known = _known_codes(ctx)
         out = []
         for u in f.value:
             if u.get("kind") == "uscc" and not u.get("valid") and _USCC_SHAPE.match(u["code"]):
+                if ocr_code_key(u["code"]) in known:
+                    continue  # the page or the pack has this code, valid: one look-alike misread (8 for B)
                 out.append(Finding(
                     id="content.uscc_check_digit", severity="high", check=self.id,
                     message=f"USCC {u['code']} fails its check digit: no registered company has this code",
                     page=u["page"], box=tuple(u["box"]), measured=u["code"],
                     expected="a code with a valid check digit"))
         return out
+
+
+def _known_codes(ctx: DocContext) -> set[str]:
+    """OCR-folded keys of the valid codes this document could be printing: those read validly elsewhere on the
+    page (the seal's middle line repeats the seller's), the appealing seller's and the brand's parties'."""
+    codes = [u["code"] for u in (ctx.fields["usccs"].value or []) if u.get("valid")]
+    codes.append(ctx.appeal.seller.uscc or "")
+    if ctx.brand is not None:
+        codes += [e.uscc or "" for e in ctx.brand.entities] + [d.uscc or "" for d in ctx.brand.distributors]
+    return {ocr_code_key(c) for c in codes if c and cn_uscc.is_valid(c)}
 
 
 class ImpossibleDate(Check):

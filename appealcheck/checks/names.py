@@ -79,3 +79,14 @@ def looks_like_person(name: str) -> bool:
     if len(parts) > 1:
         return all(re.fullmatch(r"[\u4e00-\u9fff]{1,8}", p) for p in parts)
     return bool(re.fullmatch(r"[\u4e00-\u9fff]{2,4}", canonical(name)))
+
+
+_OCR_CODE_FOLD = str.maketrans({"I": "1", "L": "1", "J": "1", "|": "1", "O": "0", "Q": "0", "D": "0", "U": "0",
+                                "B": "8", "G": "6", "S": "5", "Z": "2", "A": "4", "T": "7"})
+"""Letters OCR reads for digits (and back) in printed codes and serials."""
+
+
+def ocr_code_key(code: str) -> str:
+    """A code or serial for comparing two OCR reads: look-alike letters and digits fold to one, so that
+    '91510107555UP5883H' and '91510107555UP5B83H' share a key, as do 'X1-SQ·2023' and 'XI-SQ-2023'."""
+    return canonical(code).upper().translate(_OCR_CODE_FOLD)

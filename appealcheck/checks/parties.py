@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from appealcheck.checks.interface import Check, DocContext, field_date
-from appealcheck.checks.names import best_match, canonical, is_same, looks_like_person
+from appealcheck.checks.names import best_match, canonical, is_same, looks_like_person, ocr_code_key
 from appealcheck.models import FieldValue, Finding
 
 NEAR_MISS = 75.0
@@ -302,12 +302,9 @@ def _letters_to(docs, name: str | None) -> list:
             and is_same(d.fields["licensee"].value, name) is True]
 
 
-_OCR_FOLD = str.maketrans({"I": "1", "L": "1", "|": "1", "O": "0", "Q": "0", "D": "0"})
-
-
 def _serial_key(serial: str) -> str:
     """A serial for comparing two OCR reads: 'X1-SQ·2023' is 'XI-SQ-2023' (I/1, O/0 and dots read for dashes)."""
-    return canonical(serial).translate(_OCR_FOLD)
+    return ocr_code_key(serial)
 
 
 def broken_chain(seller: str | None, docs) -> dict[str, list[Finding]]:

@@ -6,9 +6,7 @@ count) and is shared by the seal check and by `seal_facts(ctx)`, which feeds `do
 
 from __future__ import annotations
 
-import re
 import threading
-import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -26,7 +24,7 @@ from appealcheck.seals.compare import (
 )
 from appealcheck.seals.find import SealShape, find_seals
 from appealcheck.seals.measure import InkStats, ink_stats, px_per_mm, size_mm
-from appealcheck.seals.read import SealText, read_seal
+from appealcheck.seals.read import SealText, read_seal, taxpayer_no
 
 if TYPE_CHECKING:
     from appealcheck.checks.interface import DocContext
@@ -169,12 +167,6 @@ def _rematch_text(match: SealMatch, text: SealText, image, shape, reg, specs) ->
                              round(rot, 1))
     return SealMatch(match.spec_id, round(sims[match.spec_id], 1), match.image_score, match.min_sector,
                      match.rotation)
-
-
-def taxpayer_no(middle: str) -> str | None:
-    """The taxpayer number read across an invoice seal's middle (15-20 digits and capitals), or None."""
-    m = re.search(r"[0-9A-Z]{15,20}", re.sub(r"[\s·.]", "", unicodedata.normalize("NFKC", middle or "")).upper())
-    return m.group(0) if m else None
 
 
 def seal_facts(ctx: DocContext) -> list[dict[str, Any]]:

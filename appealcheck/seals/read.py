@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 import threading
+import unicodedata
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
+from stdnum.cn import uscc as cn_uscc
 
 from appealcheck.errors import ResourceMissing
 from appealcheck.seals.find import SealShape, ink_mask
@@ -75,10 +78,14 @@ def recognizer() -> _Recognizer:
     return _Recognizer()
 
 
-def normalise(image: np.ndarray, seal: SealShape, size: int = NORM) -> np.ndarray:
+def normalise(image: np.ndarray, seal: SealShape, size: int = NORM, axes_frame: bool = False) -> np.ndarray:
     """The seal as a (2*size)^2 RGB image with its ellipse mapped to a circle of radius `size`.
 
-    Pixels off the page become white paper, so a seal cut by the page edge reads as a partial ring.
+    Pixels off the page become white paper, so a seal cut by the page edge reads as a partial ring. By
+    default the ellipse's own axis turn is undone (a round seal's fitted angle means nothing, and the
+    registered impressions are compared in this frame). With `axes_frame` an oval stays in its axes'
+    frame, long axis across: that is the oval seal's upright (or upside-down) position, however the page
+    was turned when photographed.
     """
     (cx, cy), (a, b), ang = seal.center, seal.axes, seal.angle
     t = math.radians(ang)
@@ -86,8 +93,10 @@ def normalise(image: np.ndarray, seal: SealShape, size: int = NORM) -> np.ndarra
     S = np.diag([size / (a / 2), size / (b / 2)])
     A = S @ R
     M = np.hstack([A, (np.array([size, size]) - A @ np.array([cx, cy]))[:, None]])
-    # Undo the ellipse's own axis turn so the seal stays upright: rotate back by the same angle.
-    back = cv2.getRotationMatrix2D((size, size), ang, 1.0)
+    # Undo the ellipse's own axis turn so the seal stays upright: rotate back by the same angle; in the
+    # axes frame turn a quarter only when the first axis is the short one.
+    turn = (90.0 if a < b else 0.0) if axes_frame else ang
+    back = cv2.getRotationMatrix2D((size, size), turn, 1.0)
     M = np.vstack([back, [0, 0, 1]]) @ np.vstack([M, [0, 0, 1]])
     return cv2.warpAffine(image, M[:2], (2 * size, 2 * size), flags=cv2.INTER_LINEAR,
                           borderMode=cv2.BORDER_CONSTANT, borderValue=(255, 255, 255))
@@ -139,22 +148,34 @@ def _strip(pol: np.ndarray, start_deg: float, span_deg: float, r0: float, r1: fl
 
 
 def _clean(image: np.ndarray) -> np.ndarray:
-    """Red ink as black on white; black toner under the seal (R close to G and B) drops out like paper."""
-    ink = np.clip((image[:, :, 0].astype(np.int16) - image.min(axis=2)) * 2, 0, 255).astype(np.uint8)
-    out = 255 - ink
+    """Red ink as black on white; black toner under the seal (R close to G and B) drops out like paper.
+
+    Where the ink is says the colour (red minus the other channels); how dark it is says the green and
+    blue channels. The split matters for JPEG files: they keep colour at half resolution in 8x8 blocks,
+    so the colour difference alone turns small seal characters into blocks, while green and blue carry
+    the brightness at full resolution.
+    """
+    img = image.astype(np.float32)
+    gb = np.minimum(img[:, :, 1], img[:, :, 2])
+    redness = cv2.GaussianBlur(img[:, :, 0] - gb, (0, 0), 2.0)
+    where = np.clip((redness - 25.0) / 30.0, 0.0, 1.0)
+    paper = float(np.percentile(gb, 90))
+    span = max(paper - float(np.percentile(gb, 3)), 30.0)
+    dark = np.clip(2.0 * (paper - gb) / span, 0.0, 1.0)
+    out = (255.0 - 255.0 * dark * where).astype(np.uint8)
     return np.ascontiguousarray(np.stack([out] * 3, axis=2))
 
 
 def read_seal(image: np.ndarray, seal: SealShape, want_center: bool = True, want_code: bool = False,
               want_middle: bool = False) -> SealText:
     """Ring text (and optionally centre text and code) of one seal on a page image."""
-    norm = normalise(image, seal)
+    oval = seal.shape == "ellipse"
+    norm = normalise(image, seal, axes_frame=oval)
     clean = _clean(norm) if seal.ink == "red" else norm
     pol = polar(clean)
     pmask = (polar(ink_mask(norm, seal.ink) * 255)[:, :] > 127).astype(np.float32)
     # On an oval seal the taxpayer number and 发票专用章 reach far out once the oval is made round:
     # look for the gap nearer the rim.
-    oval = seal.shape == "ellipse"
     gap_start, gap_len = ring_gap(pmask, 0.78, 0.93) if oval else ring_gap(pmask)
     start = (gap_start + gap_len) % 360
     span = 360.0 - gap_len
@@ -163,26 +184,33 @@ def read_seal(image: np.ndarray, seal: SealShape, want_center: bool = True, want
     ring, score = rec(_strip(pol, start - margin, span + 2 * margin, 0.6 if oval else 0.55, 0.97 if oval else 0.95))
     gap_mid = (gap_start + gap_len / 2) % 360
     rotation = ((gap_mid - 90 + 180) % 360) - 180
+    if oval:
+        # Long axis across already: the gap only says whether the seal is upside down.
+        rotation = 0.0 if abs(rotation) <= 90 else 180.0
     center = code = ""
     middle = ""
     if want_center or want_middle:
         # Horizontal centre text (合同专用章 / 发票专用章) sits below the middle: read it upright.
         up = cv2.warpAffine(clean, cv2.getRotationMatrix2D((NORM, NORM), rotation, 1.0), clean.shape[1::-1],
                             borderValue=(255, 255, 255))
-    if want_center:
-        y0, y1 = int(NORM * 1.22), int(NORM * 1.62)
-        crop = up[y0:y1, int(NORM * 0.42):int(NORM * 1.58)]
-        if _inky(crop):
-            center, _ = rec(crop)
     if want_middle:
-        # The taxpayer number runs across the middle of an oval invoice seal. Making the oval round squeezed
-        # it sideways by the axes' ratio: stretch the strip back before reading.
-        crop = up[int(NORM * 0.9):int(NORM * 1.2), int(NORM * 0.22):int(NORM * 1.78)]
-        stretch = min(2.0, max(seal.axes) / max(min(seal.axes), 1e-6))
-        if _inky(crop):
-            wide = cv2.resize(crop, (int(crop.shape[1] * stretch), crop.shape[0]),
-                              interpolation=cv2.INTER_CUBIC)
-            middle, _ = rec(wide)
+        # The taxpayer number runs across the middle of an oval invoice seal. A seal cut by the page edge
+        # can fool the gap about which way up it is, and digits read upside down still look like a number:
+        # read both ways and keep the way whose number carries a valid check digit, whose centre reads
+        # as 发票专用章, and whose line reads as a number, most confidently, in that order.
+        best = None
+        for turn, img in ((0.0, up), (180.0, cv2.rotate(up, cv2.ROTATE_180))):
+            line, conf = _middle(rec, img, seal)
+            words = _center(rec, img) if want_center else ""
+            no = taxpayer_no(line)
+            key = (no is not None and cn_uscc.is_valid(no), sum(ch in words for ch in "发票专用章"), no is not None,
+                   conf)
+            if best is None or key > best[0]:
+                best = (key, line, words, img, turn)
+        _, middle, center, up, turn = best
+        rotation = (rotation + turn + 180.0) % 360.0 - 180.0
+    elif want_center:
+        center = _center(rec, up)
     if want_code and gap_len > 20:
         # The code runs along the bottom arc with the tops of its digits facing the centre: unwrap
         # the gap counter-clockwise, inner radius at the top.
@@ -193,6 +221,61 @@ def read_seal(image: np.ndarray, seal: SealShape, want_center: bool = True, want
         if _inky(strip):
             code, _ = rec(cv2.resize(strip, (max(8, strip.shape[1] * 48 // max(1, strip.shape[0])), 48)))
     return SealText(ring, round(score, 3), center, code, round(rotation, 1), round(span, 1), middle)
+
+
+def _center(rec, up: np.ndarray) -> str:
+    """The horizontal text below an upright seal's middle (合同专用章, 发票专用章)."""
+    crop = up[int(NORM * 1.22):int(NORM * 1.62), int(NORM * 0.42):int(NORM * 1.58)]
+    return rec(crop)[0] if _inky(crop) else ""
+
+
+def _middle(rec, up: np.ndarray, seal: SealShape) -> tuple[str, float]:
+    """The line across the middle of an upright oval seal, and its recognition score."""
+    crop = up[int(NORM * 0.88):int(NORM * 1.24), int(NORM * 0.22):int(NORM * 1.78)]
+    if not _inky(crop):
+        return "", 0.0
+    crop = _tight_line(crop)
+    # Making the oval round squeezed the line sideways by the axes' ratio: stretch it back before reading.
+    stretch = min(2.0, max(seal.axes) / max(min(seal.axes), 1e-6))
+    wide = cv2.resize(crop, (int(crop.shape[1] * stretch), crop.shape[0]), interpolation=cv2.INTER_CUBIC)
+    return rec(wide)
+
+
+def _tight_line(crop: np.ndarray) -> np.ndarray:
+    """The band cut down to its densest run of inked rows (the text line), with a margin.
+
+    The recognizer scales its input to a fixed height: a band twice the text's height halves the
+    characters it sees, and small digits then pass for one another (8 and B, 0 and O).
+    """
+    ink = crop[:, :, 0] < 128
+    rows = ink.mean(axis=1)
+    if rows.max() <= 0:
+        return crop
+    on = rows > 0.25 * rows.max()
+    peak = int(np.argmax(rows))
+    top, bottom = peak, peak
+    while top > 0 and on[top - 1]:
+        top -= 1
+    while bottom < len(on) - 1 and on[bottom + 1]:
+        bottom += 1
+    pad = max(3, (bottom - top + 1) // 4)
+    y0, y1 = max(0, top - pad), min(crop.shape[0], bottom + 1 + pad)
+    cols = np.flatnonzero(ink[y0:y1].any(axis=0))
+    if cols.size == 0:
+        return crop[y0:y1]
+    x0, x1 = max(0, int(cols[0]) - 2 * pad), min(crop.shape[1], int(cols[-1]) + 1 + 2 * pad)
+    return crop[y0:y1, x0:x1]
+
+
+_NOT_IN_CODES = str.maketrans("IOZS", "1025")
+"""Taxpayer numbers (USCC and the older 15-character codes) never use I, O, Z or S: read as them, they are the
+digits they look like."""
+
+
+def taxpayer_no(middle: str) -> str | None:
+    """The taxpayer number read across an invoice seal's middle (15-20 digits and capitals), or None."""
+    m = re.search(r"[0-9A-Z]{15,20}", re.sub(r"[\s·.]", "", unicodedata.normalize("NFKC", middle or "")).upper())
+    return m.group(0).translate(_NOT_IN_CODES) if m else None
 
 
 def _inky(img: np.ndarray) -> bool:

@@ -111,6 +111,17 @@ USCC_CASES = [
     ("O the OCR could not repair is noise, not a forged code", usccs("9131000OMA1FL0XD32"), {}, []),
     ("no code printed", {}, {}, []),
     ("field present with no codes", {"usccs": []}, {}, []),
+    # A look-alike misread (B for 8, D for 0, T for 7) of a code the page or the pack also has, valid, is an OCR
+    # slip; the same slip of a code known nowhere, or a digit changed to another digit, is not.
+    ("B read for 8 in a code the page also reads validly (the invoice seal repeats it)",
+     usccs("914403001922038216", "91440300192203B216"), {"kind": INV}, []),
+    ("the same slip with no valid reading of that code anywhere", usccs("91440300192203B216"), {}, [U]),
+    ("D read for 0 in the brand's registered code", usccs("91310000MA1FLDXD32"), {}, []),
+    ("T read for 7 in a distributor's registered code", usccs("91310115MA1HTXWJ5N"), {}, []),
+    ("check digit changed beside a valid reading of the same code",
+     usccs("914403001922038216", "914403001922038217"), {"kind": INV}, [U]),
+    ("the brand's code slipped, but under another brand's pack", usccs("91310000MA1FLDXD32"), {"brand": None},
+     [U]),
 ]
 
 # ------------------------------------------------------------------ content.dates
