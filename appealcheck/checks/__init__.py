@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
+from pathlib import Path
+
 from appealcheck.checks.content import (
     CapitalAmount,
     ImpossibleDate,
@@ -38,9 +42,31 @@ def default_checks() -> list[Check]:
     ]
 
 
+_NOT_EVIDENCE = ("batch", "report", "samples", "scoring")
+"""Subpackages whose code never changes a document's findings, facts or measurements."""
+
+
+@functools.lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """Hash of the source every finding depends on (extraction, checks, seals, forensics, rules, OCR glue).
+
+    Hand-bumped check versions were forgotten when extraction or a shared helper changed, so feature caches
+    and resumed batches reused results that the current code would not produce.
+    """
+    root = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        rel = path.relative_to(root)
+        if rel.parts[0] in _NOT_EVIDENCE or rel.name.startswith("cli"):
+            continue
+        h.update(str(rel).encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()[:16]
+
+
 def checks_version() -> str:
-    """One string that changes whenever any built-in check's output may change."""
-    return ";".join(f"{c.id}={c.version}" for c in default_checks())
+    """One string that changes whenever any built-in check's output may change: the checks' ids and versions,
+    and the fingerprint of the code they run."""
+    return ";".join(f"{c.id}={c.version}" for c in default_checks()) + f";code={code_fingerprint()}"
 
 
 __all__ = ["Check", "DocContext", "checks_version", "default_checks"]

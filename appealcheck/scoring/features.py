@@ -18,7 +18,7 @@ from typing import Any
 
 from appealcheck.models import DOCUMENT_KINDS, SEVERITIES, Appeal, DocumentResult
 
-FEATURE_VERSION = 1
+FEATURE_VERSION = 2
 """Bumped whenever FEATURES or the way a value is computed changes."""
 
 
@@ -58,6 +58,26 @@ KNOWN_FINDINGS: tuple[tuple[str, str], ...] = (
     ("content.invoice_issuer_unknown", "the invoice issuer is not a known brand entity or distributor"),
     ("content.issued_after_appeal", "the document is dated after the appeal was filed"),
     ("content.known_forgery", "this exact file is on the brand's list of known forgeries"),
+    ("content.known_forgery_similar", "a seal on the page is the image of a seal the brand knows is forged"),
+    ("content.weekday_mismatch", "a printed weekday is not the weekday of its date"),
+    ("content.resident_id_invalid", "a printed resident identity card number is not a valid one"),
+    ("content.trademark_unknown", "the letter cites a trademark number the brand did not register"),
+    ("content.currency_country_mismatch", "the receipt's currency is not that of its shop's country"),
+    ("content.date_format_country", "the receipt's date is written in another country's order"),
+    ("content.time_format_country", "the receipt's clock is not the one its country's tills print"),
+    ("content.store_unknown", "the receipt's shop is not one the brand lists"),
+    ("content.invoice_before_letter", "the seller's invoice predates the seller's own authorization"),
+    ("content.chain_serial_mismatch", "a distributor's letter cites a brand letter that is not the distributor's"),
+    ("content.chain_period_exceeds", "a distributor's letter runs past the distributor's own authorization"),
+    ("file.dates_disagree", "the file's recorded dates contradict each other"),
+    ("file.editing_history", "the file's metadata records an editing history"),
+    ("file.overlay_image", "a PDF page has an image laid over its content"),
+    ("file.pdf_incremental_update", "the PDF was changed after it was first written"),
+    ("file.pdf_javascript", "the PDF carries JavaScript"),
+    ("file.pdf_modified_after_signing", "the PDF was changed after it was signed"),
+    ("file.thumbnail_mismatch", "the embedded thumbnail differs from the image"),
+    ("pixel.copy_move", "a region of the page is copied from elsewhere on it"),
+    ("pixel.noise_inconsistency", "a region's noise differs from the rest of the page"),
     ("file.editing_software", "the file's metadata names image-editing software"),
     ("seal.pasted", "the seal looks pasted in rather than stamped"),
     ("seal.text_mismatch", "the seal's ring text differs from the registered seal"),
@@ -65,6 +85,7 @@ KNOWN_FINDINGS: tuple[tuple[str, str], ...] = (
     ("seal.entity_mismatch", "the seal belongs to a different company than the issuer"),
     ("seal.size_mismatch", "the seal is not the registered size"),
     ("seal.shape_mismatch", "the seal is not the registered shape"),
+    ("seal.taxpayer_mismatch", "the invoice seal's taxpayer number is not the printed seller's"),
     ("template.unmatched", "the document matches none of the brand's templates"),
     ("template.fixed_text_missing", "wording every genuine document of this template has is missing"),
     ("template.layout_shift", "text sits where the template does not put it"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 from appealcheck.models import DocumentResult, FieldValue, FileInfo, Finding, OcrLine, PageText
 from appealcheck.scoring.features import (
@@ -74,3 +75,34 @@ def test_findings_measurements_file_and_account():
 def test_every_known_finding_has_a_feature():
     for fid, _ in KNOWN_FINDINGS:
         assert f"finding.{fid}" in FEATURE_NAMES
+
+
+def _id_literals() -> set[str]:
+    """Every string literal under appealcheck/ shaped like a finding id (content.x, seal.x, file.x, ...)."""
+    import ast
+    from pathlib import Path
+
+    import appealcheck
+
+    shape = re.compile(r"^(content|seal|file|pixel|template)\.[a-z_]+$")
+    out: set[str] = set()
+    for path in Path(appealcheck.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and shape.match(node.value):
+                out.add(node.value)
+    return out
+
+
+def test_every_finding_id_the_checks_raise_has_its_own_feature():
+    # A finding id missing from KNOWN_FINDINGS reaches the model only as an 'other' count by severity, so a
+    # new check would be invisible to it as itself. Any literal of a finding id's shape must be a registered
+    # finding, a check id, or a measurement/feature name.
+    from appealcheck.checks import default_checks
+    from appealcheck.checks.parties import APPEAL_CHECKS
+
+    check_ids = {c.id for c in default_checks()} | {cid for cid, _ in APPEAL_CHECKS}
+    known = {fid for fid, _ in KNOWN_FINDINGS}
+    names = set(FEATURE_NAMES) | {n.rsplit(".", 1)[0] for n in FEATURE_NAMES}
+    unregistered = sorted(i for i in _id_literals() if i not in known | check_ids | names)
+    assert unregistered == []
+    assert "content.trademark_unknown" in _id_literals()  # the scan itself sees the checks' literals
