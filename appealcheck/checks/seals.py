@@ -6,6 +6,7 @@ brand pack (see appealcheck/seals/). Findings say what disagrees, with the seal'
 
 from __future__ import annotations
 
+import numpy as np
 from rapidfuzz.distance import Levenshtein
 from stdnum.cn import uscc as cn_uscc
 
@@ -33,6 +34,8 @@ TAXPAYER_FAR = 8
 mismatch is claimed when either reading fails its check digit. On 155 genuine generated invoice seals (photos,
 scans, PDFs) the small digits were read up to 6 characters off; another company's number differs in 10 or more
 even when it shares the region prefix (91310115...)."""
+RED_SHARE = 0.6
+"""Share of a code's inked pixels that must be red for it to count as a seal's line rather than print."""
 TAXPAYER_NEAR = 3
 """The same when both readings pass their check digits (a misread rarely yields a valid code)."""
 
@@ -59,9 +62,31 @@ def lookalike_swaps(read: str, registered: str) -> list[tuple[str, str]]:
     return diffs
 
 
-def _seller_code(ctx: DocContext, o: SealObservation) -> str | None:
+def _inside(u: dict, page: int, box) -> bool:
+    x0, y0, x1, y1 = box
+    bx0, by0, bx1, by1 = u["box"]
+    return u["page"] == page and x0 <= (bx0 + bx1) / 2 <= x1 and y0 <= (by0 + by1) / 2 <= y1
+
+
+def _red_ink(ctx: DocContext, u: dict) -> bool:
+    """Whether a code read on the page is printed in red ink: a seal's line, not the invoice's black print."""
+    if u["page"] >= len(ctx.document.pages):
+        return False
+    img = ctx.document.pages[u["page"]].image
+    x0, y0, x1, y1 = (max(0, int(v)) for v in u["box"])
+    crop = img[y0:y1, x0:x1].astype(np.int16)
+    if crop.ndim != 3 or crop.size == 0:
+        return False
+    ink = crop.min(axis=2) < 170
+    if ink.sum() < 20:
+        return False
+    redness = crop[:, :, 0] - np.maximum(crop[:, :, 1], crop[:, :, 2])
+    return float((redness[ink] > 40).mean()) > RED_SHARE
+
+
+def _seller_code(ctx: DocContext, exclude) -> str | None:
     """The invoice seller's taxpayer code: the field, or else the one code printed on the page that is neither the
-    buyer's nor inside this seal (photos often lose the pairing of a code with its 纳税人识别号 label)."""
+    buyer's nor `exclude`d (inside a seal; photos often lose the pairing of a code with its 纳税人识别号 label)."""
     printed = ctx.fields.get("seller_uscc")
     if printed is not None and isinstance(printed.value, str) and printed.value:
         return printed.value
@@ -69,12 +94,10 @@ def _seller_code(ctx: DocContext, o: SealObservation) -> str | None:
     buyer = ctx.fields.get("buyer_uscc")
     if found is None or not isinstance(found.value, list):
         return None
-    x0, y0, x1, y1 = o.box
     others = set()
     for u in found.value:
-        bx0, by0, bx1, by1 = u["box"]
-        inside = u["page"] == o.page and x0 <= (bx0 + bx1) / 2 <= x1 and y0 <= (by0 + by1) / 2 <= y1
-        if u.get("kind") == "uscc" and u.get("valid") and not inside and (buyer is None or u["code"] != buyer.value):
+        if u.get("kind") == "uscc" and u.get("valid") and not exclude(u) and \
+                (buyer is None or u["code"] != buyer.value):
             others.add(u["code"])
     # With the buyer's code unread, two codes outside the seal could be either party's: nothing is judged.
     return others.pop() if len(others) == 1 and buyer is not None else None
@@ -96,6 +119,8 @@ class SealCheck(Check):
             if o.match is None:
                 continue
             out.extend(self._registered(ctx, o, specs))
+        if ctx.kind == "purchase_invoice" and not any(f.id == "seal.taxpayer_mismatch" for f in out):
+            out.extend(self._red_codes(ctx, obs))
         return out
 
     def _f(self, o: SealObservation, fid: str, severity: str, message: str, measured, expected) -> Finding:
@@ -105,17 +130,37 @@ class SealCheck(Check):
     def _taxpayer(self, ctx: DocContext, o: SealObservation) -> list[Finding]:
         """An invoice seal (发票专用章) carries its issuer's taxpayer number; it must be the invoice seller's."""
         seal_no = taxpayer_no(o.text.middle) if o.text else None
-        seller = _seller_code(ctx, o) if ctx.kind == "purchase_invoice" and seal_no else None
-        if seller is None:
+        seller = _seller_code(ctx, lambda u: _inside(u, o.page, o.box)) \
+            if ctx.kind == "purchase_invoice" and seal_no else None
+        return self._compare_taxpayer(seal_no, seller, o.page, o.box, "Invoice seal")
+
+    def _red_codes(self, ctx: DocContext, obs: list[SealObservation]) -> list[Finding]:
+        """The page's OCR also reads a seal's middle line when the seal itself was not found (faded ink, a
+        seal over the form's red rules): a code in red ink outside every found seal is compared the same way."""
+        found = ctx.fields.get("usccs")
+        if found is None or not isinstance(found.value, list):
+            return []
+        red = [u for u in found.value if u.get("kind") == "uscc"
+               and not any(_inside(u, o.page, o.box) for o in obs) and _red_ink(ctx, u)]
+        if not red:
+            return []
+        seller = _seller_code(ctx, lambda u: u in red or any(_inside(u, o.page, o.box) for o in obs))
+        out = []
+        for u in red:
+            out.extend(self._compare_taxpayer(u["code"], seller, u["page"], tuple(u["box"]), "Red seal text"))
+        return out[:1]
+
+    def _compare_taxpayer(self, seal_no: str | None, seller: str | None, page: int, box, what: str) -> list[Finding]:
+        if seal_no is None or seller is None:
             return []
         a, b = seal_no, seller.upper()
         d = Levenshtein.distance(a, b)
         both_valid = cn_uscc.is_valid(a) and cn_uscc.is_valid(b)
         if d < (TAXPAYER_NEAR if both_valid else TAXPAYER_FAR):
             return []
-        return [self._f(o, "seal.taxpayer_mismatch", "high",
-                        f"Invoice seal carries taxpayer no. {a}, but the invoice's seller is {b} "
-                        f"({d} of {len(b)} characters differ)", a, b)]
+        return [Finding(id="seal.taxpayer_mismatch", severity="high", check=self.id, page=page, box=box,
+                        message=f"{what} carries taxpayer no. {a}, but the invoice's seller is {b} "
+                                f"({d} of {len(b)} characters differ)", measured=a, expected=b)]
 
     def _pasted(self, o: SealObservation) -> list[Finding]:
         i = o.ink

@@ -145,7 +145,9 @@ class PageLines:
             if page != label.page or other is ln:
                 continue
             dy = other.box[1] - ln.box[3]
-            if -0.3 * h <= dy <= max_lines * h and other.box[0] < ln.box[2] and other.box[2] > ln.box[0]:
+            # Photographed lines' boxes are padded and overlap the line above; the centres tell the rows apart.
+            lower = other.center[1] - ln.center[1] >= 0.5 * h
+            if -0.5 * h <= dy <= max_lines * h and lower and other.box[0] < ln.box[2] and other.box[2] > ln.box[0]:
                 if best is None or dy < best[0]:
                     best = (dy, other)
         return _trimmed(label.page, best[1]) if best else None

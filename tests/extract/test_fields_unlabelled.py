@@ -94,3 +94,18 @@ def test_invoice_parties_when_a_photo_loses_one_side_label():
     f = extract_fields("purchase_invoice", [PageText(0, tuple(lines), "test")])
     assert f["buyer_name"].value == "成都新纪元华悦进出口有限公司"
     assert f["seller_name"].value == "澜图（上海）化妆品有限公司"
+
+
+def test_a_serial_printed_under_its_label_on_a_photo_with_overlapping_boxes():
+    # A photographed letter (A-071-000172): '编号：' right-aligned with its serial on the next line; the padded
+    # boxes overlap by a third of a line, which once read as 'same row', so the serial was lost.
+    lines = (OcrLine("编号：", (812, 279, 864, 312), ((812, 279), (864, 279), (864, 312), (812, 312)), 0.93),
+             OcrLine("BO-SQ-2024-66686", (734, 302, 872, 334), ((734, 302), (872, 302), (872, 334), (734, 334)), 1.0))
+    f = extract_fields("authorization_letter", [PageText(0, lines, "test")])
+    assert f["serial"].value == "BO-SQ-2024-66686"
+
+
+def test_a_value_on_the_labels_own_row_is_not_taken_for_the_line_below():
+    lines = (OcrLine("编号：", (812, 279, 864, 312), ((812, 279), (864, 279), (864, 312), (812, 312)), 0.93),
+             OcrLine("LA-SQ-2024-00001", (700, 281, 800, 311), ((700, 281), (800, 281), (800, 311), (700, 311)), 1.0))
+    assert "serial" not in extract_fields("authorization_letter", [PageText(0, lines, "test")])

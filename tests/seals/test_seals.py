@@ -289,3 +289,37 @@ def test_seller_code_found_on_the_page_when_its_label_pairing_was_lost():
     del fields["buyer_uscc"]
     assert "seal.taxpayer_mismatch" not in [f.id for f in SealCheck().run(
         DocContext(c.appeal, c.document, "purchase_invoice", fields, (), None))]
+
+
+BUYER_USCC = "914403001922038216"
+
+
+def _codes_page(seal_line: str, ink) -> DocContext:
+    """An invoice whose page OCR read three codes: the buyer's and the seller's in black print, and a third line
+    in `ink`; no seal ring on the page for the seal finder (faded, or lost in the form's red rules)."""
+    img = Image.new("RGB", (1200, 700), "white")
+    d = ImageDraw.Draw(img)
+    black = (25, 25, 30)
+    rows = [(BUYER_USCC, (60, 100), black), (INVOICE_USCC, (60, 500), black), (seal_line, (760, 560), ink)]
+    usccs = []
+    for code, (x, y), colour in rows:
+        d.text((x, y), code, font=pages.font(30), fill=colour)
+        x0, y0, x1, y1 = d.textbbox((x, y), code, font=pages.font(30))
+        usccs.append({"code": code, "valid": True, "kind": "uscc", "page": 0, "box": [x0 - 2, y0 - 2, x1 + 2, y1 + 2]})
+    c = _ctx(np.asarray(img), None, kind="purchase_invoice")
+    fields = {"usccs": FieldValue("usccs", usccs, "", 0, None, 0.99),
+              "buyer_uscc": FieldValue("buyer_uscc", BUYER_USCC, BUYER_USCC, 0, tuple(usccs[0]["box"]), 0.99)}
+    return DocContext(c.appeal, c.document, "purchase_invoice", fields, (), None)
+
+
+def test_a_red_code_the_page_ocr_read_is_the_seal_number_when_no_seal_was_found():
+    forged = _codes_page(OTHER_USCC, (200, 40, 40))
+    found = [f for f in SealCheck().run(forged) if f.id == "seal.taxpayer_mismatch"]
+    assert len(found) == 1 and found[0].measured == OTHER_USCC and found[0].expected == INVOICE_USCC
+    assert found[0].box[0] >= 750 and found[0].box[1] >= 550  # the red line's own box
+    assert "Red seal text" in found[0].message
+    genuine = _codes_page(INVOICE_USCC, (200, 40, 40))
+    assert "seal.taxpayer_mismatch" not in [f.id for f in SealCheck().run(genuine)]
+    # A third code printed in black (a remark naming a carrier) is no seal's and is not judged.
+    printed = _codes_page(OTHER_USCC, (25, 25, 30))
+    assert "seal.taxpayer_mismatch" not in [f.id for f in SealCheck().run(printed)]
