@@ -118,7 +118,7 @@ class PageLines:
         for page, other in self.items:
             if page != label.page or other is ln:
                 continue
-            if abs(self._row_offset(page, ln, other)) <= 0.6 * h and other.box[0] >= ln.box[2] - 0.3 * h:
+            if abs(self._row_offset(page, ln, other)) <= 0.6 * h and _starts_right_of(other, ln, h):
                 gap = other.box[0] - ln.box[2]
                 if gap < 12 * h and (best is None or gap < best[0]):
                     best = (gap, other)
@@ -133,7 +133,7 @@ class PageLines:
         h = max(ln.height, 1)
         cells = [other for page, other in self.items
                  if page == label.page and other is not ln and abs(self._row_offset(page, ln, other)) <= 0.6 * h
-                 and other.box[0] >= ln.box[2] - 0.3 * h]
+                 and _starts_right_of(other, ln, h)]
         return [Located(label.page, c, 0, len(c.text)) for c in sorted(cells, key=lambda c: c.box[0])]
 
     def below(self, label: Located, max_lines: float = 2.2) -> Located | None:
@@ -163,6 +163,12 @@ class PageLines:
                 if 0 < dy <= below_lines * h and abs(other.box[0] - ln.box[0]) < 10 * h:
                     out.append(Located(page, other, 0, len(other.text)))
         return out
+
+
+def _starts_right_of(other: OcrLine, ln: OcrLine, h: float) -> bool:
+    """Whether `other` begins where `ln` ends. Photographed lines' boxes are padded, so two neighbours may overlap
+    by half a character ('(小写)' and '¥99799.34' by 10 px at 21 px high); the centre must still lie beyond."""
+    return other.box[0] >= ln.box[2] - 0.6 * h and other.center[0] > ln.box[2]
 
 
 def _trimmed(page: int, ln: OcrLine) -> Located | None:

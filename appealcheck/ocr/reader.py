@@ -158,22 +158,34 @@ class PageReader:
 
 
 def _merge(old: list[OcrLine], new: list[OcrLine]) -> list[OcrLine]:
-    """Prefer the de-reddened read of a line, unless the plain read already holds it (red labels)."""
-    keep_old = [True] * len(old)
-    added = []
-    for n in new:
-        overlapping = [i for i, o in enumerate(old) if _overlap_of_smaller(o.box, n.box) > 0.5]
-        if not overlapping:
-            added.append(n)
+    """Each plain line the de-reddened read overlaps keeps whichever read is better: the plain one when it already
+    holds the new text (red labels vanish from the de-reddened copy) or was read more confidently; the new lines
+    otherwise (text under a seal, garbled by its ink). New lines over no plain line are added."""
+    links = [[j for j, n in enumerate(new) if _overlap_of_smaller(o.box, n.box) > 0.5] for o in old]
+    replaced, used = set(), set()
+    for i, js in enumerate(links):
+        if not js:
             continue
-        covered = any(len(old[i].text) >= len(n.text) and fuzz.partial_ratio(n.text, old[i].text) >= 90
-                      for i in overlapping)
-        if covered:
-            continue
-        for i in overlapping:
-            keep_old[i] = False
-        added.append(n)
-    return [o for o, k in zip(old, keep_old, strict=True) if k] + added
+        ns = [new[j] for j in js]
+        # Compared on letters and digits only: a de-reddened '99799 34' is the plain '¥99799.34' read worse.
+        nw, ow = "".join(_words(n.text) for n in ns), _words(old[i].text)
+        covered = len(ow) >= len(nw) and fuzz.partial_ratio(nw, ow) >= 90
+        if not covered and _confidence(ns) > (old[i].confidence or 0.0):
+            replaced.add(i)
+            used.update(js)
+    linked = {j for js in links for j in js}
+    added = [n for j, n in enumerate(new) if j in used or j not in linked]
+    return [o for i, o in enumerate(old) if i not in replaced] + added
+
+
+def _confidence(lines: list[OcrLine]) -> float:
+    """Length-weighted mean confidence of lines read in place of one."""
+    total = sum(max(1, len(ln.text)) for ln in lines)
+    return sum(max(1, len(ln.text)) * (ln.confidence or 0.0) for ln in lines) / total
+
+
+def _words(text: str) -> str:
+    return "".join(ch for ch in text if ch.isalnum())
 
 
 def _shift_line(ln: OcrLine, dx: int, dy: int) -> OcrLine:

@@ -109,3 +109,17 @@ def test_a_value_on_the_labels_own_row_is_not_taken_for_the_line_below():
     lines = (OcrLine("编号：", (812, 279, 864, 312), ((812, 279), (864, 279), (864, 312), (812, 312)), 0.93),
              OcrLine("LA-SQ-2024-00001", (700, 281, 800, 311), ((700, 281), (800, 281), (800, 311), (700, 311)), 1.0))
     assert "serial" not in extract_fields("authorization_letter", [PageText(0, lines, "test")])
+
+
+def test_a_total_right_of_its_label_on_a_photo_with_overlapping_boxes():
+    # A-071-000208: '(小写)' and its figure overlap by 10 px; the figure was once lost, and with it the check of
+    # the amount in words.
+    def line(t, box, conf):
+        x0, y0, x1, y1 = box
+        return OcrLine(t, box, ((x0, y0), (x1, y0), (x1, y1), (x0, y1)), conf)
+
+    lines = (line("价税合计（大写）", (175, 587, 284, 610), 0.99),
+             line("玖万玖仟捌佰零玖圆叁角肆分", (300, 587, 560, 610), 0.98),
+             line("(小写)", (919, 579, 977, 600), 0.96), line("¥99799.34", (967, 580, 1045, 600), 0.97))
+    f = extract_fields("purchase_invoice", [PageText(0, lines, "test")])
+    assert f["total"].value == 99799.34 and f["total_in_words"].value == 99809.34
