@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import functools
-import hashlib
-from pathlib import Path
 
 from appealcheck.checks.content import (
     CapitalAmount,
@@ -30,6 +28,7 @@ from appealcheck.checks.parties import (
 from appealcheck.checks.qr import InvoiceQr
 from appealcheck.checks.seals import SealCheck
 from appealcheck.checks.template import TemplateCheck
+from appealcheck.fingerprint import source_fingerprint
 
 
 def default_checks() -> list[Check]:
@@ -53,14 +52,7 @@ def code_fingerprint() -> str:
     Hand-bumped check versions were forgotten when extraction or a shared helper changed, so feature caches
     and resumed batches reused results that the current code would not produce.
     """
-    root = Path(__file__).resolve().parent.parent
-    h = hashlib.sha256()
-    for path in sorted(root.rglob("*.py")):
-        rel = path.relative_to(root)
-        if rel.parts[0] in _NOT_EVIDENCE or rel.name.startswith("cli"):
-            continue
-        h.update(str(rel).encode() + b"\0" + path.read_bytes())
-    return h.hexdigest()[:16]
+    return source_fingerprint(lambda rel: rel.parts[0] not in _NOT_EVIDENCE and not rel.name.startswith("cli"))
 
 
 def checks_version() -> str:

@@ -132,7 +132,9 @@ class InvoiceParties(Check):
                                 f"Invoice buyer '{buyer.value}' is not the appealing seller '{seller}'", buyer,
                                 buyer.value, seller))
         issuer = ctx.fields.get("seller_name")
-        if issuer is not None and ctx.brand is not None and issuer.value:
+        # The appealing seller's own name where the issuer goes means the two sides were not told apart (a fax
+        # loses the small 购买方/销售方 labels): the issuer is unknown, not a stranger.
+        if issuer is not None and ctx.brand is not None and issuer.value and is_same(issuer.value, seller) is not True:
             m = best_match(issuer.value, _known_issuers(ctx))
             if not m.exact and m.similarity >= NEAR_MISS:
                 out.append(_finding("content.invoice_issuer_lookalike", "high", self.id,

@@ -182,6 +182,10 @@ def build(
     s = P.seller(rng, submitted)
     other = P.seller(rng, submitted)
     case = rng.choices(["direct", "distributor", "daigou"], [0.45, 0.35, 0.2])[0]
+    live = [d for d in b.distributors if d.valid_from <= submitted <= d.valid_to]
+    if case == "distributor" and not live:
+        # A distributor whose own authorization has ended grants nothing genuine: the seller bought direct.
+        case = "direct"
     docs: list[DocSpec] = []
     if case == "direct":
         docs.append(P.letter(b, b.entities[rng.randrange(2)], s, submitted, rng))
@@ -192,9 +196,6 @@ def build(
                 else P.receipt(b, "cn", submitted, rng)
             )
     elif case == "distributor":
-        live = [d for d in b.distributors if d.valid_from <= submitted <= d.valid_to] or list(
-            b.distributors[1:2]
-        )
         d = live[rng.randrange(len(live))]
         own = P.distributor_own_letter(b, d, submitted, rng)
         docs += [own, P.letter(b, d, s, submitted, rng, True, own.fields["serial"])]

@@ -95,6 +95,8 @@ def letter(
         issued = min(max(issued, licensor.valid_from), start)
     if end < submitted:
         end = submitted + dt.timedelta(days=rng.randint(30, 200))
+        if licensor.valid_to:
+            end = min(end, licensor.valid_to)  # never beyond the distributor's own authorization
     f = {
         "licensor": licensor.name,
         "licensor_uscc": licensor.uscc,

@@ -428,13 +428,16 @@ def load_corpus(corpus: Path, labels_path: Path | None = None, **kwargs: Any) ->
 def generated_corpus(appeals: int, seed: int, cache_dir: Path | None = None, workers: int = 2) -> Path:
     """The generator's corpus for (appeals, seed), written once under the cache dir and reused.
 
-    The same seed gives the same bytes, so the folder is a cache of `appealcheck samples generate`; a run
-    that died half way (no complete labels.jsonl marker) is regenerated.
+    The same seed gives the same bytes, so the folder is a cache of `appealcheck samples generate`, named with
+    a fingerprint of the generator's code (a changed generator writes a new folder); a run that died half way
+    (no complete marker) is regenerated.
     """
+    from appealcheck.fingerprint import source_fingerprint
     from appealcheck.ocr.cache import default_cache_dir
     from appealcheck.samples import generate
 
-    out = (cache_dir or default_cache_dir()) / "corpus" / f"seed{seed}-n{appeals}"
+    gen = source_fingerprint(lambda rel: rel.parts[0] == "samples")[:8]
+    out = (cache_dir or default_cache_dir()) / "corpus" / f"seed{seed}-n{appeals}-g{gen}"
     done = out / ".complete"
     if not done.is_file():
         generate(out, appeals=appeals, seed=seed, workers=workers)

@@ -333,6 +333,8 @@ PARTIES_CASES = [
     ("buyer is someone else", {**GOOD_INVOICE, "buyer_name": "杭州云帆电子商务有限公司"}, {}, [BNS]),
     ("issuer one character off", {**GOOD_INVOICE, "seller_name": "上海锦呈贸易有限公司"}, {}, [IL]),
     ("issuer a stranger", {**GOOD_INVOICE, "seller_name": "义乌市小商品批发部"}, {}, [IU]),
+    ("the appealing seller read in the issuer's place (a fax lost the side labels): sides unknown",
+     {**GOOD_INVOICE, "seller_name": SELLER}, {}, []),
     (
         "both parties wrong",
         {**GOOD_INVOICE, "buyer_name": "杭州云帆电子商务有限公司", "seller_name": "义乌市小商品批发部"},

@@ -312,3 +312,22 @@ def test_ops_restrict_forgeries_where_they_apply(tmp_path):
     assert judged and set(judged) <= allowed
     with pytest.raises(ValueError, match="unknown forgery operation"):
         generate(tmp_path / "x", appeals=1, seed=9, ops=("no_such_op",))
+
+
+def test_genuine_distributor_letters_stay_within_the_distributors_authorization(labels):
+    # A genuine chain never grants beyond the brand's letter to the distributor, and the distributor is
+    # authorised on the day of the appeal (an expired one once got a letter stretched past its own end).
+    from appealcheck.samples.forgeries import parse_cn_date
+
+    chains = 0
+    for a in labels:
+        if a["case"] != "distributor":
+            continue
+        letters = [d for d in a["documents"] if d["kind"] == "authorization_letter"]
+        parent = next(d for d in letters if "parent_serial" not in d["fields"])
+        for child in letters:
+            if "parent_serial" in child["fields"] and child["label"] == parent["label"] == "genuine":
+                chains += 1
+                assert parse_cn_date(child["fields"]["valid_to"]) <= parse_cn_date(parent["fields"]["valid_to"]), \
+                    a["appeal_id"]
+    assert chains >= 10
