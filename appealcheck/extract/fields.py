@@ -173,6 +173,8 @@ _TRADEMARK = re.compile(
 
 
 _PARENT_SERIAL = re.compile(r"[（(]\s*(?:上级)?授权(?:书)?编号\s*[:：]\s*([A-Za-z0-9][A-Za-z0-9-]*)")
+_PARENT_LABEL = re.compile(r"[（(]\s*(?:上级)?授权(?:书)?编号")
+_PARENT_SERIAL_CLOSED = re.compile(r"[（(]\s*(?:上级)?授权(?:书)?编号\s*[:：]\s*([A-Za-z0-9][A-Za-z0-9-]*)\s*[)）]")
 
 
 def _ascii_dashes(text: str) -> str:
@@ -225,23 +227,28 @@ def _letter(x: Extractor) -> None:
     x.labelled_text("platform", r"(授权)?(平台|店铺名称|店铺)", clean=lambda s: s.strip())
     trademark_numbers(x)
     # A distributor's letter cites the serial of the brand's letter to it: '（授权编号：LA-SQ-2024-00001）',
-    # often wrapped onto the next line ('…（授权编号：L' | 'A-SQ-2023-62367)。').
+    # often wrapped onto the next line, anywhere: '…（授权编号：L' | 'A-SQ-2023-62367)。' or '…(授权编号' |
+    # ': LA-SQ-2024-09084)。'. Joined with the next line, a serial counts only when its bracket closes.
     items = x.lines.items
     for i, (page, ln) in enumerate(items):
         text = _ascii_dashes(ln.text)
-        m = _PARENT_SERIAL.search(text)
-        if m is None:
+        if not _PARENT_LABEL.search(text):
             continue
-        if not text[m.end(1):].strip():
-            # Cut at the line's end: only a next line that closes the bracket finishes it ('A-SQ-2023-62367)。');
-            # otherwise the serial is unread, not the fragment ('X' and the next clause's '2.' made 'X2').
-            cont = None
-            if i + 1 < len(items) and items[i + 1][0] == page:
-                cont = re.match(r"\s*([A-Za-z0-9-]+)\s*[)）]", _ascii_dashes(items[i + 1][1].text))
-            if cont:
-                x.put(_field("parent_serial", m.group(1) + cont.group(1), Located(page, ln, m.start(1), len(text))))
+        nxt = items[i + 1][1] if i + 1 < len(items) and items[i + 1][0] == page else None
+        joined = text + (_ascii_dashes(nxt.text) if nxt is not None else "")
+        m = _PARENT_SERIAL_CLOSED.search(joined)
+        if m is not None and m.start(1) < len(text):
+            x.put(_field("parent_serial", m.group(1), Located(page, ln, m.start(1), min(m.end(1), len(text)))))
             break
-        x.put(_field("parent_serial", m.group(1), Located(page, ln, m.start(1), m.end(1))))
+        if m is not None and nxt is not None:
+            x.put(_field("parent_serial", m.group(1),
+                         Located(page, nxt, m.start(1) - len(text), m.end(1) - len(text))))
+            break
+        m = _PARENT_SERIAL.search(text)
+        # Cut at the line's end with no closing bracket after: the serial is unread, not the fragment ('X' and the
+        # next clause's '2.' made 'X2').
+        if m is not None and text[m.end(1):].strip():
+            x.put(_field("parent_serial", m.group(1), Located(page, ln, m.start(1), m.end(1))))
         break
 
 

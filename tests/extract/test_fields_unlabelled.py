@@ -62,6 +62,11 @@ def test_distributor_letter_parent_serial_read_across_a_line_break():
     cut = [(60, 300, "为星岚品牌在中国大陆地区的授权经销商（授权编号：X"),
            (60, 340, "2. 现授权宁波海川鸿运供应链有限公司")]
     assert "parent_serial" not in extract_fields("authorization_letter", _page(cut))
+    # Wrapped between the label and its colon (A-073-000089, a PDF export): the serial is on the next line.
+    label_only = [(60, 300, "1. 上海锦程新纪元贸易有限公司为澜图品牌在中国大陆地区的授权经销商(授权编号"),
+                  (60, 340, ": LA-SQ-2024-09084)。"), (60, 400, "2. 现授权义乌瑞丰永兴科技有限公司")]
+    f = extract_fields("authorization_letter", _page(label_only))["parent_serial"]
+    assert f.value == "LA-SQ-2024-09084" and f.box[1] == 340
 
 
 def _line(text, box, slope):
