@@ -230,7 +230,7 @@ def brand_facts(pack: BrandPack) -> dict[str, Any]:
 def with_appeal_findings(appeal: Appeal, docs: list[DocumentResult]) -> list[DocumentResult]:
     """Add the findings that need two documents of one appeal: an invoice dated before the seller's letter, a
     distributor's letter that does not fit the brand's letter to that distributor."""
-    extra = appeal_findings(appeal.seller.name, docs)
+    extra = appeal_findings(appeal.seller.name, docs, appeal.seller.uscc)
     out = []
     for d in docs:
         if d.file in extra:

@@ -266,7 +266,7 @@ class TrademarkNumbers(Check):
         return {"content.trademark.unknown": float(len(got[0])) if got is not None else None}
 
 
-def invoice_before_letter(seller: str | None, docs) -> dict[str, list[Finding]]:
+def invoice_before_letter(seller: str | None, docs, seller_uscc: str | None = None) -> dict[str, list[Finding]]:
     """Findings across an appeal's documents (DocumentResults), keyed by file: an invoice for stock bought
     before the seller's own authorization began (its letter's start or issue date, whichever is earlier)."""
     starts = []
@@ -286,8 +286,7 @@ def invoice_before_letter(seller: str | None, docs) -> dict[str, list[Finding]]:
             continue
         # The distributor's own purchase from the brand, in a chain appeal, naturally comes first: only the
         # seller's purchases are judged, and an unread buyer is unknown.
-        buyer = d.fields.get("buyer_name")
-        if buyer is None or is_same(buyer.value, seller) is not True:
+        if not _bought_by(d, seller, seller_uscc):
             continue
         issued = field_date(d.fields.get("issued_on"))
         if issued is not None and issued < start:
@@ -297,6 +296,17 @@ def invoice_before_letter(seller: str | None, docs) -> dict[str, list[Finding]]:
                 f"Invoice dated {issued}, {(start - issued).days} days before the seller's authorization in "
                 f"{letter} began ({start})", f, str(issued), f"on or after {start}"))
     return out
+
+
+def _bought_by(invoice, seller: str | None, seller_uscc: str | None) -> bool:
+    """Whether the invoice's buyer is the appealing seller: by the buyer's name, or, when that was not read, by
+    the seller's taxpayer number printed on the invoice (where only the buyer's can be)."""
+    buyer = invoice.fields.get("buyer_name")
+    if buyer is not None:
+        return is_same(buyer.value, seller) is True
+    codes = invoice.fields.get("usccs")
+    return bool(seller_uscc) and codes is not None and isinstance(codes.value, list) and any(
+        u.get("valid") and u.get("code") == seller_uscc.strip().upper() for u in codes.value)
 
 
 def _letters_to(docs, name: str | None) -> list:
@@ -349,10 +359,10 @@ APPEAL_CHECKS = (
 """The checks that need two documents of one appeal (id, what they judge), run by `appeal_findings`."""
 
 
-def appeal_findings(seller: str | None, docs) -> dict[str, list[Finding]]:
+def appeal_findings(seller: str | None, docs, seller_uscc: str | None = None) -> dict[str, list[Finding]]:
     """Every finding that needs two documents of one appeal, keyed by the file it is about."""
     out: dict[str, list[Finding]] = {}
-    for part in (invoice_before_letter(seller, docs), broken_chain(seller, docs)):
+    for part in (invoice_before_letter(seller, docs, seller_uscc), broken_chain(seller, docs)):
         for file, found in part.items():
             out.setdefault(file, []).extend(found)
     return out

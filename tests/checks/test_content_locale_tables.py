@@ -171,6 +171,13 @@ def inv(file, **fields) -> DocumentResult:
 
 
 LETTER = doc("l.png", L, licensee=SELLER, valid_from="2025-03-01", issued_on="2025-02-20")
+SELLER_USCC, DIST_USCC = "914403001922038216", "91310115MA1H7XWJ5N"
+
+
+def _code(code: str) -> dict:
+    return {"code": code, "valid": True, "kind": "uscc", "page": 0, "box": [1, 1, 20, 10]}
+
+
 IB = "content.invoice_before_letter"
 APPEAL_CASES = [
     ("invoice after the letter", [LETTER, inv("i.png", issued_on="2025-04-01")], []),
@@ -195,12 +202,19 @@ APPEAL_CASES = [
     ("the distributor's own purchase from the brand comes first", [
         LETTER, inv("i.png", issued_on="2024-02-19", buyer_name="上海锦程贸易有限公司")], []),
     ("buyer unread: not judged", [LETTER, doc("i.png", INV, issued_on="2024-02-19")], []),
+    ("buyer's name unread, the seller's taxpayer number printed on the invoice", [
+        LETTER, doc("i.png", INV, issued_on="2024-02-19", usccs=[_code(SELLER_USCC), _code(DIST_USCC)])], [IB]),
+    ("buyer's name unread, only another company's number", [
+        LETTER, doc("i.png", INV, issued_on="2024-02-19", usccs=[_code(DIST_USCC)])], []),
+    ("the buyer's name read as the distributor: the name decides", [
+        LETTER, inv("i.png", issued_on="2024-02-19", buyer_name="上海锦程贸易有限公司",
+                    usccs=[_code(SELLER_USCC)])], []),
 ]
 
 
 @pytest.mark.parametrize(("name", "docs", "expected"), APPEAL_CASES, ids=[c[0] for c in APPEAL_CASES])
 def test_invoice_before_letter_table(name, docs, expected):
-    got = invoice_before_letter(SELLER, docs)
+    got = invoice_before_letter(SELLER, docs, SELLER_USCC)
     assert sorted(f.id for fs in got.values() for f in fs) == expected
     for fs in got.values():
         assert all(f.box == (1, 1, 20, 10) and f.expected.startswith("on or after") for f in fs)
