@@ -32,8 +32,8 @@ class UsccCheckDigit(Check):
         out = []
         for u in f.value:
             if u.get("kind") == "uscc" and not u.get("valid") and _USCC_SHAPE.match(u["code"]):
-                if ocr_code_key(u["code"]) in known:
-                    continue  # the page or the pack has this code, valid: one look-alike misread (8 for B)
+                if _misread_of(u["code"], known):
+                    continue
                 out.append(Finding(
                     id="content.uscc_check_digit", severity="high", check=self.id,
                     message=f"USCC {u['code']} fails its check digit: no registered company has this code",
@@ -43,13 +43,26 @@ class UsccCheckDigit(Check):
 
 
 def _known_codes(ctx: DocContext) -> set[str]:
-    """OCR-folded keys of the valid codes this document could be printing: those read validly elsewhere on the
-    page (the seal's middle line repeats the seller's), the appealing seller's and the brand's parties'."""
+    """The valid codes this document could be printing: those read validly elsewhere on the page (the seal's
+    middle line repeats the seller's), the appealing seller's and the brand's parties'."""
     codes = [u["code"] for u in (ctx.fields["usccs"].value or []) if u.get("valid")]
     codes.append(ctx.appeal.seller.uscc or "")
     if ctx.brand is not None:
         codes += [e.uscc or "" for e in ctx.brand.entities] + [d.uscc or "" for d in ctx.brand.distributors]
-    return {ocr_code_key(c) for c in codes if c and cn_uscc.is_valid(c)}
+    return {c.strip().upper() for c in codes if c and cn_uscc.is_valid(c)}
+
+
+def _misread_of(code: str, known: set[str]) -> bool:
+    """Whether an invalid code is an OCR slip of a known valid one: a look-alike letter for a digit anywhere (8
+    read as B), or any one character of the first seventeen with the check character itself intact (a scan's 8
+    read as 6). A forger's wrong check character, the classic slip of a hand-edited code, is never excused."""
+    key = ocr_code_key(code)
+    for k in known:
+        if ocr_code_key(k) == key:
+            return True
+        if len(k) == len(code) == 18 and k[17] == code[17] and sum(a != b for a, b in zip(k, code, strict=True)) == 1:
+            return True
+    return False
 
 
 class ImpossibleDate(Check):
