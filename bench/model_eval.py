@@ -39,7 +39,7 @@ def _real_receipts(model: ForgeryModel, root: Path) -> tuple[int, int]:
     images = sorted((root / "receipts_de" / "images").glob("*.jpg"))
     clean = 0
     for p in images:
-        appeal, _pack, result = scanner._run(p, None)
+        appeal, _pack, result = scanner.scan_detailed(p, None)
         if appeal is None:
             continue
         score, _docs, _expl, _name = score_with_model(model, result.documents, appeal_dict(appeal), [])
