@@ -53,7 +53,7 @@ def _common(f):
         click.option("--paddle-rec-dir", help="PaddleOCR recognition model folder (with --ocr paddle)."),
         click.option("--no-cache", is_flag=True, help="Do not read or write the on-disk OCR cache."),
         click.option("--ocr-threads", type=click.IntRange(1, 64),
-                     help="CPU threads per OCR engine. Default: all cores for scan, cores / workers for batch."),
+                     help="CPU threads per OCR engine. Default: all cores for scan, one per worker for batch."),
         click.option("--require-signed", is_flag=True, help="Refuse brand packs not signed by a key in --keyring."),
         click.option("--keyring", type=click.Path(file_okay=False), help="Folder of trusted brands' public keys."),
         click.option("--model", help="Score with a trained model: 'shipped' or a folder from 'appealcheck train'. "

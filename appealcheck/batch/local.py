@@ -147,7 +147,9 @@ def run_batch(root: Path, out: Path, options: ScanOptions, workers: int = 2, res
     total = len(items)
     if progress:
         progress("start", skipped, total, counts)
-    threads = max(1, (os.cpu_count() or 2) // max(workers, 1))
+    # A worker is one process on one core: the pool scales with --workers (1.73x from one to two on two cores),
+    # where one worker given every core's OCR threads gains only 1.4x from them (bench/RESULTS.md).
+    threads = 1
     opts = {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(options).items()}
     opts["rules_dirs"] = [str(p) for p in options.rules_dirs]
     opts["ocr_threads"] = options.ocr_threads or threads

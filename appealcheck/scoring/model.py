@@ -51,7 +51,8 @@ class Calibrator:
         raw = np.asarray(raw, dtype=float)
         if self.method == "isotonic":
             return np.interp(raw, self.x, self.y)  # clips outside the range, as IsotonicRegression does
-        return 1.0 / (1.0 + np.exp(-(self.a * raw + self.b)))
+        z = np.clip(self.a * raw + self.b, -500.0, 500.0)  # exp overflows past ~709
+        return 1.0 / (1.0 + np.exp(-z))
 
     @classmethod
     def fit(cls, raw, y, method: str = "auto", min_isotonic: int = 200) -> Calibrator:
@@ -68,7 +69,9 @@ class Calibrator:
 
         if len(set(y.tolist())) < 2:
             return cls("platt", a=1.0, b=0.0)  # nothing to learn from one class: plain sigmoid of the margin
-        lr = LogisticRegression(C=1e6).fit(raw.reshape(-1, 1), y)
+        # Regularised (C=1): on separable calibration data an unbounded slope turns the map into a step, every score
+        # becomes 0 or 1 and the thresholds chosen for a false-alarm rate collapse onto one value.
+        lr = LogisticRegression(C=1.0).fit(raw.reshape(-1, 1), y)
         return cls("platt", a=float(lr.coef_[0, 0]), b=float(lr.intercept_[0]))
 
     def to_json(self) -> dict[str, Any]:

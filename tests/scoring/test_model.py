@@ -71,6 +71,18 @@ def test_calibration_is_monotone_and_ece_is_right():
     assert expected_calibration_error([1, 1], [0.0, 0.0]) == pytest.approx(1.0)
 
 
+def test_platt_on_separable_margins_stays_graded_without_overflow():
+    # Every forged appeal's margin above every genuine one: an unregularised fit takes the slope to infinity.
+    raw = np.concatenate([np.linspace(-6, -1, 40), np.linspace(1, 6, 20)])
+    y = np.array([0] * 40 + [1] * 20)
+    with np.errstate(over="raise"):
+        cal = Calibrator.fit(raw, y, "platt")
+        p = cal(np.array([-1e6, -3.0, -0.5, 0.5, 3.0, 1e6]))
+    assert p[0] == pytest.approx(0.0) and p[-1] == pytest.approx(1.0)
+    assert 0.1 < p[2] < p[3] < 0.9  # scores near the boundary are not forced to 0 or 1
+    assert 0 < cal.a < 3
+
+
 def test_threshold_keeps_false_alarm_rate_even_with_ties():
     y = np.array([0] * 100 + [1] * 10)
     p = np.array([0.1] * 90 + [0.5] * 10 + [0.9] * 10)  # ten tied negatives at 0.5
