@@ -32,7 +32,7 @@ class UsccCheckDigit(Check):
         out = []
         for u in f.value:
             if u.get("kind") == "uscc" and not u.get("valid") and _USCC_SHAPE.match(u["code"]):
-                if _misread_of(u["code"], known):
+                if _misread_of(u["code"], known, u.get("confidence")) and not _qr_says_invalid(ctx, u["code"]):
                     continue
                 out.append(Finding(
                     id="content.uscc_check_digit", severity="high", check=self.id,
@@ -52,17 +52,38 @@ def _known_codes(ctx: DocContext) -> set[str]:
     return {c.strip().upper() for c in codes if c and cn_uscc.is_valid(c)}
 
 
-def _misread_of(code: str, known: set[str]) -> bool:
-    """Whether an invalid code is an OCR slip of a known valid one: a look-alike letter for a digit anywhere (8
-    read as B), or any one character of the first seventeen with the check character itself intact (a scan's 8
-    read as 6). A forger's wrong check character, the classic slip of a hand-edited code, is never excused."""
+SURE_READ = 0.97
+"""A code read at least this confidently is taken as printed when only its check character is in doubt."""
+
+
+def _misread_of(code: str, known: set[str], confidence: float | None = None) -> bool:
+    """Whether an invalid code is an OCR slip of a known valid one: a look-alike letter for a digit in the first
+    seventeen (8 read as B), or any one character of them with the check character itself intact (a scan's 8
+    read as 6). A wrong check character, the classic slip of a hand-edited code, is excused only as a look-alike
+    read with doubt (below `SURE_READ`): forgers' random check characters are look-alikes of the right one too."""
     key = ocr_code_key(code)
     for k in known:
-        if ocr_code_key(k) == key:
+        if ocr_code_key(k) == key and (k[-1:] == code[-1:] or (confidence is not None and confidence < SURE_READ)):
             return True
         if len(k) == len(code) == 18 and k[17] == code[17] and sum(a != b for a, b in zip(k, code, strict=True)) == 1:
             return True
     return False
+
+
+def _qr_says_invalid(ctx: DocContext, code: str) -> bool:
+    """Whether a QR code on the document carries this code (look-alikes folded) with an invalid check character:
+    the printed code is then what it reads as, not an OCR slip (a licence's QR holds its uniscid)."""
+    from appealcheck.checks.qr import read_qr_codes
+
+    key = ocr_code_key(code)
+    for q in read_qr_codes(ctx):
+        for m in _USCC_IN_TEXT.finditer(q.text.upper()):
+            if ocr_code_key(m.group(0)) == key and not cn_uscc.is_valid(m.group(0)):
+                return True
+    return False
+
+
+_USCC_IN_TEXT = re.compile(r"(?<![0-9A-Z])[0-9A-Z]{18}(?![0-9A-Z])")
 
 
 class ImpossibleDate(Check):

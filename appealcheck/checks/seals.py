@@ -137,12 +137,14 @@ class SealCheck(Check):
 
     def _red_codes(self, ctx: DocContext, obs: list[SealObservation]) -> list[Finding]:
         """The page's OCR also reads a seal's middle line when the seal itself was not found (faded ink, a
-        seal over the form's red rules): a code in red ink outside every found seal is compared the same way."""
+        seal over the form's red rules) or its own reading gave no number (an ellipse fitted askew cuts the
+        line): a code in red ink outside every seal whose number was read is compared the same way."""
         found = ctx.fields.get("usccs")
         if found is None or not isinstance(found.value, list):
             return []
+        read = [o for o in obs if o.text is not None and taxpayer_no(o.text.middle)]
         red = [u for u in found.value if u.get("kind") == "uscc"
-               and not any(_inside(u, o.page, o.box) for o in obs) and _red_ink(ctx, u)]
+               and not any(_inside(u, o.page, o.box) for o in read) and _red_ink(ctx, u)]
         if not red:
             return []
         seller = _seller_code(ctx, lambda u: u in red or any(_inside(u, o.page, o.box) for o in obs))

@@ -122,7 +122,8 @@ class Extractor:
         for page, ln in self.lines.items:
             for u in parse.find_usccs(ln.text):
                 loc = Located(page, ln, u.start, u.end)
-                found.append({"code": u.code, "valid": u.valid, "kind": u.kind, "page": page, "box": list(loc.box)})
+                found.append({"code": u.code, "valid": u.valid, "kind": u.kind, "page": page, "box": list(loc.box),
+                              "confidence": round(float(ln.confidence), 3)})
         if found:
             first = found[0]
             self.fields["usccs"] = FieldValue("usccs", found, ", ".join(f["code"] for f in found),

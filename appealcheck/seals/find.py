@@ -27,6 +27,24 @@ MAX_SEAL_FRAC = 0.5
 """Largest seal diameter accepted, as a fraction of the page's short side."""
 
 INKS = ("red", "blue", "purple")
+GREY_INKS = ("grey", "pale")
+"""A page without colour (greyscale scan, fax): seal ink is dark like the print, or paler than it."""
+PRINT_DARK = 130
+"""Darker than the paper by more than this: black print (or a seal's darkest ink) on a colourless page."""
+INK_DARK = 60
+"""Darker than the paper by more than this: ink of any kind on a colourless page."""
+PALE_DARK = 30
+"""Darker than the paper by more than this and at most `PRINT_DARK`: a pale impression's ink."""
+COLOURLESS = 0.001
+"""A page is colourless when fewer than this share of its pixels are saturated at all."""
+
+
+def colourless(image: np.ndarray) -> bool:
+    """Whether a page image carries no colour (a greyscale scan or a fax stored as RGB)."""
+    if image.ndim < 3 or image.shape[2] < 3:
+        return True
+    sub = image[::4, ::4].astype(np.int16)
+    return float(((sub.max(axis=2) - sub.min(axis=2)) > 40).mean()) < COLOURLESS
 
 
 @dataclass(frozen=True)
@@ -67,6 +85,8 @@ def ink_mask(image: np.ndarray, ink: str = "red") -> np.ndarray:
     Light impressions are pink, not red: the saturation floor is low, and the shape tests
     downstream reject the orange desks and brown tables that pass it.
     """
+    if ink in GREY_INKS:
+        return _grey_ink(image, ink)
     hsv = cv2.cvtColor(image, cv2.COLOR_RGB2HSV)
     h, s, v = hsv[:, :, 0], hsv[:, :, 1], hsv[:, :, 2]
     if ink == "red":
@@ -77,6 +97,39 @@ def ink_mask(image: np.ndarray, ink: str = "red") -> np.ndarray:
     else:
         hue = (h > 128) & (h < 160)
     return (hue & (s >= 70) & (v >= 60)).astype(np.uint8)
+
+
+def _darkness(image: np.ndarray) -> np.ndarray:
+    """How much darker each pixel is than the paper around it (int16): shading and a photo's uneven light
+    change the paper, not this."""
+    v = image.min(axis=2)
+    return cv2.dilate(v, np.ones((15, 15), np.uint8)).astype(np.int16) - v
+
+
+def _print(image: np.ndarray) -> np.ndarray:
+    """Black print and its anti-aliased edges on a greyscale page (uint8 0/1): what hides a pale seal's ink."""
+    return cv2.dilate((_darkness(image) > PRINT_DARK).astype(np.uint8), np.ones((7, 7), np.uint8))
+
+
+def _grey_ink(image: np.ndarray, ink: str) -> np.ndarray:
+    """Seal ink on a colourless page. 'grey': anything clearly darker than the paper (a dark impression, a
+    fax). 'pale': ink lighter than the print's strokes and away from them (their anti-aliased edges are just as
+    light), specks dropped."""
+    dark = _darkness(image)
+    if ink == "grey":
+        return (dark > INK_DARK).astype(np.uint8)
+    core = cv2.dilate((dark > PRINT_DARK).astype(np.uint8), np.ones((7, 7), np.uint8))
+    m = ((dark > PALE_DARK) & (dark <= PRINT_DARK) & (core == 0)).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(m, connectivity=8)
+    return (stats[labels, cv2.CC_STAT_AREA] >= 6).astype(np.uint8) & m
+
+
+def _large_strokes(mask: np.ndarray, side: float) -> np.ndarray:
+    """Only the connected strokes at least `side` pixels across (uint8 0/1)."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    big = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]) >= side
+    big[0] = False
+    return big[labels].astype(np.uint8)
 
 
 def _disc(d: int) -> np.ndarray:
@@ -178,12 +231,15 @@ def _ellipse_mask(shape: tuple[int, int], e, scale: float = 1.0) -> np.ndarray:
     return m
 
 
-def find_seals(image: np.ndarray, page: int = 0, inks: tuple[str, ...] = INKS,
+def find_seals(image: np.ndarray, page: int = 0, inks: tuple[str, ...] | None = None,
                max_frac: float = MAX_SEAL_FRAC) -> list[SealShape]:
     """Every seal impression on a page image (RGB uint8), largest first.
 
-    `max_frac` bounds the diameter relative to the short side: 1.0 for an image of one seal (a specimen).
+    `inks` defaults to the stamp-pad colours, or on a colourless page to `GREY_INKS`. `max_frac` bounds the
+    diameter relative to the short side: 1.0 for an image of one seal (a specimen).
     """
+    if inks is None:
+        inks = GREY_INKS if colourless(image) else INKS
     H, W = image.shape[:2]
     if min(H, W) < MIN_PAGE_SIDE:
         return []
@@ -201,6 +257,10 @@ def find_seals(image: np.ndarray, page: int = 0, inks: tuple[str, ...] = INKS,
         # that thin rules, text lines and frames cannot hold.
         # A specimen is one seal on paper: no rules to drop, and its thick ring would look like one.
         bare = _drop_rules(mask, L) if max_frac < 1.0 else mask
+        if ink == "grey":
+            # Print is as dark as the seal on a colourless page and would fuse with it into one block: look
+            # only for strokes that join into something as large as a seal (its border, whatever touches it).
+            bare = _large_strokes(bare, 0.8 * MIN_SEAL_FRAC * L)
         blob = cv2.morphologyEx(bare, cv2.MORPH_CLOSE, _disc(0.022 * L))
         blob = _fill_hulls(blob, max_frac * min(h, w) * 1.3)
         blob = cv2.morphologyEx(blob, cv2.MORPH_OPEN, _disc(0.035 * L))
@@ -216,19 +276,44 @@ def find_seals(image: np.ndarray, page: int = 0, inks: tuple[str, ...] = INKS,
             e = _fit(_outline_points(local, cx, cy, r))
             if e is None:
                 continue
-            cand = _validate(small, mask, e, ink, s, page, (W, H), max_frac)
+            if ink in GREY_INKS:
+                # Print hides parts of a grey seal, so its blob can be a fragment whose centre is not the
+                # seal's: look again around the fitted outline.
+                (ex, ey), (ea, eb), _ = e
+                er = max(ea, eb) / 2
+                if np.isfinite([ex, ey, er]).all() and 0 < er < L:
+                    local = bare.copy()
+                    local[_ellipse_mask(mask.shape, ((ex, ey), (2.5 * er, 2.5 * er), 0)) == 0] = 0
+                    e = _fit(_outline_points(local, ex, ey, er)) or e
+            # A grey ring is judged on all ink, light parts too: a stamp's ink is uneven.
+            seen = (_darkness(small) > PALE_DARK).astype(np.uint8) if ink == "grey" else mask
+            cand = _validate(small, seen, e, ink, s, page, (W, H), max_frac,
+                             occluded=_print(small) if ink == "pale" else None)
             if cand is not None and not any(_same(cand, o) for o in out):
                 out.append(cand)
     out.sort(key=lambda c: -c.axes[0] * c.axes[1])
-    return out
+    # A second outline inside a seal (its inner ring, text fused into an arc) is the same seal.
+    kept: list[SealShape] = []
+    for c in out:
+        if not any(_within(c, k) for k in kept):
+            kept.append(c)
+    return kept
 
 
 def _same(a: SealShape, b: SealShape) -> bool:
     return math.hypot(a.center[0] - b.center[0], a.center[1] - b.center[1]) < 0.5 * min(a.radius, b.radius)
 
 
+def _within(small: SealShape, big: SealShape) -> bool:
+    """Most of the smaller seal's box lies inside the bigger one's: one impression, outlined twice."""
+    ix = min(small.box[2], big.box[2]) - max(small.box[0], big.box[0])
+    iy = min(small.box[3], big.box[3]) - max(small.box[1], big.box[1])
+    area = max(1, (small.box[2] - small.box[0]) * (small.box[3] - small.box[1]))
+    return ix > 0 and iy > 0 and ix * iy / area > 0.6
+
+
 def _validate(small: np.ndarray, mask: np.ndarray, e, ink: str, s: float, page: int, size: tuple[int, int],
-              max_frac: float = MAX_SEAL_FRAC) -> SealShape | None:
+              max_frac: float = MAX_SEAL_FRAC, occluded: np.ndarray | None = None) -> SealShape | None:
     """The candidate as a seal, or None when its outline is not a ring of ink around paper."""
     (cx, cy), (a, b), ang = e
     if not (np.isfinite([cx, cy, a, b]).all()) or min(a, b) <= 0:
@@ -247,6 +332,7 @@ def _validate(small: np.ndarray, mask: np.ndarray, e, ink: str, s: float, page: 
     ca, sa = math.cos(math.radians(ang)), math.sin(math.radians(ang))
     hits = np.zeros(len(t), bool)
     inside = np.zeros(len(t), bool)
+    hidden = np.zeros(len(t), bool)
     for d in np.linspace(-band, band * 0.6, 6):
         u, v = (a / 2 + d) * np.cos(t), (b / 2 + d) * np.sin(t)
         px, py = cx + u * ca - v * sa, cy + u * sa + v * ca
@@ -254,15 +340,19 @@ def _validate(small: np.ndarray, mask: np.ndarray, e, ink: str, s: float, page: 
         inside |= ok
         xi, yi = np.clip(px.astype(int), 0, w - 1), np.clip(py.astype(int), 0, h - 1)
         hits |= ok & (mask[yi, xi] > 0)
-    visible = int(inside.sum())
-    covered = int(hits.sum())
-    inside_page = visible / len(t)
-    if inside_page < 0.4:
+        if occluded is not None:
+            hidden |= ok & (occluded[yi, xi] > 0)
+    # Where black print lies over a pale ring, the ring cannot be seen: neither a hit nor a miss.
+    hidden &= ~hits
+    inside_page = float(inside.mean())
+    if inside_page < 0.4 or hidden.sum() > 0.5 * inside.sum():
         return None
+    visible = int((inside & ~hidden).sum())
+    covered = int(hits.sum())
     coverage = covered / max(visible, 1)
     # A rocked or light impression loses one side of its ring, so the ink left is one long arc;
     # red text and rules crossed by a chance ellipse give scattered hits instead.
-    if coverage < 0.4 or _longest_run(hits) / max(visible, 1) < 0.35:
+    if coverage < 0.4 or _longest_run(hits | hidden) / max(int(inside.sum()), 1) < 0.35:
         return None
     inner = _ellipse_mask(mask.shape, ((cx, cy), (a * 0.8, b * 0.8), ang))
     fill = float(mask[inner > 0].mean()) if inner.any() else 1.0

@@ -21,7 +21,7 @@ import numpy as np
 from stdnum.cn import uscc as cn_uscc
 
 from appealcheck.errors import ResourceMissing
-from appealcheck.seals.find import SealShape, ink_mask
+from appealcheck.seals.find import GREY_INKS, SealShape, ink_mask
 
 NORM = 256
 """Radius in pixels of the normalised (circular) seal image that everything is read from."""
@@ -147,8 +147,9 @@ def _strip(pol: np.ndarray, start_deg: float, span_deg: float, r0: float, r1: fl
     return cv2.resize(strip, (w, height), interpolation=cv2.INTER_AREA)
 
 
-def _clean(image: np.ndarray) -> np.ndarray:
+def _clean(image: np.ndarray, red: bool = True) -> np.ndarray:
     """Red ink as black on white; black toner under the seal (R close to G and B) drops out like paper.
+    Without colour (`red` False: a greyscale scan, a fax) the ink is only stretched to black.
 
     Where the ink is says the colour (red minus the other channels); how dark it is says the green and
     blue channels. The split matters for JPEG files: they keep colour at half resolution in 8x8 blocks,
@@ -158,8 +159,11 @@ def _clean(image: np.ndarray) -> np.ndarray:
     """
     img = image.astype(np.float32)
     gb = np.minimum(img[:, :, 1], img[:, :, 2])
-    redness = cv2.GaussianBlur(img[:, :, 0] - gb, (0, 0), 2.0)
-    where = np.clip((redness - 20.0) / 25.0, 0.0, 1.0)
+    if red:
+        redness = cv2.GaussianBlur(img[:, :, 0] - gb, (0, 0), 2.0)
+        where = np.clip((redness - 20.0) / 25.0, 0.0, 1.0)
+    else:
+        where = 1.0
     paper = float(np.percentile(gb, 90))
     span = max(paper - float(np.percentile(gb, 3)), 30.0)
     dark = np.clip((paper - gb) / span, 0.0, 1.0)
@@ -172,7 +176,7 @@ def read_seal(image: np.ndarray, seal: SealShape, want_center: bool = True, want
     """Ring text (and optionally centre text and code) of one seal on a page image."""
     oval = seal.shape == "ellipse"
     norm = normalise(image, seal, axes_frame=oval)
-    clean = _clean(norm) if seal.ink == "red" else norm
+    clean = _clean(norm) if seal.ink == "red" else _clean(norm, red=False) if seal.ink in GREY_INKS else norm
     pol = polar(clean)
     pmask = (polar(ink_mask(norm, seal.ink) * 255)[:, :] > 127).astype(np.float32)
     # On an oval seal the taxpayer number and 发票专用章 reach far out once the oval is made round:

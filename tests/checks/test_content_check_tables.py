@@ -77,14 +77,16 @@ RU_PACK = pack(id="vektor", names=["Вектор"], entities=[{"name": "ООО �
 # ------------------------------------------------------------------ content.uscc
 
 
-def usccs(*codes) -> dict:
-    """The `usccs` field as extraction writes it: each code with its kind and check-digit verdict (stdnum)."""
+def usccs(*codes, confidence: float = 1.0) -> dict:
+    """The `usccs` field as extraction writes it: each code with its kind, check-digit verdict (stdnum) and the
+    OCR confidence of its line."""
     rows = []
     for i, c in enumerate(codes):
         code, kind = c if isinstance(c, tuple) else (c, "uscc")
         assert len(code) in ((18,) if kind == "uscc" else (15, 20)), code  # a typo must not pass as 'silent'
         valid = uscc.is_valid(code) if kind == "uscc" else True  # legacy numbers have no check digit
-        rows.append({"code": code, "valid": valid, "kind": kind, "page": 0, "box": [10, 10 + 30 * i, 300, 36 + 30 * i]})
+        rows.append({"code": code, "valid": valid, "kind": kind, "page": 0, "box": [10, 10 + 30 * i, 300, 36 + 30 * i],
+                     "confidence": confidence})
     return {"usccs": rows}
 
 
@@ -127,6 +129,12 @@ USCC_CASES = [
      usccs("914403001922038216", "914403001922038217"), {"kind": INV}, [U]),
     ("the brand's code slipped, but under another brand's pack", usccs("91310000MA1FLDXD32"), {"brand": None},
      [U]),
+    # A check character that is a look-alike of the right one (B for 8) is what a forger's random pick often is:
+    # read with full confidence it is taken as printed; read with doubt, as a slip.
+    ("look-alike check character read with full confidence beside the valid code",
+     usccs("91440300MA5G000248", "91440300MA5G00024B"), {"kind": INV}, [U]),
+    ("the same look-alike check character read with doubt",
+     usccs("91440300MA5G000248", "91440300MA5G00024B", confidence=0.9), {"kind": INV}, []),
 ]
 
 # ------------------------------------------------------------------ content.dates
@@ -577,6 +585,16 @@ def qr(*payloads: str, **kw) -> dict:
     """ctx kwargs giving the document one page with these QR codes."""
     return {"pages": (qr_page(*payloads),), **kw}
 
+
+# A licence's QR code carries its uniscid exactly: a look-alike check character it confirms is printed, not misread.
+USCC_CASES += [
+    ("look-alike check character read with doubt, and the licence's QR carries it",
+     usccs("91440300MA5G000248", "91440300MA5G00024B", confidence=0.9),
+     qr("http://www.gsxt.gov.cn/index.html?uniscid=91440300MA5G00024B", kind=BL), [U]),
+    ("look-alike check character read with doubt, the licence's QR carries the valid code",
+     usccs("91440300MA5G000248", "91440300MA5G00024B", confidence=0.9),
+     qr("http://www.gsxt.gov.cn/index.html?uniscid=91440300MA5G000248", kind=BL), []),
+]
 
 Q = "content.qr_mismatch"
 PAPER = {

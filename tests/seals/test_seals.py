@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 import yaml
@@ -94,6 +96,30 @@ def test_oval_invoice_seal_is_an_ellipse():
     assert [s.shape for s in found] == ["ellipse"]
 
 
+def _grey(img: np.ndarray) -> np.ndarray:
+    """The page as a greyscale scanner stores it, in RGB."""
+    g = np.asarray(Image.fromarray(np.asarray(img)).convert("L"))
+    return np.repeat(g[..., None], 3, axis=2)
+
+
+def test_finds_seal_on_a_greyscale_scan_at_its_place():
+    colour = np.asarray(pages.letter())
+    (c,) = find_seals(colour)
+    found = find_seals(_grey(colour))
+    assert len(found) == 1 and found[0].ink in ("grey", "pale")
+    assert all(abs(a - b) < 15 for a, b in zip(found[0].box, c.box, strict=True))
+
+
+def test_finds_a_pale_seal_over_black_print_on_a_greyscale_scan():
+    # Light ink over six lines of black print: as dark ink it would fuse with the text.
+    img = _page()
+    S.stamp(img, S.impression(OFFICIAL, DPI, np.random.default_rng(2), 0), (900, 1180),
+            np.array([0.95, 0.55, 0.6], np.float32))
+    (seal,) = find_seals(_grey(img))
+    cx, cy = seal.center
+    assert abs(cx - 900) < 15 and abs(cy - 1180) < 15 and seal.shape == "circle"
+
+
 def _red_logo() -> np.ndarray:
     im = pages.text_page([(120, 300, "艾克米品牌授权", 40)])
     ImageDraw.Draw(im).ellipse((900, 100, 1100, 300), fill=(210, 30, 40))
@@ -130,7 +156,13 @@ def _red_header_and_photo() -> np.ndarray:
     lambda: np.full((1754, 1240, 3), (210, 30, 40), np.uint8),
     lambda: np.asarray(pages.letter().resize((90, 127))),
     lambda: np.full((5, 5, 3), 255, np.uint8),
-], ids=["receipt", "red_logo", "red_table", "red_header_photo", "all_red", "thumbnail", "tiny"])
+    lambda: _grey(pages.receipt()),
+    lambda: _grey(pages.phone_photo(pages.receipt())),
+    lambda: _grey(pages.phone_photo(pages.letter(with_seal=False))),
+    lambda: _grey(_red_table()),
+    lambda: _grey(pages.text_page([(120, 300 + 50 * k, "货物名称 数量 单价 金额 ¥1000.00", 30) for k in range(20)])),
+], ids=["receipt", "red_logo", "red_table", "red_header_photo", "all_red", "thumbnail", "tiny", "grey_receipt",
+        "grey_receipt_photo", "grey_letter_photo", "grey_table", "grey_text"])
 def test_no_invented_seal(make):
     assert find_seals(make()) == []
 
@@ -255,6 +287,25 @@ def test_invoice_seal_taxpayer_number_read_and_compared(rotation):
     assert len(found) == 1 and found[0].measured == OTHER_USCC and found[0].expected == INVOICE_USCC
 
 
+def _grey_invoice_seal(middle: str, rotation: float) -> np.ndarray:
+    """A greyscale scan of an invoice seal stamped in the blank 备注 box, as invoices are."""
+    spec = S.SealSpec("inv", ENTITY, ENTITY, "invoice", "ellipse", (40.0, 30.0), "发票专用章", star=False,
+                      middle_line=middle, ring_mm=1.0, span_deg=185.0)
+    img = _page(with_text=False)
+    rng = np.random.default_rng(4)
+    S.stamp(img, S.impression(spec, DPI, rng, rotation), (900, 1180), S.ink_color(rng))
+    return _grey(img)
+
+
+@pytest.mark.parametrize("rotation", [0.0, 12.0])
+def test_invoice_seal_taxpayer_number_read_on_a_greyscale_scan(rotation):
+    genuine = _invoice_ctx(_grey_invoice_seal(INVOICE_USCC, rotation), INVOICE_USCC)
+    assert [s["taxpayer_no"] for s in seal_facts(genuine)] == [INVOICE_USCC]
+    assert [f.id for f in SealCheck().run(genuine)] == []
+    forged = _invoice_ctx(_grey_invoice_seal(OTHER_USCC, rotation), INVOICE_USCC)
+    assert [f.measured for f in SealCheck().run(forged) if f.id == "seal.taxpayer_mismatch"] == [OTHER_USCC]
+
+
 def test_taxpayer_number_is_not_judged_on_a_letter_or_when_unread():
     c = _ctx(_invoice_seal(OTHER_USCC, 0.0), None, kind="authorization_letter")
     printed = {"seller_uscc": FieldValue("seller_uscc", INVOICE_USCC, INVOICE_USCC, 0, (10, 10, 200, 40), 0.99)}
@@ -310,6 +361,23 @@ def _codes_page(seal_line: str, ink) -> DocContext:
     fields = {"usccs": FieldValue("usccs", usccs, "", 0, None, 0.99),
               "buyer_uscc": FieldValue("buyer_uscc", BUYER_USCC, BUYER_USCC, 0, tuple(usccs[0]["box"]), 0.99)}
     return DocContext(c.appeal, c.document, "purchase_invoice", fields, (), None)
+
+
+def test_a_red_code_inside_a_seal_whose_own_reading_gave_no_number_is_compared():
+    # The seal is found, but its number sits off the middle (an ellipse fitted askew cuts the line): the page
+    # OCR's reading of that red line stands in.
+    c = _codes_page(OTHER_USCC, (200, 40, 40))
+    img = np.asarray(c.document.pages[0].image).copy()
+    x0, y0, x1, y1 = c.fields["usccs"].value[2]["box"]
+    cx, cy = (x0 + x1) // 2, y1 + 60
+    cv2.ellipse(img, (cx, cy), (200, 130), 0, 0, 360, (200, 40, 40), 5)
+    doc = replace(c.document, pages=(Page(0, img, float(DPI)),),
+                  info=replace(c.document.info, sha256=hashlib.sha256(img.tobytes()).hexdigest()))
+    ctx = DocContext(c.appeal, doc, c.kind, c.fields, (), None)
+    (seal,) = seal_facts(ctx)
+    assert seal["taxpayer_no"] is None
+    found = [f for f in SealCheck().run(ctx) if f.id == "seal.taxpayer_mismatch"]
+    assert [f.measured for f in found] == [OTHER_USCC]
 
 
 def test_a_red_code_the_page_ocr_read_is_the_seal_number_when_no_seal_was_found():
