@@ -65,7 +65,10 @@ class Extractor:
     def labelled_date(self, name: str, label: str) -> None:
         """A date printed after a label on the same line or just right of it."""
         for lab in self.lines.find(re.compile(label)):
-            for loc in (Located(lab.page, lab.line, lab.end, len(lab.line.text)), self.lines.value_after(lab)):
+            # Photographed boxes overlap: '开票日期：2' may hold the first digit of a date whose line starts under
+            # the label's end; the cell right of the label is tried too.
+            for loc in (Located(lab.page, lab.line, lab.end, len(lab.line.text)), self.lines.value_after(lab),
+                        self.lines.right_of(lab)):
                 if loc is None:
                     continue
                 for d in parse.find_dates(loc.line.text[loc.start:loc.end]):
@@ -270,6 +273,10 @@ def _party_of(x: Extractor, loc: Located, buyers: list[Located], sellers: list[L
     db = min((distance(loc.line, b.line) for b in buyers), default=None)
     ds = min((distance(loc.line, s.line) for s in sellers), default=None)
     if db is None and ds is None:
+        # A fax can lose both side labels: the buyer's block is printed above the totals row, the seller's below.
+        rows = [t.line for t in x.lines.find(_TOTALS_ROW) if t.page == loc.page]
+        if rows:
+            return "buyer" if loc.line.center[1] < min(r.center[1] for r in rows) else "seller"
         return None
     # Photos lose one of the two vertical side labels (购买方 above, 销售方 below): judged by the one left, a name
     # well below the buyer's label is the seller's, one well above the seller's label is the buyer's.
@@ -357,7 +364,11 @@ def _invoice(x: Extractor) -> None:
             continue
         cells = [Located(lab.page, lab.line, lab.end, len(lab.line.text)), *x.lines.row(lab)]
         # Only figures with a currency sign: a bare '3.60' is as likely a fragment of a misread '¥37168.60'.
-        found = [(c, a) for c in cells for a in parse.find_amounts(c.line.text[c.start:c.end]) if a.currency]
+        found = [(c, a) for c in cells for a in _yen_figures(c.line.text[c.start:c.end])]
+        # A figure the columns already gave to the amount or the tax is not the other one too.
+        taken = {(f.page, f.box) for k, f in x.fields.items() if k in ("amount", "tax")}
+        found = [(c, a) for c, a in found
+                 if (c.page, Located(c.page, c.line, c.start + a.start, c.start + a.end).box) not in taken]
         if not found:
             continue
         picks = [("amount", found[0])] + ([("tax", found[-1])] if len(found) > 1 else [])
@@ -366,7 +377,11 @@ def _invoice(x: Extractor) -> None:
         break
     x.labelled_amount("amount", r"(?i:^\s*subtotal)")
     x.labelled_amount("tax", r"(?<!含)税\s*额|(?i:\bVAT\b|\btax\b)", exclude=r"税率|识别号|价税")
-    for loc in x.lines.find(re.compile(r"[零壹贰叁肆伍陆柒捌玖拾佰仟万亿圆元角分整正]{2,}")):
+    for loc in x.lines.find(_CAPITALS):
+        # A character misread inside the words (杏 for 壹) splits them: neither part is the amount, so the words
+        # stay unread.
+        if loc.line.text[loc.end + 1:loc.end + 2] in _CAPITAL_CHARS and loc.end + 1 < len(loc.line.text):
+            break
         v = parse.parse_capital_amount(loc.line.text[loc.start:loc.end])
         if v is not None:
             x.put(_field("total_in_words", _num(v), loc))
@@ -384,8 +399,7 @@ def _invoice_unlabelled(x: Extractor) -> None:
     right half, is the number.
     """
     if not {"amount", "tax", "total"} <= x.fields.keys():
-        yen = [(Located(p, ln, m.start, m.end), m) for p, ln in x.lines.items for m in parse.find_amounts(ln.text)
-               if m.currency == "CNY" and m.raw.lstrip()[:1] in "¥￥"][:40]
+        yen = [(Located(p, ln, m.start, m.end), m) for p, ln in x.lines.items for m in _yen_figures(ln.text)][:40]
         done = False
         for i, (lt, t) in enumerate(yen):
             for j, (la, a) in enumerate(yen):
@@ -401,9 +415,11 @@ def _invoice_unlabelled(x: Extractor) -> None:
                 break
     if not x.lines.items:
         return
+    # Thirds of the printed area, not of the image: a photo puts the desk above the invoice.
+    first = min(ln.box[1] for _, ln in x.lines.items)
     height = max(ln.box[3] for _, ln in x.lines.items)
     width = max(ln.box[2] for _, ln in x.lines.items)
-    top = [(p, ln) for p, ln in x.lines.items if p == 0 and ln.center[1] < height / 3]
+    top = [(p, ln) for p, ln in x.lines.items if p == 0 and ln.center[1] < first + (height - first) / 3]
     if "issued_on" not in x.fields:
         for p, ln in top:
             ds = [d for d in parse.find_dates(ln.text) if d.value is not None and "年" in d.raw]
@@ -416,6 +432,19 @@ def _invoice_unlabelled(x: Extractor) -> None:
             if m and ln.center[0] > width / 2:
                 x.put(_field("invoice_no", m.group(1), Located(p, ln, m.start(1), m.end(1))))
                 break
+
+
+_TOTALS_ROW = re.compile(r"价\s*税|大\s*写|小\s*写")
+_CAPITAL_CHARS = "零壹贰叁肆伍陆柒捌玖拾佰仟万亿圆元角分整正"
+_CAPITALS = re.compile(f"[{_CAPITAL_CHARS}]{{2,}}")
+_YEN_LOOKALIKE = re.compile(r"(?<![A-Za-z0-9])[VYv](?=\d[\d,]*\.\d\d(?!\d))")
+
+
+def _yen_figures(text: str) -> list[parse.AmountMatch]:
+    """The ¥ figures of an invoice line. Photos read the ¥ sign as V or Y, and a figure that loses its sign is
+    dropped as a possible fragment: the look-alike is taken as ¥ when a figure with two decimals follows."""
+    fixed = _YEN_LOOKALIKE.sub("¥", text)
+    return [m for m in parse.find_amounts(fixed) if m.currency == "CNY" and m.raw.lstrip()[:1] in "¥￥"]
 
 
 def _invoice_sums(x: Extractor) -> None:
@@ -437,9 +466,8 @@ def _invoice_sums(x: Extractor) -> None:
             continue
         if not a.line.box[1] - 3.5 * h <= ln.center[1] <= a.line.box[1] + 0.2 * h:
             continue
-        for m in parse.find_amounts(ln.text):
-            if m.currency == "CNY" and m.raw.lstrip()[:1] in "¥￥":
-                cands.append((Located(page, ln, m.start, m.end), m))
+        for m in _yen_figures(ln.text):
+            cands.append((Located(page, ln, m.start, m.end), m))
     if not cands:
         return
     cols = {}

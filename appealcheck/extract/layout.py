@@ -118,14 +118,27 @@ class PageLines:
         for page, other in self.items:
             if page != label.page or other is ln:
                 continue
-            if abs(self._row_offset(page, ln, other)) <= 0.6 * h and _starts_right_of(other, ln, h):
+            off = abs(self._row_offset(page, ln, other))
+            if off <= 0.6 * h and _starts_right_of(other, ln, h):
                 gap = other.box[0] - ln.box[2]
-                if gap < 12 * h and (best is None or gap < best[0]):
+                if gap < 12 * h and (best is None or gap < best[0]) and not self._claimed(page, ln, other, off):
                     best = (gap, other)
         if best is None:
             return None
         other = best[1]
         return _trimmed(label.page, other)
+
+    def _claimed(self, page: int, ln: OcrLine, value: OcrLine, off: float) -> bool:
+        """Whether a label stacked in `ln`'s column (the row above or below) sits clearly closer to `value`'s row:
+        photographed rows overlap, and 小計 / 消費税 must each keep their own figure."""
+        h = max(ln.height, 1)
+        for p, other in self.items:
+            if p != page or other is ln or other is value or other.box[2] > value.box[0] + 0.5 * h:
+                continue
+            if other.box[0] < ln.box[2] and other.box[2] > ln.box[0] and \
+                    abs(self._row_offset(page, other, value)) < off - 0.15 * h:
+                return True
+        return False
 
     def row(self, label: Located) -> list[Located]:
         """Every line on the label's row to its right, left to right (the cells of a table row)."""

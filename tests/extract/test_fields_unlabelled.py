@@ -128,3 +128,69 @@ def test_a_total_right_of_its_label_on_a_photo_with_overlapping_boxes():
              line("(小写)", (919, 579, 977, 600), 0.96), line("¥99799.34", (967, 580, 1045, 600), 0.97))
     f = extract_fields("purchase_invoice", [PageText(0, lines, "test")])
     assert f["total"].value == 99799.34 and f["total_in_words"].value == 99809.34
+
+
+def test_a_yen_sign_read_as_v_in_the_totals_row_is_still_the_amount():
+    # A-083-000253 and 254: photos read '¥111151.80' as 'V111151.80'. Dropped, the amount was once taken from
+    # the tax's own cell, and one figure filled both fields.
+    rows = [(600, 400, "金额"), (1000, 400, "税额"), (60, 700, "合计"), (560, 700, "V111151.80"),
+            (980, 700, "¥14449.73"), (60, 760, "价税合计（大写）"), (900, 760, "（小写）¥125601.53")]
+    f = extract_fields("purchase_invoice", _page(rows))
+    assert (f["amount"].value, f["tax"].value, f["total"].value) == (111151.8, 14449.73, 125601.53)
+    assert f["amount"].box != f["tax"].box
+    # A model number such as 'Y2024' is no figure.
+    assert "amount" not in extract_fields("purchase_invoice", _page([(60, 700, "合计"), (560, 700, "Y2024型")]))
+
+
+def test_amount_in_words_split_by_a_misread_character_stays_unread():
+    # A-083-000082 and 109 (faxes): '壹' read as '杏', '壹' as '密'. The words before the break once stood for the
+    # whole amount and disagreed with the figure.
+    for words in ("壹拾陆万叁仟贰佰零壹圆杏角伍分", "叁拾贰万玖仟肆佰零贰圆玖角密分"):
+        f = extract_fields("purchase_invoice", _page([(60, 760, "价税合计（大写）"), (300, 760, words)]))
+        assert "total_in_words" not in f, words
+    whole = "⊗壹拾陆万叁仟贰佰零壹圆壹角伍分"
+    f = extract_fields("purchase_invoice", _page([(60, 760, "价税合计（大写）"), (300, 760, whole)]))
+    assert f["total_in_words"].value == 163201.15
+
+
+def test_photographed_rows_that_overlap_keep_their_own_figures():
+    # A-083-000196, a Japanese receipt photographed: the tax label's padded box sits as near the subtotal's figure
+    # as its own, and the subtotal's was once taken as the tax.
+    def line(t, box):
+        x0, y0, x1, y1 = box
+        return OcrLine(t, box, ((x0, y0), (x1, y0), (x1, y1), (x0, y1)), 0.98)
+
+    lines = (line("小計", (40, 634, 110, 672)), line("¥30,545", (441, 648, 560, 686)),
+             line("消費税 10%", (40, 668, 190, 709)), line("¥3,055", (537, 689, 640, 722)),
+             line("合計", (40, 720, 110, 760)), line("¥33,600", (520, 724, 640, 762)))
+    f = extract_fields("receipt", [PageText(0, lines, "test")])
+    assert (f["subtotal"].value, f["tax"].value, f["total"].value) == (30545, 3055, 33600)
+
+
+def test_a_fax_that_lost_both_side_labels_places_parties_by_the_totals_row():
+    # A-083-000137: 购买方 and 销售方 and the buyer's 名称 label were lost; the one labelled name, the seller's, was
+    # once taken as the buyer's (the first seen) and the appeal's seller called a stranger.
+    rows = [(100, 200, "：东莞卓越明辉贸易有限公司"), (60, 600, "价税合计（大写）"), (900, 600, "（小写）¥35999.54"),
+            (100, 650, "称：上海锦程新纪元贸易有限公司"), (100, 690, "纳税人识别号：9131011544WHCXGCX7")]
+    f = extract_fields("purchase_invoice", _page(rows))
+    assert f["seller_name"].value == "上海锦程新纪元贸易有限公司" and f["seller_uscc"].value == "9131011544WHCXGCX7"
+    assert "buyer_name" not in f and "buyer_uscc" not in f
+
+
+def test_a_date_whose_first_digit_the_label_line_swallowed_is_still_read():
+    # A-083-000116, a photo: '开票日期：2' ends at x=1043 and '2024年04月20日' starts at x=1030. The '2' was taken
+    # as the value, no date parsed, and the invoice-before-letter check had no date to judge.
+    def line(t, box):
+        x0, y0, x1, y1 = box
+        return OcrLine(t, box, ((x0, y0), (x1, y0), (x1, y1), (x0, y1)), 0.97)
+
+    lines = (line("开票日期：2", (900, 309, 1043, 339)), line("2024年04月20日", (1030, 309, 1230, 339)),
+             line("上海增值税普通发票", (400, 280, 800, 320)))
+    assert extract_fields("purchase_invoice", [PageText(0, lines, "test")])["issued_on"].value == "2024-04-20"
+
+
+def test_the_top_third_of_a_photo_starts_at_its_first_printed_line():
+    # The desk above a photographed invoice pushed its date out of the image's top third.
+    rows = [(900, 330, "2024年04月20日"), (400, 300, "上海增值税普通发票"), (60, 500, "名称：某某公司"),
+            (60, 700, "合计"), (60, 900, "收款人：胡杰"), (60, 1000, "销售方：（章）")]
+    assert extract_fields("purchase_invoice", _page(rows))["issued_on"].value == "2024-04-20"
