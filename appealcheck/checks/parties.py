@@ -20,6 +20,30 @@ def _known_issuers(ctx: DocContext) -> list[str]:
     return [e.name for e in b.entities] + [d.name for d in b.distributors] if b else []
 
 
+SEAL_CONFIRMS = 0.85
+"""Image score from which a seal on the document is an impression of the registered one (an exact, image-level
+match, not a reading)."""
+
+
+def _confirmed(ctx: DocContext, name: str, code_field: str) -> bool:
+    """Whether the document itself shows the brand's party `name` beyond its OCR'd name: the party's code read
+    exactly as registered for it, or a seal matching its registered seal image. A near-miss of the name is then
+    the OCR's slip (星岚 read as 星岗), not a forger's look-alike company, whose code and seal are its own."""
+    b = ctx.brand
+    reg = [e.uscc for e in b.entities if is_same(e.name, name)] + \
+        [d.uscc for d in b.distributors if is_same(d.name, name)]
+    code = ctx.fields.get(code_field)
+    if code is not None and code.value and any(r and canonical(r) == canonical(code.value) for r in reg):
+        return True
+    specs = {sp.id: sp for sp in b.seals if is_same(sp.entity, name)}
+    if not specs:
+        return False
+    from appealcheck.seals import analyse_seals
+
+    return any(o.match is not None and o.match.spec_id in specs and o.match.image_score >= SEAL_CONFIRMS
+               for o in analyse_seals(ctx))
+
+
 def _finding(fid: str, severity: str, check: str, msg: str, f: FieldValue | None, measured, expected) -> Finding:
     return Finding(id=fid, severity=severity, check=check, message=msg, page=f.page if f else None,
                    box=f.box if f else None, measured=measured, expected=expected)
@@ -48,6 +72,8 @@ class Licensor(Check):
                                 f"Licensor '{m.read}' mixes in look-alike letters from another script", f, m.read,
                                 m.closest))
         elif not m.exact and m.similarity >= NEAR_MISS:
+            if _confirmed(ctx, m.closest, "licensor_uscc"):
+                return out
             out.append(_finding("content.licensor_lookalike", "high", self.id,
                                 f"Licensor reads '{m.read}', a near-miss of the brand's '{m.closest}' "
                                 f"({m.similarity:.0f}% alike)", f, m.read, m.closest))
@@ -137,6 +163,8 @@ class InvoiceParties(Check):
         if issuer is not None and ctx.brand is not None and issuer.value and is_same(issuer.value, seller) is not True:
             m = best_match(issuer.value, _known_issuers(ctx))
             if not m.exact and m.similarity >= NEAR_MISS:
+                if _confirmed(ctx, m.closest, "seller_uscc"):
+                    return out
                 out.append(_finding("content.invoice_issuer_lookalike", "high", self.id,
                                     f"Invoice issuer '{issuer.value}' is a near-miss of '{m.closest}'", issuer,
                                     issuer.value, m.closest))

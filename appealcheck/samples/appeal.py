@@ -207,14 +207,6 @@ def build(
             docs.append(P.receipt(b, rng.choice(["en", "ja", "fr"]), submitted, rng))
     if rng.random() < 0.45:
         docs.append(P.license_doc(s, rng))
-    # A seller buys stock once it is a reseller: genuine invoices are dated within its own authorization.
-    letter_start = seller_letter_start(docs, s)
-    if letter_start is not None:
-        for j, d in enumerate(docs):
-            if d.kind == "purchase_invoice" and F.parse_cn_date(d.fields["issued_on"]) < letter_start:
-                span = max(0, (submitted - letter_start).days - 3)
-                day = letter_start + dt.timedelta(days=rng.randint(0, span))
-                docs[j] = replace(d, fields=dict(d.fields, issued_on=V.cn_date(day)))
     caps = [C.sample(cap_rng, d.kind) for d in docs]
     rate = doc_forgery_rate(forged_ratio)
     targets = {j for j in range(len(docs)) if frg.random() < rate}
@@ -223,6 +215,15 @@ def build(
     serial = None
     if case == "direct" and 0 in targets and frg.random() < 0.3:
         serial = next(f for f in forgers if f.brand == b.id)
+    # A seller buys stock once it is a reseller: genuine invoices are dated within its own authorization, the
+    # letter the appeal carries (a serial forger's when it was bought from one).
+    letter_start = seller_letter_start([P.fill_licensee(serial.spec, s)] + docs[1:] if serial else docs, s)
+    if letter_start is not None:
+        for j, d in enumerate(docs):
+            if d.kind == "purchase_invoice" and F.parse_cn_date(d.fields["issued_on"]) < letter_start:
+                span = max(0, (submitted - letter_start).days - 3)
+                day = letter_start + dt.timedelta(days=rng.randint(0, span))
+                docs[j] = replace(d, fields=dict(d.fields, issued_on=V.cn_date(day)))
     appeal_id = f"A-{seed:03d}-{index:06d}"
     files, label_docs = [], []
     when = (submitted.year, submitted.month, submitted.day)

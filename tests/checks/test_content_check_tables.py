@@ -252,6 +252,12 @@ LICENSOR_CASES = [
         [LA],
     ),
     ("three characters swapped (67%: a stranger)", {**GOOD_LETTER, "licensor": "爱可美(中国)有限公司"}, {}, [LU]),
+    # The entity's own registered code read exactly beside the name: the OCR slipped on one character (星岚 read
+    # as 星岗, A-083-000008), no forger's look-alike company, whose code would be its own.
+    ("one character off, beside the entity's registered code",
+     {**GOOD_LETTER, "licensor": "艾克美(中国)有限公司", "licensor_uscc": "91310000MA1FL0XD32"}, {}, []),
+    ("one character off, beside another company's code",
+     {**GOOD_LETTER, "licensor": "艾克美(中国)有限公司", "licensor_uscc": "91440300MA5G9BKX58"}, {}, [LA]),
     ("Cyrillic letters in a Latin name", {**GOOD_LETTER, "licensor": "АСМЕ (China) Co., Ltd."}, {}, [LA]),
     ("the seller authorising itself", {**GOOD_LETTER, "licensor": SELLER}, {}, [LU]),
     ("distributor inside its period", dist_letter("2025-01-01"), {}, []),
@@ -345,6 +351,10 @@ PARTIES_CASES = [
     ),
     ("buyer is someone else", {**GOOD_INVOICE, "buyer_name": "杭州云帆电子商务有限公司"}, {}, [BNS]),
     ("issuer one character off", {**GOOD_INVOICE, "seller_name": "上海锦呈贸易有限公司"}, {}, [IL]),
+    ("issuer one character off, its registered taxpayer number read exactly",
+     {**GOOD_INVOICE, "seller_name": "上海锦呈贸易有限公司", "seller_uscc": "91310115MA1H7XWJ5N"}, {}, []),
+    ("issuer one character off, with a taxpayer number of its own",
+     {**GOOD_INVOICE, "seller_name": "上海锦呈贸易有限公司", "seller_uscc": "91440300MA5G9BKX58"}, {}, [IL]),
     ("issuer a stranger", {**GOOD_INVOICE, "seller_name": "义乌市小商品批发部"}, {}, [IU]),
     ("the appealing seller read in the issuer's place (a fax lost the side labels): sides unknown",
      {**GOOD_INVOICE, "seller_name": SELLER}, {}, []),

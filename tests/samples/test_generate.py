@@ -331,3 +331,30 @@ def test_genuine_distributor_letters_stay_within_the_distributors_authorization(
                 assert parse_cn_date(child["fields"]["valid_to"]) <= parse_cn_date(parent["fields"]["valid_to"]), \
                     a["appeal_id"]
     assert chains >= 10
+
+
+def test_an_invoice_forged_to_predate_the_letter_predates_the_letter_the_appeal_carries(labels):
+    # A-083-000061: the invoice was dated before the seller's own letter, which a serial forger's letter then
+    # replaced; the forgery was invisible on the page.
+    from appealcheck.samples import serial_forgers
+    from appealcheck.samples.appeal import build
+    from appealcheck.samples.forgeries import parse_cn_date
+
+    def start(letter: dict) -> dt.date:
+        return min(parse_cn_date(letter["fields"]["valid_from"]), parse_cn_date(letter["fields"]["issued_on"]))
+
+    ops = ("invoice_before_letter", "period_invalid", "uscc_bad_check", "licensor_unknown")
+    out = build(83, 61, 0.6, serial_forgers(83), ops).label
+    letter, invoice = out["documents"][:2]
+    assert "serial_forger" in letter["ops"] and invoice["ops"] == ["invoice_before_letter"]
+    assert parse_cn_date(invoice["fields"]["issued_on"]) < start(letter)
+    seen = 0
+    for a in labels:
+        for d in a["documents"]:
+            # The seller's letter: the one to the invoice's buyer.
+            letters = [x for x in a["documents"] if x["kind"] == "authorization_letter"
+                       and x["fields"].get("licensee") == d["fields"].get("buyer_name")]
+            if "invoice_before_letter" in d["ops"] and letters:
+                seen += 1
+                assert parse_cn_date(d["fields"]["issued_on"]) < start(letters[0]), a["appeal_id"]
+    assert seen

@@ -211,6 +211,18 @@ def test_other_entity_is_unregistered(pack):
     assert "seal.unregistered" in _ids(_stamped(other, seed=4), pack)
 
 
+def test_a_registered_seal_on_the_letter_makes_a_one_character_misread_of_its_entity_a_slip(pack):
+    from appealcheck.checks.parties import Licensor
+
+    misread = "艾克美(中国)有限公司"  # one character off, as OCR slips (星岚 read as 星岗)
+    genuine = _ctx(_stamped(OFFICIAL, seed=3), pack, licensor=misread)
+    assert [f.id for f in Licensor().run(genuine)] == []
+    # Another company's seal confirms nothing: the near-miss stays a look-alike.
+    other = S.SealSpec("x", "深圳市启航贸易有限公司", "深圳市启航贸易有限公司", code="4403001234567")
+    forged = _ctx(_stamped(other, seed=4), pack, licensor=misread)
+    assert [f.id for f in Licensor().run(forged)] == ["content.licensor_lookalike"]
+
+
 def test_altered_text_lookalike(pack):
     fake = S.SealSpec("x", ENTITY, "艾克美(中国)有限公司", code=OFFICIAL.code)
     findings = SealCheck().run(_ctx(_stamped(fake, seed=4), pack))
