@@ -195,13 +195,14 @@ def test_a_full_disk_stops_with_a_clear_message_and_loses_nothing(tmp_path):
 
 @pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["ctrl-c", "sigterm"])
 def test_ctrl_c_or_sigterm_stops_cleanly_and_resume_finishes(tmp_path, sig, code):
-    root, out, proc = _batch_running(tmp_path, 5)
+    # Twenty appeals: without OCR one takes about 0.2 s, and five could all finish before the signal landed.
+    root, out, proc = _batch_running(tmp_path, 20)
     proc.send_signal(sig)
     _, stderr = proc.communicate(timeout=120)
     assert proc.returncode == code, stderr
     assert "interrupted: rerun with --resume" in stderr and "Traceback" not in stderr
     first = read_ledger(out)
-    assert 1 <= len(first.records) < 5 and first.torn_bytes == 0
+    assert 1 <= len(first.records) < 20 and first.torn_bytes == 0
     done = run("batch", str(root), "-o", str(out), "--workers", "1", "--ocr", "none", "--resume")
     assert done.returncode == 0, done.stderr
-    assert sorted(r["appeal_id"] for r in read_ledger(out).records) == [f"A-{i}" for i in range(5)]
+    assert sorted(r["appeal_id"] for r in read_ledger(out).records) == sorted(f"A-{i}" for i in range(20))
