@@ -251,6 +251,10 @@ def find_seals(image: np.ndarray, page: int = 0, inks: tuple[str, ...] | None = 
     out: list[SealShape] = []
     for ink in inks:
         mask = ink_mask(small, ink)
+        # A grey ring is judged on all ink, light parts too (a stamp's ink is uneven); black print hides a pale
+        # ring's ink. Both once per page and ink, not per candidate.
+        seen = (_darkness(small) > PALE_DARK).astype(np.uint8) if ink == "grey" else mask
+        occluded = _print(small) if ink == "pale" else None
         if mask.sum() < (MIN_SEAL_FRAC * L) ** 2 * 0.05:
             continue
         # Fuse the ring, its characters and the star into one blob, fill it, then open with a disc
@@ -285,10 +289,7 @@ def find_seals(image: np.ndarray, page: int = 0, inks: tuple[str, ...] | None = 
                     local = bare.copy()
                     local[_ellipse_mask(mask.shape, ((ex, ey), (2.5 * er, 2.5 * er), 0)) == 0] = 0
                     e = _fit(_outline_points(local, ex, ey, er)) or e
-            # A grey ring is judged on all ink, light parts too: a stamp's ink is uneven.
-            seen = (_darkness(small) > PALE_DARK).astype(np.uint8) if ink == "grey" else mask
-            cand = _validate(small, seen, e, ink, s, page, (W, H), max_frac,
-                             occluded=_print(small) if ink == "pale" else None)
+            cand = _validate(small, seen, e, ink, s, page, (W, H), max_frac, occluded=occluded)
             if cand is not None and not any(_same(cand, o) for o in out):
                 out.append(cand)
     out.sort(key=lambda c: -c.axes[0] * c.axes[1])
