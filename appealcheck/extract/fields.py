@@ -450,11 +450,21 @@ def _yen_figures(text: str) -> list[parse.AmountMatch]:
 def _invoice_sums(x: Extractor) -> None:
     """Amount and tax of the 合计 row: the ¥ figures just above 价税合计, under the 金额 and 税额 columns.
 
-    Found by position rather than by the 合计 label, which faxes and photos often lose or tilt away.
+    Found by position rather than by the 合计 label, which faxes and photos often lose or tilt away. A fax that
+    loses the 价税合计 label too keeps the amount in capitals beside it: that line is the anchor then, and the ¥
+    figure at the end of its row is the total.
     """
     anchors = x.lines.find(re.compile(r"价\s*税\s*合\s*计"))
     if not anchors:
-        return
+        anchors = [loc for loc in x.lines.find(_CAPITALS)
+                   if loc.end - loc.start >= 4 and parse.parse_capital_amount(loc.line.text[loc.start:loc.end])]
+        if not anchors:
+            return
+        if "total" not in x.fields:
+            row = [(c, m) for c in x.lines.row(anchors[0]) for m in _yen_figures(c.line.text)]
+            if row:
+                c, m = row[-1]
+                x.put(_field("total", _num(m.value), Located(c.page, c.line, m.start, m.end), m.raw))
     a = anchors[0]
     h = max(a.line.height, 1)
     total_box = x.fields["total"].box if "total" in x.fields else None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from appealcheck.checks.money import InvoiceNumbers
+from appealcheck.checks.money import InvoiceArithmetic, InvoiceNumbers
 from appealcheck.extract.fields import extract_fields
 from appealcheck.models import OcrLine, PageText
 from tests.checks.test_content_tables import ctx
@@ -47,6 +47,25 @@ def test_unlabelled_figures_that_do_not_add_up_stay_unread():
     rows = [(500, 700, "¥249275.80"), (900, 700, "¥32405.85"), (900, 760, "¥291681.65"), (60, 900, "收款人：胡杰")]
     f = extract_fields("purchase_invoice", _page(rows))
     assert not {"amount", "tax", "total"} & f.keys()
+
+
+def test_a_fax_that_lost_every_totals_label_is_read_from_the_row_of_its_amount_in_words():
+    # A-089-000067 (a fax, forged): 合计, 价税合计 and (小写) all lost; the total is 1.00 short of amount plus tax.
+    # Three figures that do not add up are no guess to judge, but the amount in words places the totals row.
+    rows = [(60, 300, "*鞋*铂骏跑步鞋"), (1100, 300, "159027.00"), (1100, 340, "52833.00"),
+            (1100, 700, "¥211860.00"), (1700, 700, "V27541.80"), (100, 760, "×贰拾叁万玖仟肆佰圆捌角"),
+            (1650, 760, "¥239400.80"), (60, 900, "收款人：徐勇华")]
+    f = extract_fields("purchase_invoice", _page(rows))
+    got = {k: f[k].value for k in ("amount", "tax", "total", "total_in_words")}
+    assert got == {"amount": 211860.0, "tax": 27541.8, "total": 239400.8, "total_in_words": 239400.8}
+    c = ctx("purchase_invoice", {k: f[k].value for k in ("amount", "tax", "total")})
+    assert [x.id for x in InvoiceArithmetic().run(c)] == ["content.invoice_sum_mismatch"]
+    # The same page adding up raises nothing.
+    rows[6] = (1650, 760, "¥239401.80")
+    rows[5] = (100, 760, "×贰拾叁万玖仟肆佰零壹圆捌角")
+    f = extract_fields("purchase_invoice", _page(rows))
+    c = ctx("purchase_invoice", {k: f[k].value for k in ("amount", "tax", "total", "total_in_words")})
+    assert f["total"].value == 239401.8 and InvoiceArithmetic().run(c) == []
 
 
 def test_distributor_letter_parent_serial_read_across_a_line_break():
