@@ -38,10 +38,12 @@ def _confirmed(ctx: DocContext, name: str, code_field: str) -> bool:
     specs = {sp.id: sp for sp in b.seals if is_same(sp.entity, name)}
     if not specs:
         return False
-    from appealcheck.seals import analyse_seals
+    from appealcheck.seals import analyse_seals, is_match
 
+    # Seals of one layout score high whatever their text (a forger's 上海盛世佳美 seal scored 0.88 against 澜图's,
+    # A-089-000141): a ring read confidently must also read as the registered text.
     return any(o.match is not None and o.match.spec_id in specs and o.match.image_score >= SEAL_CONFIRMS
-               for o in analyse_seals(ctx))
+               and is_match(o.match, o.text) for o in analyse_seals(ctx))
 
 
 def _finding(fid: str, severity: str, check: str, msg: str, f: FieldValue | None, measured, expected) -> Finding:

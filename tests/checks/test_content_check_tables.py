@@ -716,3 +716,33 @@ def test_each_table_has_ten_cases_that_fire_and_stay_silent(check, rows):
     expected = [(r.values if hasattr(r, "marks") else r)[3] for r in rows]
     assert len(rows) >= 10
     assert any(expected) and not all(expected)
+
+
+def _seal(ring: str, similarity: float, image: float, score: float = 0.95):
+    from types import SimpleNamespace
+
+    from appealcheck.seals import SealMatch
+
+    return SimpleNamespace(match=SealMatch("acme-official", similarity, image, 0.5, 0.0),
+                           text=SimpleNamespace(ring=ring, ring_score=score))
+
+
+@pytest.mark.parametrize(("seal", "expected"), [
+    # The registered seal's impression beside a one-character slip of the name: the OCR slipped (A-083-000008).
+    (_seal("艾克米(中国)有限公司", 100.0, 0.93), []),
+    # A ring too faint to read: the image alone confirms.
+    (_seal("", 0.0, 0.93, score=0.0), []),
+    # A forger's own seal, cut to the brand seal's layout: it scores 0.88 as an image (A-089-000141), but its ring
+    # reads another name, so it confirms nothing.
+    (_seal("艾克美(中国)有限公司股份", 75.0, 0.88), [LA]),
+    # An impression that does not look like the registered seal confirms nothing either.
+    (_seal("艾克米(中国)有限公司", 100.0, 0.6), [LA]),
+])
+def test_a_licensor_near_miss_is_excused_only_by_the_registered_seal_itself(monkeypatch, seal, expected):
+    import appealcheck.seals
+
+    brand = pack(seals=[{"id": "acme-official", "file": "seals/official.png", "entity": "艾克米(中国)有限公司",
+                         "text": "艾克米(中国)有限公司"}])
+    monkeypatch.setattr(appealcheck.seals, "analyse_seals", lambda ctx: [seal])
+    c = replace(ctx(L, {**GOOD_LETTER, "licensor": "艾克美(中国)有限公司"}), brand=brand)
+    assert sorted(f.id for f in Licensor().run(c)) == expected
