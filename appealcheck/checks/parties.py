@@ -6,6 +6,9 @@ Only names the OCR read are judged; an unread party is unknown, never a mismatch
 from __future__ import annotations
 
 import datetime as dt
+import re
+
+from rapidfuzz.distance import Levenshtein
 
 from appealcheck.checks.interface import Check, DocContext, field_date
 from appealcheck.checks.names import best_match, canonical, is_same, looks_like_person, ocr_code_key
@@ -349,6 +352,16 @@ def _serial_key(serial: str) -> str:
     return ocr_code_key(serial)
 
 
+def _same_serial(a: str, b: str) -> bool:
+    """Two reads of one serial. A fax may also drop or garble one letter of the prefix ('XI-SQ' read as 'X-SQ',
+    A-089-000191): with every digit the same, one edit is the OCR's; a forger's citation changes the number."""
+    ka, kb = _serial_key(a), _serial_key(b)
+    if ka == kb:
+        return True
+    numbers = re.findall(r"\d{4,}", a)
+    return bool(numbers) and numbers == re.findall(r"\d{4,}", b) and Levenshtein.distance(ka, kb) <= 1
+
+
 def broken_chain(seller: str | None, docs) -> dict[str, list[Finding]]:
     """Findings across an appeal's letters, keyed by file: a distributor's letter to the seller must cite the
     serial of the brand's letter to that distributor, and may not grant beyond that letter's period."""
@@ -363,7 +376,7 @@ def broken_chain(seller: str | None, docs) -> dict[str, list[Finding]]:
         cited = letter.fields.get("parent_serial")
         serials = [p.fields["serial"] for p in parents if p.fields.get("serial") is not None]
         same = [p for p in parents if cited is not None and p.fields.get("serial") is not None
-                and _serial_key(p.fields["serial"].value) == _serial_key(cited.value)]
+                and _same_serial(p.fields["serial"].value, cited.value)]
         if cited is not None and serials and not same:
             out.setdefault(letter.file, []).append(_finding(
                 "content.chain_serial_mismatch", "high", "content.appeal_chain",

@@ -242,6 +242,10 @@ CHAIN_CASES = [
     ("another serial cited", [OWN, seller_letter(parent_serial="AC-SQ-2024-00417")], [CS]),
     ("I read as 1 and a dot for a dash (OCR)", [OWN, seller_letter(parent_serial="AC-SQ·2024-0000I")], []),
     ("another year in the serial", [OWN, seller_letter(parent_serial="AC-SQ-2023-00001")], [CS]),
+    # A-089-000191, a fax: one letter of the prefix dropped, every digit the same.
+    ("a prefix letter lost by the OCR", [OWN, seller_letter(parent_serial="A-SQ-2024-00001")], []),
+    ("a prefix letter lost and the number changed", [OWN, seller_letter(parent_serial="A-SQ-2024-00002")], [CS]),
+    ("another brand's prefix, same number", [OWN, seller_letter(parent_serial="LA-JX-2024-00001")], [CS]),
     ("grant beyond the distributor's own period", [OWN, seller_letter(valid_to="2026-06-30")], [CP]),
     ("both broken", [OWN, seller_letter(parent_serial="AC-SQ-2024-00417", valid_to="2026-06-30")], [CP, CS]),
     ("the brand's letter to the distributor is not in the appeal", [seller_letter(parent_serial="X-1-2-3")], []),
