@@ -188,8 +188,10 @@ def _cn_small_int(s: str) -> int | None:
 def _date_or_problem(y: int, m: int, d: int, lenient: bool) -> tuple[datetime.date | None, str | None] | None:
     """Check a date. None means 'not a date at all' (year out of 1990..2100, or an impossible month/day
     in a purely numeric form, where it is more likely a version number or a code than a forged date).
-    ``lenient`` forms (年月日, month names) report impossible dates as a problem instead."""
-    if not 1990 <= y <= 2100:
+    ``lenient`` forms (年月日, month names) report impossible dates as a problem instead. A month or day of
+    0 is no one's forgery but the OCR's reading of 06, 08 or 09 under a seal or on a fax (A-089-000103): it is
+    not read, rather than impossible."""
+    if not 1990 <= y <= 2100 or m == 0 or d == 0:
         return None
     if not 1 <= m <= 12:
         return (None, f"month {m} does not exist") if lenient else None

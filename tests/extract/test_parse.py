@@ -94,6 +94,9 @@ def test_normalize(text: str, expected: str) -> None:
         ("2024年2月30日", [("day 30 does not exist in February 2024", "2024年2月30日")]),
         ("2023年2月29日", [("day 29 does not exist in February 2023", "2023年2月29日")]),
         ("2024年13月1日", [("month 13 does not exist", "2024年13月1日")]),
+        # A zero month or day is the OCR's reading of 06 or 08 under a seal (A-089-000103): unread, not forged.
+        ("签发日期：2025年00月27日", []),
+        ("2025年06月00日", []),
         ("February 30, 2024", [("day 30 does not exist in February 2024", "February 30, 2024")]),
         # Not dates.
         ("13:45", []),
