@@ -38,6 +38,8 @@ def _confirmed(ctx: DocContext, name: str, code_field: str) -> bool:
     code = ctx.fields.get(code_field)
     if code is not None and code.value and any(r and canonical(r) == canonical(code.value) for r in reg):
         return True
+    if code is None and any(canonical(r) == canonical(u["code"]) for r in reg if r for u in _codes_under(ctx, name)):
+        return True
     specs = {sp.id: sp for sp in b.seals if is_same(sp.entity, name)}
     if not specs:
         return False
@@ -47,6 +49,23 @@ def _confirmed(ctx: DocContext, name: str, code_field: str) -> bool:
     # A-089-000141): a ring read confidently must also read as the registered text.
     return any(o.match is not None and o.match.spec_id in specs and o.match.image_score >= SEAL_CONFIRMS
                and is_match(o.match, o.text) for o in analyse_seals(ctx))
+
+
+def _codes_under(ctx: DocContext, name: str) -> list[dict]:
+    """Valid codes printed just under the field that read as `name`'s near-miss, in its column: a fax loses the
+    纳税人识别号 label, and the code it keeps is the party's own (A-089-000157)."""
+    found = ctx.fields.get("usccs")
+    names = [f for f in ctx.fields.values() if isinstance(f.value, str) and f.box and best_match(
+        f.value, [name]).similarity >= NEAR_MISS and f.name.endswith(("_name", "licensor"))]
+    if found is None or not isinstance(found.value, list) or not names:
+        return []
+    out = []
+    for f in names:
+        x0, y0, x1, y1 = f.box
+        h = max(y1 - y0, 1)
+        out += [u for u in found.value if u.get("valid") and u.get("page") == f.page and u.get("box")
+                and y1 - 0.5 * h <= u["box"][1] <= y1 + 2.5 * h and u["box"][0] < x1 and x0 < u["box"][2]]
+    return out
 
 
 def _finding(fid: str, severity: str, check: str, msg: str, f: FieldValue | None, measured, expected) -> Finding:

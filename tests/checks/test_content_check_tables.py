@@ -339,6 +339,12 @@ LICENSEE_CASES = [
 
 BNS, IL, IU = "content.buyer_not_seller", "content.invoice_issuer_lookalike", "content.invoice_issuer_unknown"
 
+def under(code: str, y: int = 12) -> dict:
+    """A code read on its own line at y, below a field read at the table's usual box (1, 1, 20, 10)."""
+    return {"code": code, "valid": uscc.is_valid(code), "kind": "uscc", "page": 0, "box": [2, y, 20, y + 9],
+            "confidence": 0.97}
+
+
 PARTIES_CASES = [
     ("buyer is the seller, issuer the distributor", GOOD_INVOICE, {}, []),
     ("issuer is the brand entity", {**GOOD_INVOICE, "seller_name": "艾克米(中国)有限公司"}, {}, []),
@@ -356,6 +362,13 @@ PARTIES_CASES = [
     ("issuer one character off, with a taxpayer number of its own",
      {**GOOD_INVOICE, "seller_name": "上海锦呈贸易有限公司", "seller_uscc": "91440300MA5G9BKX58"}, {}, [IL]),
     ("issuer a stranger", {**GOOD_INVOICE, "seller_name": "义乌市小商品批发部"}, {}, [IU]),
+    # A-089-000157, a fax: the 纳税人识别号 label lost, the registered code kept on the line under the name.
+    ("issuer one character off, its registered code on the line under it, unlabelled",
+     {**GOOD_INVOICE, "seller_name": "上海锦呈贸易有限公司", "usccs": [under("91310115MA1H7XWJ5N")]}, {}, []),
+    ("issuer one character off, the registered code far down the page",
+     {**GOOD_INVOICE, "seller_name": "上海锦呈贸易有限公司", "usccs": [under("91310115MA1H7XWJ5N", 300)]}, {}, [IL]),
+    ("issuer one character off, another valid code under it",
+     {**GOOD_INVOICE, "seller_name": "上海锦呈贸易有限公司", "usccs": [under("91440300MA5G9BKX58")]}, {}, [IL]),
     ("the appealing seller read in the issuer's place (a fax lost the side labels): sides unknown",
      {**GOOD_INVOICE, "seller_name": SELLER}, {}, []),
     (
