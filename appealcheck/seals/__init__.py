@@ -115,6 +115,7 @@ def _analyse(ctx: DocContext) -> list[SealObservation]:
     reg = enrolled(ctx)
     specs = {s.id: s for s in ctx.brand.seals} if ctx.brand else {}
     read = _ocr_enabled(ctx)
+    texts = tuple(dict.fromkeys(s.text for s in specs.values() if s.text))
     out = []
     for page in ctx.document.pages:
         scale = px_per_mm(page, _photographed(ctx))
@@ -122,7 +123,8 @@ def _analyse(ctx: DocContext) -> list[SealObservation]:
             match = _match(page.image, shape, reg, specs)
             text = read_seal(page.image, shape, want_center=True,
                              want_code=bool(match and specs[match.spec_id].code),
-                             want_middle=ctx.kind == "purchase_invoice" and shape.shape == "ellipse") if read else None
+                             want_middle=ctx.kind == "purchase_invoice" and shape.shape == "ellipse",
+                             expected=texts) if read else None
             if match is not None and text is not None:
                 match = _rematch_text(match, text, page.image, shape, reg, specs)
             pattern = impression(page.image, shape, match.rotation if match else None)

@@ -178,6 +178,48 @@ def test_ring_text_read_exactly_with_real_ocr(rotation):
     assert text.ring.replace("（", "(").replace("）", ")") == ENTITY
 
 
+def _faded(seed: int, angle: float) -> np.ndarray:
+    """OFFICIAL stamped upright with the ink of one spot of its ring, at angle degrees, faded to a quarter."""
+    img = _stamped(OFFICIAL, seed=seed, rotation=0.0)
+    (seal,) = find_seals(img)
+    r = seal.axes[0] / 2 * 0.78
+    x = int(seal.center[0] + r * np.cos(np.radians(angle)))
+    y = int(seal.center[1] + r * np.sin(np.radians(angle)))
+    spot = img[y - 14:y + 14, x - 14:x + 14].astype(np.float32)
+    img[y - 14:y + 14, x - 14:x + 14] = (255 - (255 - spot) * 0.25).astype(np.uint8)
+    return img
+
+
+def test_a_faded_ring_character_is_read_as_the_registered_text_the_strip_supports():
+    img = _faded(3, 308)
+    (seal,) = find_seals(img)
+    # Alone, the reading drops the faded 有.
+    assert read_seal(img, seal, want_center=False).ring == "艾克米（中国）限公司"
+    registered = (ENTITY, "深圳市启航贸易有限公司")
+    assert read_seal(img, seal, want_center=False, expected=registered).ring == ENTITY
+    # A character the strip plainly shows is not talked away: not by a look-alike text, nor by another name.
+    clear = _stamped(OFFICIAL, seed=3, rotation=0.0)
+    (seal,) = find_seals(clear)
+    for other in ("艾克美(中国)有限公司", "深圳市启航贸易有限公司"):
+        assert read_seal(clear, seal, want_center=False, expected=(other,)).ring == "艾克米（中国）有限公司"
+
+
+def test_ctc_probability_sums_every_alignment():
+    from itertools import product
+
+    from appealcheck.seals.read import _ctc_logp
+
+    rng = np.random.default_rng(0)
+    probs = rng.dirichlet(np.ones(3), size=4)  # 4 steps, blank + 2 characters
+    for label in ([1], [1, 2], [1, 1], [2, 1, 2]):
+        total = 0.0
+        for path in product(range(3), repeat=4):
+            collapsed = [k for i, k in enumerate(path) if k != 0 and (i == 0 or k != path[i - 1])]
+            if collapsed == label:
+                total += float(np.prod([probs[t, k] for t, k in enumerate(path)]))
+        assert np.isclose(_ctc_logp(np.log(probs), label), np.log(total)), label
+
+
 def test_size_in_mm_at_known_dpi(pack):
     facts = seal_facts(_ctx(_stamped(OFFICIAL, seed=2), pack))
     assert len(facts) == 1
