@@ -88,9 +88,10 @@ def _red_ink(ctx: DocContext, u: dict) -> bool:
 def _seller_code(ctx: DocContext, exclude) -> str | None:
     """The invoice seller's taxpayer code: the field, or else the one code printed on the page that is neither the
     buyer's nor `exclude`d (inside a seal; photos often lose the pairing of a code with its 纳税人识别号 label)."""
-    printed = ctx.fields.get("seller_uscc")
-    if printed is not None and isinstance(printed.value, str) and printed.value:
-        return printed.value
+    for name in ("seller_uscc", "seller_taxpayer_read"):
+        printed = ctx.fields.get(name)
+        if printed is not None and isinstance(printed.value, str) and printed.value:
+            return printed.value
     found = ctx.fields.get("usccs")
     buyer = ctx.fields.get("buyer_uscc")
     if found is None or not isinstance(found.value, list):

@@ -350,6 +350,13 @@ def _invoice(x: Extractor) -> None:
             continue
         found = parse.find_usccs(val.line.text[val.start:val.end])
         if not found:
+            # One character too many or too few (a photo read '4' as 'K4', A-097-000048): no code to check, but
+            # still the number a seal's can be compared with, at a distance that allows for the slip.
+            m = re.fullmatch(r"\s*([0-9A-Z]{17}|[0-9A-Z]{19})\s*", val.line.text[val.start:val.end])
+            party = _party_of(x, lab, buyers, sellers)
+            if m and party == "seller":
+                span = Located(val.page, val.line, val.start + m.start(1), val.start + m.end(1))
+                x.put(_field("seller_taxpayer_read", m.group(1), span))
             continue
         u = found[0]
         span = Located(val.page, val.line, val.start + u.start, val.start + u.end)

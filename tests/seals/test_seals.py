@@ -341,6 +341,29 @@ def test_invoice_seal_taxpayer_number_read_and_compared(rotation):
     assert len(found) == 1 and found[0].measured == OTHER_USCC and found[0].expected == INVOICE_USCC
 
 
+@pytest.mark.parametrize("below", [0.07, 0.09, 0.11])
+def test_a_table_rule_across_the_invoice_seal_is_not_read_as_its_number(below):
+    # A-097-000048, a photo: the invoice form's brown rule ran under the seal's number and was read instead.
+    img = _invoice_seal(INVOICE_USCC, 0.0)
+    (seal,) = find_seals(img)
+    y = int(seal.center[1] + below * min(seal.axes))
+    cv2.line(img, (0, y), (img.shape[1], y), (120, 55, 40), 3)
+    assert [s["taxpayer_no"] for s in seal_facts(_invoice_ctx(img, INVOICE_USCC))] == [INVOICE_USCC]
+
+
+def test_a_seller_code_read_a_character_long_is_still_compared_with_the_seal():
+    # A-097-000048: the printed code read with one character too many is no USCC, but is still the seller's number.
+    def ctx(img, read):
+        c = _ctx(img, None, kind="purchase_invoice")
+        fields = {"seller_taxpayer_read": FieldValue("seller_taxpayer_read", read, read, 0, (10, 10, 200, 40), 0.99)}
+        return DocContext(c.appeal, c.document, "purchase_invoice", fields, (), None)
+
+    slip = INVOICE_USCC[:9] + "K" + INVOICE_USCC[9:]
+    assert [f.id for f in SealCheck().run(ctx(_invoice_seal(INVOICE_USCC, 0.0), slip))] == []
+    found = SealCheck().run(ctx(_invoice_seal(OTHER_USCC, 0.0), slip))
+    assert [(f.id, f.measured, f.expected) for f in found] == [("seal.taxpayer_mismatch", OTHER_USCC, slip)]
+
+
 def _grey_invoice_seal(middle: str, rotation: float) -> np.ndarray:
     """A greyscale scan of an invoice seal stamped in the blank 备注 box, as invoices are."""
     spec = S.SealSpec("inv", ENTITY, ENTITY, "invoice", "ellipse", (40.0, 30.0), "发票专用章", star=False,
