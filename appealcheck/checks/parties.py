@@ -46,9 +46,11 @@ def _confirmed(ctx: DocContext, name: str, code_field: str) -> bool:
     from appealcheck.seals import analyse_seals, is_match
 
     # Seals of one layout score high whatever their text (a forger's 上海盛世佳美 seal scored 0.88 against 澜图's,
-    # A-089-000141): a ring read confidently must also read as the registered text.
-    return any(o.match is not None and o.match.spec_id in specs and o.match.image_score >= SEAL_CONFIRMS
-               and is_match(o.match, o.text) for o in analyse_seals(ctx))
+    # A-089-000141): a ring read confidently must also read as the registered text. A ring read exactly as
+    # registered is the stronger proof: a photo's impression then needs no image score (0.84, A-097-000247).
+    return any(o.match is not None and o.match.spec_id in specs and is_match(o.match, o.text)
+               and (o.match.image_score >= SEAL_CONFIRMS or o.match.text_similarity >= 100)
+               for o in analyse_seals(ctx))
 
 
 def _codes_under(ctx: DocContext, name: str) -> list[dict]:

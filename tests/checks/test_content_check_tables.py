@@ -748,8 +748,10 @@ def _seal(ring: str, similarity: float, image: float, score: float = 0.95):
     # A forger's own seal, cut to the brand seal's layout: it scores 0.88 as an image (A-089-000141), but its ring
     # reads another name, so it confirms nothing.
     (_seal("艾克美(中国)有限公司股份", 75.0, 0.88), [LA]),
-    # An impression that does not look like the registered seal confirms nothing either.
-    (_seal("艾克米(中国)有限公司", 100.0, 0.6), [LA]),
+    # A photographed impression whose ring reads exactly as registered: the text proves it (A-097-000247).
+    (_seal("艾克米(中国)有限公司", 100.0, 0.84), []),
+    # An impression that neither reads exactly nor looks like the registered seal confirms nothing.
+    (_seal("艾克米(中国)有限公", 95.0, 0.6), [LA]),
 ])
 def test_a_licensor_near_miss_is_excused_only_by_the_registered_seal_itself(monkeypatch, seal, expected):
     import appealcheck.seals
