@@ -611,6 +611,9 @@ def qr(*payloads: str, **kw) -> dict:
 
 # A licence's QR code carries its uniscid exactly: a look-alike check character it confirms is printed, not misread.
 USCC_CASES += [
+    # A-097-000195: a fax's faint footer read as 18 digits at 0.66 confidence is no code to judge.
+    ("eighteen digits read in doubt", usccs("216447544006201035", confidence=0.66), {}, []),
+    ("an invalid code read just confidently enough", usccs("216447544006201035", confidence=0.86), {}, [U]),
     ("look-alike check character read with doubt, and the licence's QR carries it",
      usccs("91440300MA5G000248", "91440300MA5G00024B", confidence=0.9),
      qr("http://www.gsxt.gov.cn/index.html?uniscid=91440300MA5G00024B", kind=BL), [U]),
