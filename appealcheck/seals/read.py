@@ -289,7 +289,15 @@ def read_seal(image: np.ndarray, seal: SealShape, want_center: bool = True, want
         # read both ways and keep the way whose number carries a valid check digit, whose centre reads
         # as 发票专用章, and whose line reads as a number, most confidently, in that order.
         best = None
+        views = []
         for turn, img in ((0.0, up), (180.0, cv2.rotate(up, cv2.ROTATE_180))):
+            views.append((turn, img))
+            # An oval fitted a few degrees askew (a photo's perspective) tilts the line: read it levelled too.
+            tilt = _tilt(img[int(NORM * 0.8):int(NORM * 1.3), int(NORM * 0.22):int(NORM * 1.78)])
+            if abs(tilt) >= 2.0:
+                views.append((turn, cv2.warpAffine(img, cv2.getRotationMatrix2D((NORM, NORM), tilt, 1.0),
+                                                   img.shape[1::-1], borderValue=(255, 255, 255))))
+        for turn, img in views:
             line, conf = _middle(rec, img, seal)
             words = _center(rec, img) if want_center else ""
             no = taxpayer_no(line)
@@ -317,6 +325,19 @@ def _center(rec, up: np.ndarray) -> str:
     """The horizontal text below an upright seal's middle (合同专用章, 发票专用章)."""
     crop = up[int(NORM * 1.22):int(NORM * 1.62), int(NORM * 0.42):int(NORM * 1.58)]
     return rec(crop)[0] if _inky(crop) else ""
+
+
+def _tilt(band: np.ndarray, most: float = 12.0) -> float:
+    """Degrees to turn a band of text so its lines run level: the turn whose row profile of ink is sharpest."""
+    ink = (255 - band[:, :, 0]).astype(np.float32)
+    h, w = ink.shape
+    if not ink.any():
+        return 0.0
+    scores = []
+    for angle in np.arange(-most, most + 0.1, 1.0):
+        turned = cv2.warpAffine(ink, cv2.getRotationMatrix2D((w / 2, h / 2), float(angle), 1.0), (w, h))
+        scores.append((float((turned.sum(axis=1) ** 2).sum()), -abs(float(angle)), float(angle)))
+    return max(scores)[2]
 
 
 def _middle(rec, up: np.ndarray, seal: SealShape) -> tuple[str, float]:

@@ -70,8 +70,9 @@ def test_a_fax_that_lost_every_totals_label_is_read_from_the_row_of_its_amount_i
 
 def test_a_seller_code_read_one_character_long_is_kept_for_the_seal_not_as_a_code():
     # A-097-000048, a photo: '9151010774XKMY3DP1' read as '915101077K4XKMY3DP1'.
-    rows = [(60, 200, "购买方"), (120, 200, "名称：宁波聚源天成进出口有限公司"), (120, 240, "纳税人识别号：9133021272X4M32PF6"),
-            (60, 800, "销售方"), (120, 800, "名称：成都天成晨光贸易有限公司"), (120, 840, "纳税人识别号：915101077K4XKMY3DP1"),
+    rows = [(60, 200, "购买方"), (120, 200, "名称：宁波聚源天成进出口有限公司"),
+            (120, 240, "纳税人识别号：9133021272X4M32PF6"), (60, 800, "销售方"),
+            (120, 800, "名称：成都天成晨光贸易有限公司"), (120, 840, "纳税人识别号：915101077K4XKMY3DP1"),
             (60, 1000, "收款人：徐娜")]
     f = extract_fields("purchase_invoice", _page(rows))
     assert f["seller_taxpayer_read"].value == "915101077K4XKMY3DP1" and "seller_uscc" not in f

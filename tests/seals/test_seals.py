@@ -20,7 +20,7 @@ from appealcheck.rules.pack import load_pack
 from appealcheck.samples import seals as S
 from appealcheck.seals import enrolled, seal_facts
 from appealcheck.seals.find import find_seals
-from appealcheck.seals.read import read_seal
+from appealcheck.seals.read import read_seal, taxpayer_no
 from tests import pages
 
 ENTITY = "艾克米(中国)有限公司"
@@ -349,6 +349,15 @@ def test_a_table_rule_across_the_invoice_seal_is_not_read_as_its_number(below):
     y = int(seal.center[1] + below * min(seal.axes))
     cv2.line(img, (0, y), (img.shape[1], y), (120, 55, 40), 3)
     assert [s["taxpayer_no"] for s in seal_facts(_invoice_ctx(img, INVOICE_USCC))] == [INVOICE_USCC]
+
+
+@pytest.mark.parametrize("askew", [-10.0, -7.0, 7.0, 10.0])
+def test_the_middle_line_of_an_oval_fitted_askew_is_levelled_before_reading(askew):
+    # A-089-000143, a photo: the oval's fitted angle was off and the tilted number read as '44190078/F1EX178'.
+    img = cv2.GaussianBlur(_invoice_seal(INVOICE_USCC, 0.0), (0, 0), 1.2)
+    (seal,) = find_seals(img)
+    text = read_seal(img, replace(seal, angle=seal.angle + askew), want_middle=True)
+    assert taxpayer_no(text.middle) == INVOICE_USCC
 
 
 def test_a_seller_code_read_a_character_long_is_still_compared_with_the_seal():
