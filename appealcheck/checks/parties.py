@@ -179,7 +179,8 @@ class InvoiceParties(Check):
         out = []
         buyer = ctx.fields.get("buyer_name")
         seller = ctx.appeal.seller.name
-        if buyer is not None and is_same(buyer.value, seller) is False:
+        if buyer is not None and is_same(buyer.value, seller) is False and \
+                not _slip_of_seller(ctx.fields, seller, ctx.appeal.seller.uscc):
             out.append(_finding("content.buyer_not_seller", "medium", self.id,
                                 f"Invoice buyer '{buyer.value}' is not the appealing seller '{seller}'", buyer,
                                 buyer.value, seller))
@@ -352,12 +353,22 @@ def invoice_before_letter(seller: str | None, docs, seller_uscc: str | None = No
     return out
 
 
+def _slip_of_seller(fields, seller: str | None, seller_uscc: str | None) -> bool:
+    """Whether a buyer name that is a near-miss of the seller's is the OCR's slip: the buyer's code beside it reads
+    exactly as the seller's own ('星辰' read as '星展' beside the seller's code, A-101-000257)."""
+    buyer, code = fields.get("buyer_name"), fields.get("buyer_uscc")
+    if buyer is None or code is None or not seller or not seller_uscc or not isinstance(code.value, str):
+        return False
+    return canonical(code.value) == canonical(seller_uscc) and \
+        best_match(buyer.value, [seller]).similarity >= NEAR_MISS
+
+
 def _bought_by(invoice, seller: str | None, seller_uscc: str | None) -> bool:
     """Whether the invoice's buyer is the appealing seller: by the buyer's name, or, when that was not read, by
     the seller's taxpayer number printed on the invoice (where only the buyer's can be)."""
     buyer = invoice.fields.get("buyer_name")
     if buyer is not None:
-        return is_same(buyer.value, seller) is True
+        return is_same(buyer.value, seller) is True or _slip_of_seller(invoice.fields, seller, seller_uscc)
     codes = invoice.fields.get("usccs")
     return bool(seller_uscc) and codes is not None and isinstance(codes.value, list) and any(
         u.get("valid") and u.get("code") == seller_uscc.strip().upper() for u in codes.value)

@@ -362,6 +362,16 @@ PARTIES_CASES = [
     ("issuer one character off, with a taxpayer number of its own",
      {**GOOD_INVOICE, "seller_name": "上海锦呈贸易有限公司", "seller_uscc": "91440300MA5G9BKX58"}, {}, [IL]),
     ("issuer a stranger", {**GOOD_INVOICE, "seller_name": "义乌市小商品批发部"}, {}, [IU]),
+    # A-101-000257, a photo: one character of the buyer's name slipped, the seller's own code read beside it.
+    ("buyer one character off, beside the seller's own code",
+     {**GOOD_INVOICE, "buyer_name": "深圳市启帆贸易有限公司", "buyer_uscc": "914403001922038216"},
+     {"seller_uscc": "914403001922038216"}, []),
+    ("buyer one character off, beside another code",
+     {**GOOD_INVOICE, "buyer_name": "深圳市启帆贸易有限公司", "buyer_uscc": "91440300MA5G9BKX58"},
+     {"seller_uscc": "914403001922038216"}, [BNS]),
+    ("another buyer altogether, beside the seller's own code",
+     {**GOOD_INVOICE, "buyer_name": "杭州云帆电子商务有限公司", "buyer_uscc": "914403001922038216"},
+     {"seller_uscc": "914403001922038216"}, [BNS]),
     # A-089-000157, a fax: the 纳税人识别号 label lost, the registered code kept on the line under the name.
     ("issuer one character off, its registered code on the line under it, unlabelled",
      {**GOOD_INVOICE, "seller_name": "上海锦呈贸易有限公司", "usccs": [under("91310115MA1H7XWJ5N")]}, {}, []),

@@ -206,6 +206,12 @@ APPEAL_CASES = [
         LETTER, doc("i.png", INV, issued_on="2024-02-19", usccs=[_code(SELLER_USCC), _code(DIST_USCC)])], [IB]),
     ("buyer's name unread, only another company's number", [
         LETTER, doc("i.png", INV, issued_on="2024-02-19", usccs=[_code(DIST_USCC)])], []),
+    # A-101-000257, a photo: 星辰 read as 星展 in the buyer's name, the buyer's code beside it the seller's own.
+    ("the buyer's name a slip of the seller's, beside the seller's own code", [
+        LETTER, inv("i.png", issued_on="2024-02-19", buyer_name="深圳市启帆贸易有限公司", buyer_uscc=SELLER_USCC)],
+     [IB]),
+    ("the buyer's name a slip of the seller's, another company's code beside it", [
+        LETTER, inv("i.png", issued_on="2024-02-19", buyer_name="深圳市启帆贸易有限公司", buyer_uscc=DIST_USCC)], []),
     ("the buyer's name read as the distributor: the name decides", [
         LETTER, inv("i.png", issued_on="2024-02-19", buyer_name="上海锦程贸易有限公司",
                     usccs=[_code(SELLER_USCC)])], []),

@@ -24,10 +24,10 @@ BRAND = BrandPack.model_validate({
 SELLER = "深圳市启航贸易有限公司"
 
 
-def ctx(kind, fields, seller=SELLER, submitted="2025-06-01", sha="0" * 64, software=None):
+def ctx(kind, fields, seller=SELLER, submitted="2025-06-01", sha="0" * 64, software=None, seller_uscc=None):
     page = Page(0, np.full((100, 100, 3), 255, np.uint8), 150)
     doc = Document("d.png", FileInfo("png", 1, sha, software=software), (page,))
-    appeal = Appeal("A", "A", "acme", submitted, Seller(name=seller), (doc,))
+    appeal = Appeal("A", "A", "acme", submitted, Seller(name=seller, uscc=seller_uscc), (doc,))
     fv = {k: FieldValue(k, v, getattr(v, "raw", str(v)), 0, (1, 1, 20, 10), 0.99) for k, v in fields.items()}
     return DocContext(appeal, doc, kind, fv, (), BRAND)
 

@@ -84,6 +84,17 @@ def test_a_seller_code_read_one_character_long_is_kept_for_the_seal_not_as_a_cod
     assert not {"seller_taxpayer_read", "buyer_uscc", "seller_uscc"} & f.keys()
 
 
+def test_a_misread_items_header_is_no_party_name():
+    # A-101-000221, a fax: '货物或应税劳务、服务名称' read as '信物或户模劳务、服名名称'; the cell right of it, '规格型号',
+    # was once taken for the buyer.
+    rows = [(60, 200, "名"), (100, 200, "你：苏州盛世永兴实业有限公司"), (60, 400, "信物或户模劳务、服名名称"),
+            (560, 400, "规格型号"), (60, 800, "名称：铂骏（广州）体育用品有限公司"), (20, 840, "销售方"),
+            (60, 1000, "收款人：李秀")]
+    f = extract_fields("purchase_invoice", _page(rows))
+    assert f.get("buyer_name") is None or f["buyer_name"].value != "规格型号"
+    assert f["seller_name"].value == "铂骏（广州）体育用品有限公司"
+
+
 def test_distributor_letter_parent_serial_read_across_a_line_break():
     rows = [(60, 300, "1. 广州嘉禾永兴贸易有限公司为澜图品牌在中国大陆地区的授权经销商(授权编号：L"),
             (60, 340, "A-SQ-2023-62367)。"), (60, 400, "2. 现授权东莞荣昌盛世商贸有限公司在抖音平台销售")]
