@@ -332,7 +332,8 @@ def _invoice(x: Extractor) -> None:
     # Not the items table header (货物或应税劳务、服务名称 / 项目名称).
     # '名  称：' with wide spacing is often read as two lines, '名' and '称：…'.
     for lab in x.lines.find(re.compile(r"(?<![务目物品])名\s*称|^\s*称\s*(?=[:：])|(?i:\bname\b)")):
-        # The items table's header, however misread ('货物或应税劳务、服务名称' as '信物或户模劳务、服名名称', A-101-000221).
+        # The items table's header, however misread ('货物或应税劳务、服务名称' read as '信物或户模劳务、服名名称',
+        # A-101-000221).
         if re.search(r"劳务|服务|货物|应税|项目", lab.line.text[:lab.start]):
             continue
         val = x.lines.value_after(lab)

@@ -85,8 +85,8 @@ def test_a_seller_code_read_one_character_long_is_kept_for_the_seal_not_as_a_cod
 
 
 def test_a_misread_items_header_is_no_party_name():
-    # A-101-000221, a fax: '货物或应税劳务、服务名称' read as '信物或户模劳务、服名名称'; the cell right of it, '规格型号',
-    # was once taken for the buyer.
+    # A-101-000221, a fax: '货物或应税劳务、服务名称' read as '信物或户模劳务、服名名称'; the cell right of it,
+    # '规格型号', was once taken for the buyer.
     rows = [(60, 200, "名"), (100, 200, "你：苏州盛世永兴实业有限公司"), (60, 400, "信物或户模劳务、服名名称"),
             (560, 400, "规格型号"), (60, 800, "名称：铂骏（广州）体育用品有限公司"), (20, 840, "销售方"),
             (60, 1000, "收款人：李秀")]
