@@ -119,6 +119,15 @@ class Licensor(Check):
                         f"Distributor {dist.name} was authorised {dist.valid_from} to {dist.valid_to}, "
                         f"but the letter is dated {when}", ctx.fields.get("issued_on") or f, str(when),
                         f"{dist.valid_from}..{dist.valid_to}"))
+            # The brand's own record of the distributor's period bounds what it may grant, even when the brand's
+            # letter in the appeal was itself extended by a forger (A-101-000072).
+            end = ctx.date("valid_to")
+            if dist is not None and dist.valid_to is not None and end is not None and end > dist.valid_to:
+                out.append(_finding(
+                    "content.chain_period_exceeds", "medium", self.id,
+                    f"Distributor {dist.name} grants until {end}, beyond its own authorization, which the brand "
+                    f"registered as ending {dist.valid_to}", ctx.fields["valid_to"], str(end),
+                    f"on or before {dist.valid_to}"))
             ent = next((e for e in ctx.brand.entities if is_same(e.name, m.closest)), None)
             reg = ent.uscc if ent else (dist.uscc if dist else None)
             code = ctx.fields.get("licensor_uscc")
@@ -417,7 +426,9 @@ def broken_chain(seller: str | None, docs) -> dict[str, list[Finding]]:
                 [s.value for s in serials]))
         parent = same[0] if same else max(parents, key=lambda p: field_date(p.fields.get("valid_to")) or dt.date.min)
         end, parent_end = field_date(letter.fields.get("valid_to")), field_date(parent.fields.get("valid_to"))
-        if end is not None and parent_end is not None and end > parent_end:
+        # Already said against the brand's record of the distributor (the letter's own check): once is enough.
+        told = any(f.id == "content.chain_period_exceeds" for f in letter.findings)
+        if end is not None and parent_end is not None and end > parent_end and not told:
             out.setdefault(letter.file, []).append(_finding(
                 "content.chain_period_exceeds", "medium", "content.appeal_chain",
                 f"The distributor grants until {end}, beyond its own authorization, which ends {parent_end} "

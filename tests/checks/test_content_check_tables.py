@@ -230,6 +230,7 @@ WORDS_CASES = [
 # ------------------------------------------------------------------ content.licensor
 
 LA, LU = "content.licensor_lookalike", "content.licensor_unknown"
+CPE = "content.chain_period_exceeds"
 DNA, LUM = "content.distributor_not_authorized", "content.licensor_uscc_mismatch"
 DIST = "上海锦程贸易有限公司"
 
@@ -261,6 +262,11 @@ LICENSOR_CASES = [
     ("Cyrillic letters in a Latin name", {**GOOD_LETTER, "licensor": "АСМЕ (China) Co., Ltd."}, {}, [LA]),
     ("the seller authorising itself", {**GOOD_LETTER, "licensor": SELLER}, {}, [LU]),
     ("distributor inside its period", dist_letter("2025-01-01"), {}, []),
+    # A-101-000072: the brand's letter in the appeal was extended by a forger; the pack's record still holds.
+    ("distributor granting beyond its registered period",
+     {**dist_letter("2025-01-01"), "valid_to": "2026-06-30"}, {"submitted": "2025-06-01"}, [CPE]),
+    ("distributor granting to the last day of its registered period",
+     {**dist_letter("2025-01-01"), "valid_to": "2025-12-31"}, {}, []),
     ("distributor on the last day of its period", dist_letter("2025-12-31"), {"submitted": "2026-01-05"}, []),
     ("distributor the day after its period", dist_letter("2026-01-01"), {"submitted": "2026-01-05"}, [DNA]),
     ("distributor before its period began", dist_letter("2023-12-31"), {}, [DNA]),

@@ -276,3 +276,17 @@ def test_chain_table(name, docs, expected):
     got = broken_chain(SELLER, docs)
     assert sorted(f.id for fs in got.values() for f in fs) == expected
     assert set(got) <= {"seller.png"}
+
+
+def test_a_grant_beyond_the_distributor_is_reported_once():
+    # The letter's own check already compared it with the brand's record of the distributor: the appeal-level
+    # comparison with the brand's letter does not say it again.
+    from dataclasses import replace as _replace
+
+    from appealcheck.checks.parties import broken_chain
+    from appealcheck.models import Finding
+
+    letter = seller_letter(valid_to="2026-06-30")
+    said = Finding(id=CP, severity="medium", check="content.licensor", message="beyond the registry")
+    assert [f.id for f in broken_chain(SELLER, [OWN, letter])["seller.png"]] == [CP]
+    assert broken_chain(SELLER, [OWN, _replace(letter, findings=(said,))]) == {}
