@@ -233,8 +233,12 @@ def with_appeal_findings(appeal: Appeal, docs: list[DocumentResult]) -> list[Doc
     extra = appeal_findings(appeal.seller.name, docs, appeal.seller.uscc)
     out = []
     for d in docs:
-        if d.file in extra:
-            found = d.findings + tuple(extra[d.file])
+        # What the document's own checks already said (a grant beyond the distributor's registered period) is not
+        # said again.
+        said = {f.id for f in d.findings}
+        new = tuple(f for f in extra.get(d.file, ()) if f.id not in said)
+        if new:
+            found = d.findings + new
             d = replace(d, findings=found, score=placeholder.document_score(found))
         out.append(d)
     return out

@@ -13,6 +13,7 @@ from appealcheck.checks.interface import Check, DocContext
 from appealcheck.checks.names import ocr_code_key
 from appealcheck.extract.parse import WEEKDAY_NAMES, weekday_conflict
 from appealcheck.models import Finding
+from appealcheck.ocr.rapid import RE_READ_BELOW
 
 _USCC_SHAPE = re.compile(r"^[1-9A-HNY][1-9][0-9]{6}[0-9A-HJ-NP-RTUW-Y]{10}$")
 """Registration authority, class code and a six-digit division code: other 18-character IDs (a SEPA creditor
@@ -56,8 +57,9 @@ def _known_codes(ctx: DocContext) -> set[str]:
     return {c.strip().upper() for c in codes if c and cn_uscc.is_valid(c)}
 
 
-DOUBTFUL_READ = 0.85
-"""A code whose line was read below this confidence is not judged (the OCR reads such lines a second time too)."""
+DOUBTFUL_READ = RE_READ_BELOW
+"""A code whose line was read below this confidence (the OCR's own mark of doubt, below which it reads a line a
+second time) is not judged."""
 
 SURE_READ = 0.97
 """A code read at least this confidently is taken as printed when only its check character is in doubt."""

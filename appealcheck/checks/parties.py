@@ -38,18 +38,20 @@ def _confirmed(ctx: DocContext, name: str, code_field: str) -> bool:
     code = ctx.fields.get(code_field)
     if code is not None and code.value and any(r and canonical(r) == canonical(code.value) for r in reg):
         return True
-    if code is None and any(canonical(r) == canonical(u["code"]) for r in reg if r for u in _codes_under(ctx, name)):
+    under = {canonical(u["code"]) for u in _codes_under(ctx, name)} if code is None else set()
+    if any(r and canonical(r) in under for r in reg):
         return True
     specs = {sp.id: sp for sp in b.seals if is_same(sp.entity, name)}
     if not specs:
         return False
-    from appealcheck.seals import analyse_seals, is_match
+    from appealcheck.seals import IMAGE_MATCH, analyse_seals, is_match
 
     # Seals of one layout score high whatever their text (a forger's 上海盛世佳美 seal scored 0.88 against 澜图's,
-    # A-089-000141): a ring read confidently must also read as the registered text. A ring read exactly as
-    # registered is the stronger proof: a photo's impression then needs no image score (0.84, A-097-000247).
+    # A-089-000141): a ring read confidently must also read as the registered text. A ring read as registered is
+    # the stronger proof: a photo's impression then needs only look like the seal (0.84, A-097-000247).
     return any(o.match is not None and o.match.spec_id in specs and is_match(o.match, o.text)
-               and (o.match.image_score >= SEAL_CONFIRMS or o.match.text_similarity >= 100)
+               and (o.match.image_score >= SEAL_CONFIRMS
+                    or (o.match.text_similarity >= 100 and o.match.image_score >= IMAGE_MATCH))
                for o in analyse_seals(ctx))
 
 
@@ -57,8 +59,8 @@ def _codes_under(ctx: DocContext, name: str) -> list[dict]:
     """Valid codes printed just under the field that read as `name`'s near-miss, in its column: a fax loses the
     纳税人识别号 label, and the code it keeps is the party's own (A-089-000157)."""
     found = ctx.fields.get("usccs")
-    names = [f for f in ctx.fields.values() if isinstance(f.value, str) and f.box and best_match(
-        f.value, [name]).similarity >= NEAR_MISS and f.name.endswith(("_name", "licensor"))]
+    names = [f for f in ctx.fields.values() if f.name.endswith(("_name", "licensor")) and isinstance(f.value, str)
+             and f.box and best_match(f.value, [name]).similarity >= NEAR_MISS]
     if found is None or not isinstance(found.value, list) or not names:
         return []
     out = []
@@ -122,7 +124,8 @@ class Licensor(Check):
             # The brand's own record of the distributor's period bounds what it may grant, even when the brand's
             # letter in the appeal was itself extended by a forger (A-101-000072).
             end = ctx.date("valid_to")
-            if dist is not None and dist.valid_to is not None and end is not None and end > dist.valid_to:
+            if dist is not None and dist.valid_to is not None and end is not None and end > dist.valid_to and \
+                    not any(o.id == "content.distributor_not_authorized" for o in out):
                 out.append(_finding(
                     "content.chain_period_exceeds", "medium", self.id,
                     f"Distributor {dist.name} grants until {end}, beyond its own authorization, which the brand "
@@ -399,8 +402,8 @@ def _same_serial(a: str, b: str) -> bool:
     ka, kb = _serial_key(a), _serial_key(b)
     if ka == kb:
         return True
-    numbers = re.findall(r"\d{4,}", a)
-    return bool(numbers) and numbers == re.findall(r"\d{4,}", b) and Levenshtein.distance(ka, kb) <= 1
+    digits = re.sub(r"\D", "", a)
+    return len(digits) >= 4 and digits == re.sub(r"\D", "", b) and Levenshtein.distance(ka, kb) <= 1
 
 
 def broken_chain(seller: str | None, docs) -> dict[str, list[Finding]]:
@@ -426,9 +429,7 @@ def broken_chain(seller: str | None, docs) -> dict[str, list[Finding]]:
                 [s.value for s in serials]))
         parent = same[0] if same else max(parents, key=lambda p: field_date(p.fields.get("valid_to")) or dt.date.min)
         end, parent_end = field_date(letter.fields.get("valid_to")), field_date(parent.fields.get("valid_to"))
-        # Already said against the brand's record of the distributor (the letter's own check): once is enough.
-        told = any(f.id == "content.chain_period_exceeds" for f in letter.findings)
-        if end is not None and parent_end is not None and end > parent_end and not told:
+        if end is not None and parent_end is not None and end > parent_end:
             out.setdefault(letter.file, []).append(_finding(
                 "content.chain_period_exceeds", "medium", "content.appeal_chain",
                 f"The distributor grants until {end}, beyond its own authorization, which ends {parent_end} "

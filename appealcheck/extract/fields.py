@@ -472,10 +472,14 @@ def _invoice_sums(x: Extractor) -> None:
         if not anchors:
             return
         if "total" not in x.fields:
-            row = [(c, m) for c in x.lines.row(anchors[0]) for m in _yen_figures(c.line.text)]
+            a = anchors[0]
+            # The figure may share the words' OCR line ('…圆捌角 ¥239400.80') or stand in a cell to its right.
+            cells = [Located(a.page, a.line, a.end, len(a.line.text)), *x.lines.row(a)]
+            row = [(c, m) for c in cells for m in _yen_figures(c.line.text[c.start:c.end])]
             if row:
                 c, m = row[-1]
-                x.put(_field("total", _num(m.value), Located(c.page, c.line, m.start, m.end), m.raw))
+                x.put(_field("total", _num(m.value), Located(c.page, c.line, c.start + m.start, c.start + m.end),
+                             m.raw))
     a = anchors[0]
     h = max(a.line.height, 1)
     total_box = x.fields["total"].box if "total" in x.fields else None

@@ -211,4 +211,4 @@ def is_match(m: SealMatch, text: SealText | None = None) -> bool:
     return m.image_score >= IMAGE_MATCH
 
 
-__all__ = ["SealMatch", "SealObservation", "analyse_seals", "enrolled", "is_match", "seal_facts"]
+__all__ = ["IMAGE_MATCH", "SealMatch", "SealObservation", "analyse_seals", "enrolled", "is_match", "seal_facts"]

@@ -77,7 +77,8 @@ class _Recognizer:
         alphabet: what the recognizer saw, not only its best reading."""
         if self._engine is None:
             self(np.full((48, 96, 3), 255, np.uint8))
-        rec = self._engine.text_rec
+        # RapidOCR loads its recognizer on first use, under its own lock: ask for it rather than read the attribute.
+        rec = self._engine._load_rec_model()
         img = np.ascontiguousarray(image[:, :, ::-1])
         h, w = img.shape[:2]
         ratio = max(rec.rec_image_shape[2] / rec.rec_image_shape[1], w / max(h, 1))
@@ -167,6 +168,10 @@ text was within 3 nats of the best reading on 7 of 31; a one-character look-alik
 5.7 nats less likely than the text actually engraved."""
 
 
+VERIFY_NEAR = 60.0
+"""Similarity (0..100) of the reading to a registered text below which the text is not asked about at all."""
+
+
 def _ctc_logp(logp: np.ndarray, label: list[int]) -> float:
     """Log-probability of a label sequence over every CTC alignment of per-step log-probabilities (blank 0)."""
     ext = np.zeros(2 * len(label) + 1, dtype=np.int64)
@@ -202,9 +207,15 @@ def verify(strip: np.ndarray, read: str, expected: tuple[str, ...]) -> str:
     text nearly the same probability. A seal whose text was changed does not get that benefit: the changed
     character is plainly seen.
     """
+    from rapidfuzz import fuzz
+
     from appealcheck.checks.names import canonical  # imported here: appealcheck.checks imports this package
 
     if not expected or not read or canonical(read) in {canonical(e) for e in expected}:
+        return read
+    # Only a text the reading nearly is can be what the ring says: another company's seal costs no second pass.
+    expected = tuple(e for e in expected if fuzz.ratio(canonical(read), canonical(e)) >= VERIFY_NEAR)
+    if not expected:
         return read
     probs, chars = recognizer().probabilities(strip)
     logp = np.log(np.clip(probs, 1e-12, 1.0))
@@ -289,15 +300,16 @@ def read_seal(image: np.ndarray, seal: SealShape, want_center: bool = True, want
         # read both ways and keep the way whose number carries a valid check digit, whose centre reads
         # as 发票专用章, and whose line reads as a number, most confidently, in that order.
         best = None
-        views = []
-        for turn, img in ((0.0, up), (180.0, cv2.rotate(up, cv2.ROTATE_180))):
-            views.append((turn, img))
-            # An oval fitted a few degrees askew (a photo's perspective) tilts the line: read it levelled too.
-            tilt = _tilt(img[int(NORM * 0.8):int(NORM * 1.3), int(NORM * 0.22):int(NORM * 1.78)])
-            if abs(tilt) >= 2.0:
-                views.append((turn, cv2.warpAffine(img, cv2.getRotationMatrix2D((NORM, NORM), tilt, 1.0),
-                                                   img.shape[1::-1], borderValue=(255, 255, 255))))
-        for turn, img in views:
+        views = [(0.0, up), (180.0, cv2.rotate(up, cv2.ROTATE_180))]
+        # An oval fitted a few degrees askew (a photo's perspective) tilts the line: when neither way up gives a
+        # number with a valid check digit, read it levelled too (turned by 180 degrees, a line keeps its tilt).
+        tilt = _tilt(up[int(NORM * 0.8):int(NORM * 1.3), int(NORM * 0.22):int(NORM * 1.78)])
+        levelled = [(turn, cv2.warpAffine(img, cv2.getRotationMatrix2D((NORM, NORM), tilt, 1.0), img.shape[1::-1],
+                                          borderValue=(255, 255, 255))) for turn, img in views] \
+            if abs(tilt) >= 2.0 else []
+        for k, (turn, img) in enumerate(views + levelled):
+            if k == len(views) and best is not None and best[0][0]:
+                break
             line, conf = _middle(rec, img, seal)
             words = _center(rec, img) if want_center else ""
             no = taxpayer_no(line)

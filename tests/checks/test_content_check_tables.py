@@ -769,6 +769,8 @@ def _seal(ring: str, similarity: float, image: float, score: float = 0.95):
     (_seal("艾克美(中国)有限公司股份", 75.0, 0.88), [LA]),
     # A photographed impression whose ring reads exactly as registered: the text proves it (A-097-000247).
     (_seal("艾克米(中国)有限公司", 100.0, 0.84), []),
+    # A counterfeit engraved with the registered text but nothing like the seal: the text alone proves nothing.
+    (_seal("艾克米(中国)有限公司", 100.0, 0.3), [LA]),
     # An impression that neither reads exactly nor looks like the registered seal confirms nothing.
     (_seal("艾克米(中国)有限公", 95.0, 0.6), [LA]),
 ])

@@ -251,6 +251,9 @@ CHAIN_CASES = [
     # A-089-000191, a fax: one letter of the prefix dropped, every digit the same.
     ("a prefix letter lost by the OCR", [OWN, seller_letter(parent_serial="A-SQ-2024-00001")], []),
     ("a prefix letter lost and the number changed", [OWN, seller_letter(parent_serial="A-SQ-2024-00002")], [CS]),
+    ("a prefix letter lost and a short number changed", [
+        doc("own.png", L, licensee=DIST, serial="AC-SQ-2024-017", valid_to="2025-12-31"),
+        seller_letter(parent_serial="A-SQ-2024-018")], [CS]),
     ("another brand's prefix, same number", [OWN, seller_letter(parent_serial="LA-JX-2024-00001")], [CS]),
     ("grant beyond the distributor's own period", [OWN, seller_letter(valid_to="2026-06-30")], [CP]),
     ("both broken", [OWN, seller_letter(parent_serial="AC-SQ-2024-00417", valid_to="2026-06-30")], [CP, CS]),
@@ -283,10 +286,14 @@ def test_a_grant_beyond_the_distributor_is_reported_once():
     # comparison with the brand's letter does not say it again.
     from dataclasses import replace as _replace
 
-    from appealcheck.checks.parties import broken_chain
-    from appealcheck.models import Finding
+    from appealcheck.api import with_appeal_findings
+    from appealcheck.models import Appeal, Finding, Seller
 
     letter = seller_letter(valid_to="2026-06-30")
+    appeal = Appeal("A", "A", "acme", "2025-06-01", Seller(name=SELLER), ())
     said = Finding(id=CP, severity="medium", check="content.licensor", message="beyond the registry")
-    assert [f.id for f in broken_chain(SELLER, [OWN, letter])["seller.png"]] == [CP]
-    assert broken_chain(SELLER, [OWN, _replace(letter, findings=(said,))]) == {}
+    got = {d.file: [f.id for f in d.findings] for d in with_appeal_findings(appeal, [OWN, letter])}
+    assert got == {"own.png": [], "seller.png": [CP]}
+    got = {d.file: [f.id for f in d.findings]
+           for d in with_appeal_findings(appeal, [OWN, _replace(letter, findings=(said,))])}
+    assert got == {"own.png": [], "seller.png": [CP]}

@@ -60,6 +60,9 @@ def test_a_fax_that_lost_every_totals_label_is_read_from_the_row_of_its_amount_i
     assert got == {"amount": 211860.0, "tax": 27541.8, "total": 239400.8, "total_in_words": 239400.8}
     c = ctx("purchase_invoice", {k: f[k].value for k in ("amount", "tax", "total")})
     assert [x.id for x in InvoiceArithmetic().run(c)] == ["content.invoice_sum_mismatch"]
+    # The figure on the words' own OCR line.
+    joined = [r for k, r in enumerate(rows) if k not in (5, 6)] + [(100, 760, "×贰拾叁万玖仟肆佰圆捌角 ¥239400.80")]
+    assert extract_fields("purchase_invoice", _page(joined))["total"].value == 239400.8
     # The same page adding up raises nothing.
     rows[6] = (1650, 760, "¥239401.80")
     rows[5] = (100, 760, "×贰拾叁万玖仟肆佰零壹圆捌角")
