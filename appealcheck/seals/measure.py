@@ -53,11 +53,12 @@ def ink_stats(image: np.ndarray, seal: SealShape) -> InkStats | None:
         return None
     f = crop.astype(np.float32)
     paper_px = f[~m & (f.min(axis=2) > 150)]
-    paper = np.median(paper_px, axis=0) if len(paper_px) > 50 else np.array([245.0, 245.0, 245.0])
+    paper = np.median(paper_px, axis=0) if len(paper_px) > 50 else np.full(3, 245.0)
     # Ink strength: how much of the paper's light the ink absorbs in the channel it absorbs most
     # (green for red ink, red for blue ink).
     ch = 1 if seal.ink == "red" else 0
-    strength = np.clip(1 - f[:, :, ch] / max(paper[ch], 1.0), 0, 1)
+    # float32 throughout: a float64 paper level would promote the image, which Sobel below rejects.
+    strength = np.clip(1 - f[:, :, ch] / np.float32(max(paper[ch], 1.0)), 0, 1).astype(np.float32)
     core = cv2.erode(m.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
     vals = strength[core] if core.sum() > 100 else strength[m]
     q25, q50, q75 = np.percentile(vals, [25, 50, 75])

@@ -20,6 +20,7 @@ from appealcheck.rules.pack import load_pack
 from appealcheck.samples import seals as S
 from appealcheck.seals import enrolled, seal_facts
 from appealcheck.seals.find import find_seals
+from appealcheck.seals.measure import ink_stats
 from appealcheck.seals.read import read_seal, taxpayer_no
 from tests import pages
 
@@ -226,6 +227,19 @@ def test_size_in_mm_at_known_dpi(pack):
     w, h = facts[0]["size_mm"]
     assert abs(w - 42) < 1.2 and abs(h - 42) < 1.2
     assert facts[0]["matched_seal"] == "acme-official" and facts[0]["match_score"] > 0.7
+
+
+def test_ink_measured_on_a_seal_with_no_bright_paper_around_it():
+    # A dark scan leaves no paper pixels to take the paper's level from: the default level must not
+    # change the image's number type (Sobel rejected float64 and the whole appeal failed, seed 103).
+    img = _stamped(OFFICIAL, seed=3)
+    shape = find_seals(img)[0]
+    x0, y0, x1, y1 = shape.box
+    crop = img[y0:y1, x0:x1]
+    red = crop[:, :, 0].astype(int) - crop[:, :, 1] > 60
+    crop[~red] = 120
+    ink = ink_stats(img, shape)
+    assert ink is not None and ink.ink_spread > 0 and ink.edge_sharpness > 0
 
 
 # ------------------------------------------------------------------ findings
