@@ -37,17 +37,34 @@ def read_qr_codes(ctx: DocContext) -> list[QrRead]:
 
             scale = 2400 / max(img.shape[:2])
             img = cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-        try:
-            found = zxingcpp.read_barcodes(np.ascontiguousarray(img), formats=zxingcpp.BarcodeFormat.QRCode)
-        except Exception:  # noqa: BLE001 - a decoder failure means 'no QR read', never a crash
-            found = []
-        for b in found:
-            p = b.position
-            xs = [p.top_left.x, p.top_right.x, p.bottom_left.x, p.bottom_right.x]
-            ys = [p.top_left.y, p.top_right.y, p.bottom_left.y, p.bottom_right.y]
-            box = tuple(int(v / scale) for v in (min(xs), min(ys), max(xs), max(ys)))
-            out.append(QrRead(page.index, b.text, box))
+        for view, s in _views(img, scale):
+            try:
+                found = zxingcpp.read_barcodes(np.ascontiguousarray(view), formats=zxingcpp.BarcodeFormat.QRCode)
+            except Exception:  # noqa: BLE001 - a decoder failure means 'no QR read', never a crash
+                found = []
+            for b in found:
+                p = b.position
+                xs = [p.top_left.x, p.top_right.x, p.bottom_left.x, p.bottom_right.x]
+                ys = [p.top_left.y, p.top_right.y, p.bottom_left.y, p.bottom_right.y]
+                box = tuple(int(v / s) for v in (min(xs), min(ys), max(xs), max(ys)))
+                out.append(QrRead(page.index, b.text, box))
+            if found:
+                break
     return out
+
+
+def _views(img: np.ndarray, scale: float):
+    """The page as read, then resampled greys: a phone photo's JPEG-softened modules that the decoder's
+    binarizer misses at one size it often reads at another (A-103-000122 read at 0.75x, 1.5x and 2x, not 1x)."""
+    import cv2
+
+    yield img, scale
+    grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY) if img.ndim == 3 else img
+    for f in (1.5, 0.75):
+        if max(grey.shape[:2]) * f > 3000:
+            continue
+        interp = cv2.INTER_CUBIC if f > 1 else cv2.INTER_AREA
+        yield cv2.resize(grey, None, fx=f, fy=f, interpolation=interp), scale * f
 
 
 def parse_fapiao_payload(text: str) -> dict[str, str] | None:

@@ -238,15 +238,26 @@ def _letter(x: Extractor) -> None:
         text = _ascii_dashes(ln.text)
         if not _PARENT_LABEL.search(text):
             continue
-        nxt = items[i + 1][1] if i + 1 < len(items) and items[i + 1][0] == page else None
-        joined = text + (_ascii_dashes(nxt.text) if nxt is not None else "")
-        m = _PARENT_SERIAL_CLOSED.search(joined)
-        if m is not None and m.start(1) < len(text):
-            x.put(_field("parent_serial", m.group(1), Located(page, ln, m.start(1), min(m.end(1), len(text)))))
+        m = _PARENT_SERIAL_CLOSED.search(text)
+        if m is not None:
+            x.put(_field("parent_serial", m.group(1), Located(page, ln, m.start(1), m.end(1))))
             break
-        if m is not None and nxt is not None:
-            x.put(_field("parent_serial", m.group(1),
-                         Located(page, nxt, m.start(1) - len(text), m.end(1) - len(text))))
+        # The wrapped rest is the next line, or the one after when a photo's tilt sorted the next clause's long
+        # line first (A-103-000080: '…(授权编号：X' | '2.现授权…' | 'I-SQ-2023-89103)。').
+        found = None
+        for _, nxt in (it for it in items[i + 1:i + 3] if it[0] == page):
+            joined = text + _ascii_dashes(nxt.text)
+            m = _PARENT_SERIAL_CLOSED.search(joined)
+            if m is not None:
+                found = m
+                if m.start(1) < len(text):
+                    x.put(_field("parent_serial", m.group(1),
+                                 Located(page, ln, m.start(1), min(m.end(1), len(text)))))
+                else:
+                    x.put(_field("parent_serial", m.group(1),
+                                 Located(page, nxt, m.start(1) - len(text), m.end(1) - len(text))))
+                break
+        if found is not None:
             break
         m = _PARENT_SERIAL.search(text)
         # Cut at the line's end with no closing bracket after: the serial is unread, not the fragment ('X' and the

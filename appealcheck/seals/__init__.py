@@ -157,16 +157,25 @@ def _rematch_text(match: SealMatch, text: SealText, image, shape, reg, specs) ->
 
     read = canonical(text.ring)
     sims = {sid: fuzz.ratio(read, canonical(specs[sid].text or "")) for sid in reg}
-    best_sid = max(sims, key=lambda k: (sims[k], k == match.spec_id))
-    if best_sid != match.spec_id and sims[best_sid] > sims[match.spec_id]:
-        sig = signature(image, shape)
+    top = max(sims.values())
+    tied = [k for k in sims if sims[k] == top]
+    sig = signature(image, shape) if len(tied) > 1 or tied[0] != match.spec_id else None
+    if len(tied) > 1:
+        # One entity's seals carry the same ring text (official, contract, invoice): the one of the fitted shape
+        # (an oval is the invoice seal), then the one whose centre text was read, then the better image
+        # (A-103-000244: a grey oval invoice seal was taken for the round official seal, its size called wrong).
+        center = canonical(text.center or "")
+        aligned = {k: align(sig, reg[k].sig) for k in tied}
+        best_sid = max(tied, key=lambda k: (specs[k].shape == shape.shape,
+                                            fuzz.ratio(center, canonical(specs[k].center_text or "")) if center else 0,
+                                            aligned[k][0]))
+    else:
+        best_sid = tied[0]
+    if best_sid != match.spec_id:
         score, rot = align(sig, reg[best_sid].sig)
         sectors = sector_scores(sig, reg[best_sid].sig, rot)
-        # Same text on two registered seals (official and contract): keep the better image.
-        if canonical(specs[best_sid].text or "") != canonical(specs[match.spec_id].text or "") or \
-                score >= match.image_score:
-            return SealMatch(best_sid, round(sims[best_sid], 1), round(score, 3), round(float(sectors.min()), 3),
-                             round(rot, 1))
+        return SealMatch(best_sid, round(sims[best_sid], 1), round(score, 3), round(float(sectors.min()), 3),
+                         round(rot, 1))
     return SealMatch(match.spec_id, round(sims[match.spec_id], 1), match.image_score, match.min_sector,
                      match.rotation)
 

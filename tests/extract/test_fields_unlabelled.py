@@ -111,6 +111,12 @@ def test_distributor_letter_parent_serial_read_across_a_line_break():
     cut = [(60, 300, "为星岚品牌在中国大陆地区的授权经销商（授权编号：X"),
            (60, 340, "2. 现授权宁波海川鸿运供应链有限公司")]
     assert "parent_serial" not in extract_fields("authorization_letter", _page(cut))
+    # A photo's tilt sorted the next clause's long line before the wrapped rest (A-103-000080).
+    tilted = [(60, 300, "1.北京安泰明辉贸易有限公司为星岚品牌在中国大陆地区的授权经销商（授权编号：X"),
+              (60, 338, "2.现授权深圳安泰星辰商贸有限公司（统一社会信用代码：9144030042830PD10A）"),
+              (60, 342, "I-SQ-2023-89103)。"), (60, 400, "在淘宝平台销售由我司供应的星岚品牌小家电产品。")]
+    f = extract_fields("authorization_letter", _page(tilted))["parent_serial"]
+    assert f.value == "XI-SQ-2023-89103" and f.box[1] == 300
     # Wrapped between the label and its colon (A-073-000089, a PDF export): the serial is on the next line.
     label_only = [(60, 300, "1. 上海锦程新纪元贸易有限公司为澜图品牌在中国大陆地区的授权经销商(授权编号"),
                   (60, 340, ": LA-SQ-2024-09084)。"), (60, 400, "2. 现授权义乌瑞丰永兴科技有限公司")]

@@ -491,3 +491,42 @@ def test_a_red_code_the_page_ocr_read_is_the_seal_number_when_no_seal_was_found(
     # A third code printed in black (a remark naming a carrier) is no seal's and is not judged.
     printed = _codes_page(OTHER_USCC, (25, 25, 30))
     assert "seal.taxpayer_mismatch" not in [f.id for f in SealCheck().run(printed)]
+
+
+def test_an_oval_read_as_an_entitys_name_is_that_entitys_oval_seal(tmp_path):
+    # A-103-000244, a grey scan: the image match was not decisive (another entity's invoice seal), and the ring
+    # read as a name two registered seals carry; the round official seal was taken and its size called wrong.
+    from types import SimpleNamespace
+
+    from appealcheck.seals import SealMatch, _rematch_text
+    from appealcheck.seals.compare import enrol_file
+    from appealcheck.seals.read import SealText
+
+    inv = S.SealSpec("acme-invoice", ENTITY, ENTITY, "invoice", "ellipse", (40.0, 30.0), "发票专用章", star=False)
+    other = S.SealSpec("other-invoice", "别家贸易有限公司", "别家贸易有限公司", "invoice", "ellipse", (40.0, 30.0),
+                       "发票专用章", star=False)
+    reg, specs = {}, {}
+    for spec in (OFFICIAL, inv, other):
+        S.clean_png(spec, 300).save(tmp_path / f"{spec.id}.png")
+        reg[spec.id] = enrol_file(spec.id, tmp_path / f"{spec.id}.png")
+        specs[spec.id] = SimpleNamespace(shape=spec.shape, text=spec.text, center_text=spec.center_text)
+    img = _stamped(inv, seed=5)
+    shape = find_seals(img)[0]
+    read = SealText(ENTITY, 0.9, "发票专用章", "", 0.0, 200.0)
+    m = _rematch_text(SealMatch("other-invoice", 0.0, 0.38, 0.1, 0.0), read, img, shape, reg, specs)
+    assert m.spec_id == "acme-invoice" and m.text_similarity == 100.0
+    # Centre unread: the fitted shape alone decides.
+    m = _rematch_text(SealMatch("acme-official", 0.0, 0.5, 0.1, 0.0), replace(read, center=""), img, shape, reg, specs)
+    assert m.spec_id == "acme-invoice"
+
+
+@pytest.mark.parametrize("middle,expected", [
+    ("91310115MA1FL0XX3Q", "91310115MA1FL0XX3Q"),
+    ("9133078272'W8RCT8LQ", "9133078272W8RCT8LQ"),  # a speck read as a mark (A-103-000244)
+    ("9133 0782 72W8 RCT8LQ", "9133078272W8RCT8LQ"),
+    ("913307827·2W8RCT8LQ", "913307827" "2W8RCT8LQ"),
+    ("发票专用章", None),
+    ("91330782", None),  # too short to be a taxpayer number
+])
+def test_taxpayer_number_across_the_middle(middle, expected):
+    assert taxpayer_no(middle) == expected
