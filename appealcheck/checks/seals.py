@@ -144,14 +144,21 @@ class SealCheck(Check):
         if found is None or not isinstance(found.value, list):
             return []
         read = [o for o in obs if o.text is not None and taxpayer_no(o.text.middle)]
+        # A greyscale page has no red to tell the seal's line from the print: there a code inside a found seal
+        # whose own reading gave no number is the seal's (A-105-000184, a grey scan), unless it is the buyer's.
+        grey = [o for o in obs if o.shape.ink == "grey" and o not in read]
+        buyer = ctx.fields.get("buyer_uscc")
         red = [u for u in found.value if u.get("kind") == "uscc"
-               and not any(_inside(u, o.page, o.box) for o in read) and _red_ink(ctx, u)]
+               and not any(_inside(u, o.page, o.box) for o in read)
+               and (_red_ink(ctx, u) or (any(_inside(u, o.page, o.box) for o in grey)
+                                         and (buyer is None or u["code"] != buyer.value)))]
         if not red:
             return []
         seller = _seller_code(ctx, lambda u: u in red or any(_inside(u, o.page, o.box) for o in obs))
         out = []
         for u in red:
-            out.extend(self._compare_taxpayer(u["code"], seller, u["page"], tuple(u["box"]), "Red seal text"))
+            what = "Red seal text" if _red_ink(ctx, u) else "Text inside the seal"
+            out.extend(self._compare_taxpayer(u["code"], seller, u["page"], tuple(u["box"]), what))
         return out[:1]
 
     def _compare_taxpayer(self, seal_no: str | None, seller: str | None, page: int, box, what: str) -> list[Finding]:

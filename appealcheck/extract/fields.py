@@ -306,6 +306,11 @@ def _vertical(line) -> bool:
     return line.height > 1.5 * line.width
 
 
+_NOT_A_NAME = re.compile(r"(纳税人|识别号|统一社会|地\s*址|开户行|电\s*话"
+                         r"|规格|型号|单\s*[位价]|数\s*量|金\s*额|税\s*[率额])")
+"""Labels of an invoice's next row or its items table: read where a party's name should be, the name was lost."""
+
+
 def _invoice(x: Extractor) -> None:
     # Label and number are often separate OCR lines ('发票代码：' | '4401253539'): read by layout first.
     for name, label, lengths in (("invoice_code", r"发\s*票\s*代\s*码", (10, 12)),
@@ -351,8 +356,9 @@ def _invoice(x: Extractor) -> None:
         if val is None:
             continue
         name = _clean_name(val.text)
-        # A value that is itself a label (the next row's '纳税人识别号：…') means the name was not read.
-        if re.match(r"(纳税人|识别号|统一社会|地\s*址|开户行|电\s*话)", name) or len(name) < 4:
+        # A value that is itself a label (the next row's '纳税人识别号：…', or the items table's '规格型号' on a
+        # fax that lost the name, A-105-000219) means the name was not read.
+        if _NOT_A_NAME.match(name) or len(name) < 4:
             continue
         party = _party_of(x, lab, buyers, sellers)
         if party is None:
@@ -494,13 +500,17 @@ def _invoice_sums(x: Extractor) -> None:
     a = anchors[0]
     h = max(a.line.height, 1)
     total_box = x.fields["total"].box if "total" in x.fields else None
+    # A photo taken at an angle tilts every row: heights are compared as if the page were level (A-105-000210:
+    # the tax figure sat 20 px below the 价税合计 line's top, 900 px to its right, on a page sloping 1 in 40).
+    slope = max(-0.2, min(0.2, x.lines.slope(a.page)))
     cands = []
     for page, ln in x.lines.items:
         if page != a.page or "小写" in ln.text or "价税" in ln.text or (total_box and ln.box == total_box):
             continue
         if total_box and _overlap(ln.box, total_box):
             continue
-        if not a.line.box[1] - 3.5 * h <= ln.center[1] <= a.line.box[1] + 0.2 * h:
+        level = ln.center[1] - slope * (ln.center[0] - a.line.center[0])
+        if not a.line.box[1] - 3.5 * h <= level <= a.line.box[1] + 0.2 * h:
             continue
         for m in _yen_figures(ln.text):
             cands.append((Located(page, ln, m.start, m.end), m))

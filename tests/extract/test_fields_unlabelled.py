@@ -143,6 +143,24 @@ def test_tilted_receipt_rows_pair_each_label_with_its_own_value():
     assert (f["subtotal"].value, f["tax"].value, f["total"].value) == (194.78, 38.96, 233.74)
 
 
+def test_tilted_invoice_tax_found_beside_its_amount():
+    # A-105-000210, a photo sloping down to the right (1 in 40): the tax figure's centre sat 20 px below the top
+    # of the 价税合计 line, 900 px to its right, and 17 px below the 合计 row: left unread, the forged total went
+    # unchecked.
+    slope = 0.024
+    boxes = [("金额", (714, 409, 751, 431)), ("税额", (975, 413, 1014, 435)), ("106018.00", (715, 436, 800, 458)),
+             ("13782.34", (1070, 450, 1140, 472)), ("39779.00", (716, 476, 800, 498)),
+             ("5171.27", (1075, 490, 1140, 512)), ("合计", (201, 563, 261, 591)),
+             ("价税合计（大写）", (157, 595, 261, 622)), ("¥159080.40", (713, 587, 798, 614)),
+             ("¥20680.45", (1065, 602, 1149, 628)), ("壹拾柒万玖仟柒佰陆拾壹圆柒角伍分", (300, 600, 700, 628)),
+             ("(小写)", (923, 628, 979, 655)), ("¥179761.75", (977, 632, 1072, 661)),
+             ("名称：深圳宏图鸿运贸易有限公司", (160, 660, 700, 690)),
+             ("开户行及账号：招商银行深圳分行", (160, 720, 700, 750))]
+    page = [PageText(0, tuple(_line(t, b, slope) for t, b in boxes), "test")]
+    f = extract_fields("purchase_invoice", page)
+    assert (f["amount"].value, f["tax"].value, f["total"].value) == (159080.40, 20680.45, 179761.75)
+
+
 def test_invoice_parties_when_a_photo_loses_one_side_label():
     # Only the buyer's vertical side label was read; the second 名称 row lies far below it: the seller's.
     rows = [(130, 330, "购"), (60, 300, "名称：成都新纪元华悦进出口有限公司"),
@@ -154,6 +172,16 @@ def test_invoice_parties_when_a_photo_loses_one_side_label():
     f = extract_fields("purchase_invoice", [PageText(0, tuple(lines), "test")])
     assert f["buyer_name"].value == "成都新纪元华悦进出口有限公司"
     assert f["seller_name"].value == "澜图（上海）化妆品有限公司"
+
+
+def test_an_items_header_word_beside_a_name_label_is_no_name():
+    # A-105-000219, a fax that lost the buyer's name: the items table's '规格型号' was read as it, and
+    # buyer_not_seller fired on a genuine invoice.
+    for word in ("规格型号", "单价", "税率", "金额"):
+        rows = [(60, 300, "名称："), (420, 302, word), (60, 690, "名称：上海锦程新纪元贸易有限公司"),
+                (900, 835, "销售方：")]
+        f = extract_fields("purchase_invoice", _page(rows))
+        assert f.get("buyer_name") is None or f["buyer_name"].value != word
 
 
 def test_a_serial_printed_under_its_label_on_a_photo_with_overlapping_boxes():

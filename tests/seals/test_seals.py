@@ -530,3 +530,27 @@ def test_an_oval_read_as_an_entitys_name_is_that_entitys_oval_seal(tmp_path):
 ])
 def test_taxpayer_number_across_the_middle(middle, expected):
     assert taxpayer_no(middle) == expected
+
+
+def test_on_a_grey_page_a_code_inside_a_seal_whose_own_reading_gave_no_number_is_compared():
+    # A-105-000184, a greyscale scan: no red tells the seal's line from the print, so a code inside the found
+    # seal stands in for its number; outside every seal, or the buyer's own code, it is not judged.
+    def grey_ctx(seal_line: str, around: bool) -> DocContext:
+        c = _codes_page(seal_line, (200, 40, 40))
+        img = np.asarray(c.document.pages[0].image).copy()
+        x0, y0, x1, y1 = c.fields["usccs"].value[2]["box"]
+        if around:
+            cv2.ellipse(img, ((x0 + x1) // 2, y1 + 60), (200, 130), 0, 0, 360, (200, 40, 40), 5)
+        img = np.repeat(cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)[:, :, None], 3, axis=2)
+        doc = replace(c.document, pages=(Page(0, img, float(DPI)),),
+                      info=replace(c.document.info, sha256=hashlib.sha256(img.tobytes()).hexdigest()))
+        return DocContext(c.appeal, doc, c.kind, c.fields, (), None)
+
+    forged = grey_ctx(OTHER_USCC, True)
+    assert {(s["ink"], s["taxpayer_no"]) for s in seal_facts(forged)} == {("grey", None)}
+    found = [f for f in SealCheck().run(forged) if f.id == "seal.taxpayer_mismatch"]
+    assert [(f.measured, f.expected) for f in found] == [(OTHER_USCC, INVOICE_USCC)]
+    assert "inside the seal" in found[0].message
+    assert "seal.taxpayer_mismatch" not in [f.id for f in SealCheck().run(grey_ctx(INVOICE_USCC, True))]
+    assert "seal.taxpayer_mismatch" not in [f.id for f in SealCheck().run(grey_ctx(OTHER_USCC, False))]
+    assert "seal.taxpayer_mismatch" not in [f.id for f in SealCheck().run(grey_ctx(BUYER_USCC, True))]
