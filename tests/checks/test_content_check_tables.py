@@ -520,6 +520,9 @@ MATH_CASES = [
     ("tax-exempt: tax printed as ***", {"amount": 500.0, "tax": "***", "total": 500.0}, {"text": "免税"}, []),
     ("red-letter invoice: all negative", {"amount": -8850.0, "tax": -1150.5, "total": -10000.5}, {"text": RATE}, []),
     ("no rate printed: tax not judged", {**GOOD_INVOICE, "tax": 796.5, "total": 9646.5}, {}, []),
+    ("a fax's 13% read as '1.3%', no fapiao's rate: unread (A-105-000092)", GOOD_INVOICE, {"text": "1.3%"}, []),
+    ("an invoice of 2018 at 16%", {"amount": 10000.0, "tax": 1600.0, "total": 11600.0}, {"text": "16%"}, []),
+    ("17% printed, tax at 13%", {"amount": 10000.0, "tax": 1300.0, "total": 11300.0}, {"text": "17%"}, [TAX]),
     ("amount unread", {"tax": 1150.5, "total": 99999.0}, {"text": RATE}, []),
 ]
 
