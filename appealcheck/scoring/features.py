@@ -18,7 +18,7 @@ from typing import Any
 
 from appealcheck.models import DOCUMENT_KINDS, SEVERITIES, Appeal, DocumentResult
 
-FEATURE_VERSION = 2
+FEATURE_VERSION = 3
 """Bumped whenever FEATURES or the way a value is computed changes."""
 
 
@@ -93,6 +93,15 @@ KNOWN_FINDINGS: tuple[tuple[str, str], ...] = (
 )
 """Finding ids with their own feature (a count). Other ids fall into 'other findings' counts by severity."""
 
+FAMILIES: tuple[tuple[str, str], ...] = (
+    ("content", "findings where the document's facts disagree with each other, the brand or the appeal"),
+    ("seal", "findings about the seals"),
+    ("template", "findings where the document departs from the brand's template"),
+    ("file", "findings in the file's metadata or structure"),
+    ("pixel", "findings in the page's pixels"),
+)
+"""Finding id prefixes counted together (the id's part before the first dot)."""
+
 CHECK_MEASUREMENTS: tuple[tuple[str, str], ...] = (
     # Measurements the checks report in DocumentResult.features; names as the checks emit them.
     ("content.invoice_math.sum_error", "how far invoice amount plus tax is from the total"),
@@ -147,6 +156,9 @@ def _build() -> tuple[Feature, ...]:
     out += [Feature(f"finding.{fid}", desc, fid) for fid, desc in KNOWN_FINDINGS]
     out += [Feature(f"finding.other.{s}", f"other {s}-severity findings", None) for s in SEVERITIES]
     out.append(Feature("finding.max_severity", "the most severe finding on the document (0 none .. 5 critical)"))
+    # Every finding of a family together: one forgery type is rare in any training set (a few documents, too few
+    # for a leaf), while "some content check disagreed" is common enough to learn and carries to new types.
+    out += [Feature(f"finding.family.{fam}", desc, None) for fam, desc in FAMILIES]
     out += [Feature(name, desc, name.rsplit(".", 1)[0]) for name, desc in CHECK_MEASUREMENTS]
     out += [Feature(f"kind.{k}", f"the document is a {k.replace('_', ' ')}") for k in DOCUMENT_KINDS]
     out += [
@@ -177,6 +189,9 @@ def _build() -> tuple[Feature, ...]:
 FEATURES: tuple[Feature, ...] = _build()
 """The fixed, ordered list. Its order is the column order of every feature matrix."""
 FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)
+MONOTONE: tuple[int, ...] = tuple(1 if n.startswith(("finding.", "rules.")) else 0 for n in FEATURE_NAMES)
+"""LightGBM monotone constraints in FEATURES order: one more finding or rule hit can only raise the score. A few
+hundred training appeals hold a rare finding a handful of times, too few to stop a tree learning it backwards."""
 _BY_NAME = {f.name: f for f in FEATURES}
 _KNOWN_IDS = {fid for fid, _ in KNOWN_FINDINGS}
 _MEASUREMENTS = {name for name, _ in CHECK_MEASUREMENTS}
@@ -222,10 +237,15 @@ def document_features(doc: DocumentResult, appeal: dict[str, Any] | None,
         v[f"finding.{fid}"] = 0.0
     for s in SEVERITIES:
         v[f"finding.other.{s}"] = 0.0
+    for fam, _ in FAMILIES:
+        v[f"finding.family.{fam}"] = 0.0
     worst = 0
     for f in doc.findings:
         key = f"finding.{f.id}" if f.id in _KNOWN_IDS else f"finding.other.{f.severity}"
         v[key] = (v[key] or 0.0) + 1.0
+        fam = f"finding.family.{f.id.split('.', 1)[0]}"
+        if fam in v:
+            v[fam] = (v[fam] or 0.0) + 1.0
         worst = max(worst, _SEVERITY_RANK.get(f.severity, 0))
     v["finding.max_severity"] = float(worst)
     for name, value in doc.features.items():

@@ -25,7 +25,14 @@ import numpy as np
 
 from appealcheck import __version__
 from appealcheck.errors import ResourceMissing
-from appealcheck.scoring.features import FEATURE_NAMES, FEATURE_VERSION, FEATURES, feature, features_fingerprint
+from appealcheck.scoring.features import (
+    FEATURE_NAMES,
+    FEATURE_VERSION,
+    FEATURES,
+    MONOTONE,
+    feature,
+    features_fingerprint,
+)
 
 log = logging.getLogger(__name__)
 
@@ -207,7 +214,8 @@ class ForgeryModel:
         return {"objective": "binary", "learning_rate": self.learning_rate, "num_leaves": self.num_leaves,
                 "min_child_samples": self.min_child_samples, "seed": self.seed, "deterministic": True,
                 "force_row_wise": True, "num_threads": self.num_threads, "verbosity": -1,
-                "feature_pre_filter": False}
+                "feature_pre_filter": False, "monotone_constraints": list(MONOTONE),
+                "monotone_constraints_method": "intermediate"}
 
     def split(self, rows) -> dict[str, str]:
         """Part of each appeal: 'train', 'valid' or 'calib'; groups (see group_keys) never straddle parts."""

@@ -70,6 +70,10 @@ def test_findings_measurements_file_and_account():
     assert row["field.licensor.present"] == 1.0 and row["field.read_fraction"] == 1 / 6
     assert row["seller.age_days"] == 41.0 and row["seller.appeals_90d"] is None
     assert row["rules.critical"] == 1.0 and row["rules.high"] == 0.0
+    # Families: both content findings together; an id of no known family is in none of them.
+    assert row["finding.family.content"] == 2.0
+    assert row["finding.family.seal"] == 0.0 and row["finding.family.pixel"] == 0.0
+    assert sum(row[f"finding.family.{f}"] for f in ("content", "seal", "template", "file", "pixel")) == 2.0
 
 
 def test_every_known_finding_has_a_feature():

@@ -197,3 +197,17 @@ def test_evaluate_plot_and_card(fitted, rows, tmp_path):
     assert "## Limits" in md and "appealcheck train x -o y" in md and "scores" not in card["metrics_held_out"]
     fitted.save(tmp_path / "m", created="2026-01-01", card=card)
     assert (tmp_path / "m" / "card.md").read_text() == md
+
+
+def test_a_finding_never_lowers_the_score(rows):
+    # Training data where one finding happens to sit only on genuine documents: unconstrained, a tree would learn
+    # it as a sign of honesty. With the monotone constraint, adding it can only raise a document's score.
+    import dataclasses
+
+    name = "finding.content.weekday_mismatch"
+    taught = [dataclasses.replace(r, features={**r.features, name: 1.0 if r.label == 0 and i % 2 else 0.0})
+              for i, r in enumerate(rows)]
+    m = ForgeryModel(n_estimators=60, min_child_samples=5).fit(taught)
+    base = [dict(r.features, **{name: 0.0}) for r in rows[:80]]
+    more = [dict(f, **{name: 1.0}) for f in base]
+    assert np.all(m.predict_document(more) >= m.predict_document(base) - 1e-12)
