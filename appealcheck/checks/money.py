@@ -26,9 +26,9 @@ def _tax_cut_short(amount, tax, total, rates: set[float]) -> bool:
     return f"{implied:.2f}".replace(".", "").startswith(f"{tax:.2f}".rstrip("0").rstrip(".").replace(".", ""))
 
 
-VAT_RATES_CN = (0.0, 0.01, 0.015, 0.03, 0.05, 0.06, 0.09, 0.10, 0.11, 0.13, 0.16, 0.17)
-"""Rates a Chinese VAT invoice prints: today's 13/9/6%, the small-taxpayer 3/1%, 5% and 1.5% for some property and
-leasing, and the 17/16/11/10% of invoices issued before the 2018 and 2019 cuts."""
+VAT_RATES_CN = (0.0, 0.005, 0.01, 0.015, 0.03, 0.04, 0.05, 0.06, 0.09, 0.10, 0.11, 0.13, 0.16, 0.17)
+"""Rates a Chinese VAT invoice prints: today's 13/9/6%, the small-taxpayer 3/1%, 0.5% for used-car dealers, 5% and
+1.5% for some property and leasing, and the 17/16/11/10/4% of invoices issued before the 2014-2019 changes."""
 
 
 class InvoiceArithmetic(Check):

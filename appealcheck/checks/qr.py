@@ -48,9 +48,9 @@ def read_qr_codes(ctx: DocContext) -> list[QrRead]:
                 ys = [p.top_left.y, p.top_right.y, p.bottom_left.y, p.bottom_right.y]
                 box = tuple(int(v / s) for v in (min(xs), min(ys), max(xs), max(ys)))
                 out.append(QrRead(page.index, b.text, box))
-            if found:
-                break
-    return out
+            if any(parse_fapiao_payload(b.text) for b in found):
+                break  # the invoice's own code read; another code (a payment QR) alone keeps the search going
+    return list({(q.page, q.text): q for q in out}.values())
 
 
 def _views(img: np.ndarray, scale: float):
@@ -61,7 +61,7 @@ def _views(img: np.ndarray, scale: float):
     yield img, scale
     grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY) if img.ndim == 3 else img
     for f in (1.5, 0.75):
-        if max(grey.shape[:2]) * f > 3000:
+        if max(grey.shape[:2]) * f > 3600:
             continue
         interp = cv2.INTER_CUBIC if f > 1 else cv2.INTER_AREA
         yield cv2.resize(grey, None, fx=f, fy=f, interpolation=interp), scale * f

@@ -69,6 +69,15 @@ def _inside(u: dict, page: int, box) -> bool:
     return u["page"] == page and x0 <= (bx0 + bx1) / 2 <= x1 and y0 <= (by0 + by1) / 2 <= y1
 
 
+def _across_middle(u: dict, o: SealObservation) -> bool:
+    """Whether a code read on the page runs across a seal's middle, where an invoice seal prints its number."""
+    x0, y0, x1, y1 = o.box
+    bx0, by0, bx1, by1 = u["box"]
+    cx, cy = (bx0 + bx1) / 2, (by0 + by1) / 2
+    return u["page"] == o.page and abs(cx - (x0 + x1) / 2) <= 0.25 * (x1 - x0) and \
+        abs(cy - (y0 + y1) / 2) <= 0.2 * (y1 - y0)
+
+
 def _red_ink(ctx: DocContext, u: dict) -> bool:
     """Whether a code read on the page is printed in red ink: a seal's line, not the invoice's black print."""
     if u["page"] >= len(ctx.document.pages):
@@ -144,13 +153,14 @@ class SealCheck(Check):
         if found is None or not isinstance(found.value, list):
             return []
         read = [o for o in obs if o.text is not None and taxpayer_no(o.text.middle)]
-        # A greyscale page has no red to tell the seal's line from the print: there a code inside a found seal
-        # whose own reading gave no number is the seal's (A-105-000184, a grey scan), unless it is the buyer's.
+        # A greyscale page has no red to tell the seal's line from the print: there a valid code across the middle
+        # of a found seal whose own reading gave no number is the seal's (A-105-000184, a grey scan), unless it is
+        # the buyer's. Valid only: an 18-digit bank account under the seal is read as a code too, never a valid one.
         grey = [o for o in obs if o.shape.ink == "grey" and o not in read]
         buyer = ctx.fields.get("buyer_uscc")
         red = [u for u in found.value if u.get("kind") == "uscc"
                and not any(_inside(u, o.page, o.box) for o in read)
-               and (_red_ink(ctx, u) or (any(_inside(u, o.page, o.box) for o in grey)
+               and (_red_ink(ctx, u) or (u.get("valid") and any(_across_middle(u, o) for o in grey)
                                          and (buyer is None or u["code"] != buyer.value)))]
         if not red:
             return []

@@ -245,7 +245,10 @@ def _letter(x: Extractor) -> None:
         # The wrapped rest is the next line, or the one after when a photo's tilt sorted the next clause's long
         # line first (A-103-000080: '…(授权编号：X' | '2.现授权…' | 'I-SQ-2023-89103)。').
         found = None
-        for _, nxt in (it for it in items[i + 1:i + 3] if it[0] == page):
+        after = [it for it in items[i + 1:i + 3] if it[0] == page]
+        if len(after) == 2 and not re.match(r"\s*\d+\s*[.、．]", after[0][1].text):
+            after = after[:1]  # the line after next only past the next clause's own line
+        for _, nxt in after:
             joined = text + _ascii_dashes(nxt.text)
             m = _PARENT_SERIAL_CLOSED.search(joined)
             if m is not None:

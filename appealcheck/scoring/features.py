@@ -18,7 +18,7 @@ from typing import Any
 
 from appealcheck.models import DOCUMENT_KINDS, SEVERITIES, Appeal, DocumentResult
 
-FEATURE_VERSION = 3
+FEATURE_VERSION = 4
 """Bumped whenever FEATURES or the way a value is computed changes."""
 
 
@@ -244,7 +244,7 @@ def document_features(doc: DocumentResult, appeal: dict[str, Any] | None,
         key = f"finding.{f.id}" if f.id in _KNOWN_IDS else f"finding.other.{f.severity}"
         v[key] = (v[key] or 0.0) + 1.0
         fam = f"finding.family.{f.id.split('.', 1)[0]}"
-        if fam in v:
+        if fam in v and f.severity != "info":  # info notes ('not checked') are no evidence against the document
             v[fam] = (v[fam] or 0.0) + 1.0
         worst = max(worst, _SEVERITY_RANK.get(f.severity, 0))
     v["finding.max_severity"] = float(worst)

@@ -147,6 +147,11 @@ def _match(image, shape: SealShape, reg: dict[str, Enrolled], specs: dict) -> Se
     return SealMatch(sid, 0.0, round(score, 3), round(float(sectors.min()), 3), round(rot, 1))
 
 
+TIE_READ = 60
+"""Similarity the ring must read at before the fitted shape and centre text choose between registered seals that
+carry one text: an unread ring ties every seal at 0, and the image match decides then."""
+
+
 def _rematch_text(match: SealMatch, text: SealText, image, shape, reg, specs) -> SealMatch:
     """Prefer the registered seal whose text the ring reads as, when the image match is not decisive."""
     from rapidfuzz import fuzz
@@ -160,7 +165,9 @@ def _rematch_text(match: SealMatch, text: SealText, image, shape, reg, specs) ->
     top = max(sims.values())
     tied = [k for k in sims if sims[k] == top]
     sig = signature(image, shape) if len(tied) > 1 or tied[0] != match.spec_id else None
-    if len(tied) > 1:
+    if len(tied) > 1 and not (read and top >= TIE_READ):
+        best_sid = match.spec_id if match.spec_id in tied else max(tied, key=lambda k: align(sig, reg[k].sig)[0])
+    elif len(tied) > 1:
         # One entity's seals carry the same ring text (official, contract, invoice): the one of the fitted shape
         # (an oval is the invoice seal), then the one whose centre text was read, then the better image
         # (A-103-000244: a grey oval invoice seal was taken for the round official seal, its size called wrong).

@@ -404,7 +404,7 @@ digits they look like."""
 def taxpayer_no(middle: str) -> str | None:
     """The taxpayer number read across an invoice seal's middle (15-20 digits and capitals), or None."""
     # Specks read as marks between characters ('9133078272\'W8RCT8LQ', A-103-000244) are dropped with the spaces.
-    m = re.search(r"[0-9A-Z]{15,20}", re.sub(r"[\s·.'`\",:;]", "", unicodedata.normalize("NFKC", middle or "")).upper())
+    m = re.search(r"[0-9A-Z]{15,20}", re.sub(r"[\s·.'`\"]", "", unicodedata.normalize("NFKC", middle or "")).upper())
     return m.group(0).translate(_NOT_IN_CODES) if m else None
 
 

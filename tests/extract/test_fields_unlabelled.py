@@ -117,6 +117,11 @@ def test_distributor_letter_parent_serial_read_across_a_line_break():
               (60, 342, "I-SQ-2023-89103)。"), (60, 400, "在淘宝平台销售由我司供应的星岚品牌小家电产品。")]
     f = extract_fields("authorization_letter", _page(tilted))["parent_serial"]
     assert f.value == "XI-SQ-2023-89103" and f.box[1] == 300
+    # The line after next is no continuation when the next line is not a clause of its own: its bracket lost,
+    # the serial stays unread rather than being built from the next clause's '2)'.
+    lost = [(60, 300, "为澜图品牌的授权经销商（授权编号：LA-SQ-2024-0"), (60, 340, "9084。"),
+            (60, 380, "2)现授权义乌瑞丰永兴科技有限公司")]
+    assert "parent_serial" not in extract_fields("authorization_letter", _page(lost))
     # Wrapped between the label and its colon (A-073-000089, a PDF export): the serial is on the next line.
     label_only = [(60, 300, "1. 上海锦程新纪元贸易有限公司为澜图品牌在中国大陆地区的授权经销商(授权编号"),
                   (60, 340, ": LA-SQ-2024-09084)。"), (60, 400, "2. 现授权义乌瑞丰永兴科技有限公司")]
@@ -178,10 +183,15 @@ def test_an_items_header_word_beside_a_name_label_is_no_name():
     # A-105-000219, a fax that lost the buyer's name: the items table's '规格型号' was read as it, and
     # buyer_not_seller fired on a genuine invoice.
     for word in ("规格型号", "单价", "税率", "金额"):
-        rows = [(60, 300, "名称："), (420, 302, word), (60, 690, "名称：上海锦程新纪元贸易有限公司"),
+        rows = [(130, 330, "购"), (60, 300, "名称："), (420, 302, word), (60, 690, "名称：上海锦程新纪元贸易有限公司"),
                 (900, 835, "销售方：")]
-        f = extract_fields("purchase_invoice", _page(rows))
-        assert f.get("buyer_name") is None or f["buyer_name"].value != word
+        lines = [OcrLine(t, (x, y, x + 20 * len(t), y + 30),
+                         ((x, y), (x + 20 * len(t), y), (x + 20 * len(t), y + 30), (x, y + 30)), 0.99)
+                 for x, y, t in rows]
+        lines[0] = OcrLine("购买方", (130, 329, 162, 421), ((130, 329), (162, 329), (162, 421), (130, 421)), 0.99)
+        f = extract_fields("purchase_invoice", [PageText(0, tuple(lines), "test")])
+        assert "buyer_name" not in f, word
+        assert f["seller_name"].value == "上海锦程新纪元贸易有限公司"
 
 
 def test_a_serial_printed_under_its_label_on_a_photo_with_overlapping_boxes():
