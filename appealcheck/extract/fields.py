@@ -248,9 +248,15 @@ def _letter(x: Extractor) -> None:
         after = [it for it in items[i + 1:i + 3] if it[0] == page]
         if len(after) == 2 and not re.match(r"\s*\d+\s*[.、．]", after[0][1].text):
             after = after[:1]  # the line after next only past the next clause's own line
-        for _, nxt in after:
+        # A photo tilted the other way sorts the wrapped rest just before the label's line (A-107-000137:
+        # 'O-SQ-2024-67013)。' | '1.…（授权编号：B'); taken only when the serial runs across the join.
+        before = [items[i - 1]] if i > 0 and items[i - 1][0] == page and \
+            abs(items[i - 1][1].center[1] - ln.center[1]) < 2 * max(ln.height, 1) else []
+        for k, (_, nxt) in enumerate(after + before):
             joined = text + _ascii_dashes(nxt.text)
             m = _PARENT_SERIAL_CLOSED.search(joined)
+            if m is not None and k >= len(after) and not m.start(1) < len(text) < m.end(1):
+                m = None
             if m is not None:
                 found = m
                 if m.start(1) < len(text):

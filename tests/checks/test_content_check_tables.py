@@ -224,6 +224,9 @@ WORDS_CASES = [
     ("seven-figure total", {"total": 1234567.89, "total_in_words": 1234567.89}, {}, []),
     ("capitals unread", {k: v for k, v in GOOD_INVOICE.items() if k != "total_in_words"}, {}, []),
     ("figure unread", {"total_in_words": 10000.5}, {}, []),
+    ("a fax lost the leading 叁万 (A-107-000093): unread", {"total": 39800.86, "total_in_words": 9800.86}, {}, []),
+    ("a fax lost 壹拾 of 壹拾贰万…", {"total": 126400.44, "total_in_words": 26400.44}, {}, []),
+    ("capitals a round ten thousand short", {"total": 39800.86, "total_in_words": 29800.86}, {}, [W]),
     ("a receipt prints no capitals check", {"total": 10.0, "total_in_words": 12.0}, {"kind": R}, []),
 ]
 

@@ -117,6 +117,12 @@ def test_distributor_letter_parent_serial_read_across_a_line_break():
               (60, 342, "I-SQ-2023-89103)。"), (60, 400, "在淘宝平台销售由我司供应的星岚品牌小家电产品。")]
     f = extract_fields("authorization_letter", _page(tilted))["parent_serial"]
     assert f.value == "XI-SQ-2023-89103" and f.box[1] == 300
+    # Tilted the other way, the wrapped rest is sorted just before the label's line (A-107-000137).
+    before = [(60, 296, "O-SQ-2024-67013)。"),
+              (60, 300, "1.深圳宏图鸿运贸易有限公司为铂骏品牌的授权经销商（授权编号：B"),
+              (60, 340, "2.现授权广州华悦天成科技有限公司")]
+    f = extract_fields("authorization_letter", _page(before))["parent_serial"]
+    assert f.value == "BO-SQ-2024-67013" and f.box[1] == 300
     # The line after next is no continuation when the next line is not a clause of its own: its bracket lost,
     # the serial stays unread rather than being built from the next clause's '2)'.
     lost = [(60, 300, "为澜图品牌的授权经销商（授权编号：LA-SQ-2024-0"), (60, 340, "9084。"),
