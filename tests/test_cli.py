@@ -87,6 +87,8 @@ def test_scan_with_the_shipped_model_gives_a_calibrated_score_and_reasons():
     assert 0.0 <= obj["score"] <= 1.0 and obj["explanation"]
     first = obj["explanation"][0]
     assert {"feature", "contribution", "description", "document"} <= set(first)
+    # The reasons point at their evidence: the sample's letter runs longer than the brand grants.
+    assert "content.period_too_long" in [(e.get("finding") or {}).get("id") for e in obj["explanation"][:3]]
 
 
 def test_a_missing_model_folder_is_exit_5(tmp_path):

@@ -31,7 +31,8 @@ class Feature:
     description: str
     """What it measures, in words a reviewer understands (used in explanations)."""
     source: str | None = None
-    """The finding or check id the value comes from, so an explanation can point at its evidence."""
+    """The finding or check id the value comes from, so an explanation can point at its evidence; an id prefix
+    ending in '.' (a family) points at the family's most severe finding."""
 
 
 KNOWN_FINDINGS: tuple[tuple[str, str], ...] = (
@@ -158,7 +159,7 @@ def _build() -> tuple[Feature, ...]:
     out.append(Feature("finding.max_severity", "the most severe finding on the document (0 none .. 5 critical)"))
     # Every finding of a family together: one forgery type is rare in any training set (a few documents, too few
     # for a leaf), while "some content check disagreed" is common enough to learn and carries to new types.
-    out += [Feature(f"finding.family.{fam}", desc, None) for fam, desc in FAMILIES]
+    out += [Feature(f"finding.family.{fam}", desc, f"{fam}.") for fam, desc in FAMILIES]
     out += [Feature(name, desc, name.rsplit(".", 1)[0]) for name, desc in CHECK_MEASUREMENTS]
     out += [Feature(f"kind.{k}", f"the document is a {k.replace('_', ' ')}") for k in DOCUMENT_KINDS]
     out += [

@@ -25,6 +25,7 @@ import numpy as np
 
 from appealcheck import __version__
 from appealcheck.errors import ResourceMissing
+from appealcheck.models import SEVERITIES
 from appealcheck.scoring.features import (
     FEATURE_NAMES,
     FEATURE_VERSION,
@@ -35,6 +36,8 @@ from appealcheck.scoring.features import (
 )
 
 log = logging.getLogger(__name__)
+
+_SEVERITY = {s: i for i, s in enumerate(SEVERITIES)}
 
 MODEL_FORMAT = 1
 """Layout of a model folder; a folder with a higher format comes from a newer release."""
@@ -566,9 +569,16 @@ def _finding_for(doc, feature_name: str) -> dict[str, Any] | None:
     if doc is None:
         return None
     src = feature(feature_name).source
-    if not src:
+    if feature_name == "finding.max_severity":
+        found = list(doc.findings)
+    elif not src:
         return None
-    for f in doc.findings:
-        if f.id == src or f.check == src:
-            return {"id": f.id, "message": f.message, "page": f.page, "box": list(f.box) if f.box else None}
-    return None
+    elif src.endswith("."):
+        found = [f for f in doc.findings if f.id.startswith(src) and f.severity != "info"]
+    else:
+        found = [f for f in doc.findings if f.id == src or f.check == src][:1]
+    if not found:
+        return None
+    # The most severe of them (a family's count, or the document's worst finding), first in order among equals.
+    f = max(found, key=lambda x: _SEVERITY.get(x.severity, 0))
+    return {"id": f.id, "message": f.message, "page": f.page, "box": list(f.box) if f.box else None}

@@ -211,3 +211,20 @@ def test_a_finding_never_lowers_the_score(rows):
     base = [dict(r.features, **{name: 0.0}) for r in rows[:80]]
     more = [dict(f, **{name: 1.0}) for f in base]
     assert np.all(m.predict_document(more) >= m.predict_document(base) - 1e-12)
+
+
+def test_family_and_worst_finding_features_point_at_their_finding():
+    from appealcheck.models import DocumentResult, Finding
+
+    fs = (Finding(id="file.forensics.unchecked", severity="info", message="too big to check", check="file"),
+          Finding(id="content.weekday_mismatch", severity="low", message="weekday", check="content.weekday"),
+          Finding(id="content.uscc_check_digit", severity="high", message="check digit", check="content.uscc"),
+          Finding(id="seal.size_mismatch", severity="medium", message="size", check="seal"))
+    doc = DocumentResult(file="a.png", sha256="x", kind="authorization_letter", kind_source="manifest", pages=1,
+                         fields={}, findings=fs, text="")
+    ids = {name: (model_mod._finding_for(doc, name) or {}).get("id")
+           for name in ("finding.family.content", "finding.family.seal", "finding.family.file",
+                        "finding.max_severity", "finding.content.weekday_mismatch", "ocr.lines")}
+    assert ids == {"finding.family.content": "content.uscc_check_digit", "finding.family.seal": "seal.size_mismatch",
+                   "finding.family.file": None, "finding.max_severity": "content.uscc_check_digit",
+                   "finding.content.weekday_mismatch": "content.weekday_mismatch", "ocr.lines": None}
