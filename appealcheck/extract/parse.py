@@ -190,8 +190,9 @@ def _date_or_problem(y: int, m: int, d: int, lenient: bool) -> tuple[datetime.da
     in a purely numeric form, where it is more likely a version number or a code than a forged date).
     ``lenient`` forms (年月日, month names) report impossible dates as a problem instead. A month or day of
     0 is no one's forgery but the OCR's reading of 06, 08 or 09 under a seal or on a fax (A-089-000103): it is
-    not read, rather than impossible."""
-    if not 1990 <= y <= 2100 or m == 0 or d == 0:
+    not read, rather than impossible. So is a day of 40 or more: a forger's impossible day is the 30th or 31st of
+    a short month, while the OCR reads 07 as 67 and 13 as 43 under a seal's ink (A-109-000225, -000277)."""
+    if not 1990 <= y <= 2100 or m == 0 or d == 0 or d >= 40:
         return None
     if not 1 <= m <= 12:
         return (None, f"month {m} does not exist") if lenient else None

@@ -97,6 +97,10 @@ def test_normalize(text: str, expected: str) -> None:
         # A zero month or day is the OCR's reading of 06 or 08 under a seal (A-089-000103): unread, not forged.
         ("签发日期：2025年00月27日", []),
         ("2025年06月00日", []),
+        # So is a day of 40 or more: '07' read as '67' under a seal's ink (A-109-000225). Day 32 is still reported.
+        ("2024年11月67日", []),
+        ("签发日期：2024年09月43日", []),
+        ("2024年01月32日", [("day 32 does not exist", "2024年01月32日")]),
         ("February 30, 2024", [("day 30 does not exist in February 2024", "February 30, 2024")]),
         # Not dates.
         ("13:45", []),
