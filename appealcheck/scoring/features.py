@@ -149,7 +149,8 @@ EDITOR_PATTERN = re.compile(r"photoshop|gimp|meitu|美图|canva|pixlr|affinity|p
 """Editing software in a file's software/producer/creator strings (independent of the file.software check)."""
 
 _FORMATS = ("jpeg", "png", "tiff", "bmp", "webp", "pdf")
-_SEVERITY_RANK = {s: i + 1 for i, s in enumerate(SEVERITIES)}  # 0 means 'no finding'
+SEVERITY_RANK = {s: i + 1 for i, s in enumerate(SEVERITIES)}
+"""Severity as a number, 1 (info) to 5 (critical); 0 means 'no finding'."""
 
 
 def _build() -> tuple[Feature, ...]:
@@ -247,7 +248,7 @@ def document_features(doc: DocumentResult, appeal: dict[str, Any] | None,
         fam = f"finding.family.{f.id.split('.', 1)[0]}"
         if fam in v and f.severity != "info":  # info notes ('not checked') are no evidence against the document
             v[fam] = (v[fam] or 0.0) + 1.0
-        worst = max(worst, _SEVERITY_RANK.get(f.severity, 0))
+        worst = max(worst, SEVERITY_RANK.get(f.severity, 0))
     v["finding.max_severity"] = float(worst)
     for name, value in doc.features.items():
         if name in _MEASUREMENTS:
@@ -285,7 +286,7 @@ def document_features(doc: DocumentResult, appeal: dict[str, Any] | None,
         for s in SEVERITIES:
             v[f"rules.{s}"] = 0.0
         for hit in rule_hits:
-            if hit.get("file") in (None, doc.file) and hit.get("severity") in _SEVERITY_RANK:
+            if hit.get("file") in (None, doc.file) and hit.get("severity") in SEVERITY_RANK:
                 v[f"rules.{hit['severity']}"] = (v[f"rules.{hit['severity']}"] or 0.0) + 1.0
     return v
 

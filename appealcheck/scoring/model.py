@@ -25,19 +25,17 @@ import numpy as np
 
 from appealcheck import __version__
 from appealcheck.errors import ResourceMissing
-from appealcheck.models import SEVERITIES
 from appealcheck.scoring.features import (
     FEATURE_NAMES,
     FEATURE_VERSION,
     FEATURES,
     MONOTONE,
+    SEVERITY_RANK,
     feature,
     features_fingerprint,
 )
 
 log = logging.getLogger(__name__)
-
-_SEVERITY = {s: i for i, s in enumerate(SEVERITIES)}
 
 MODEL_FORMAT = 1
 """Layout of a model folder; a folder with a higher format comes from a newer release."""
@@ -580,5 +578,5 @@ def _finding_for(doc, feature_name: str) -> dict[str, Any] | None:
     if not found:
         return None
     # The most severe of them (a family's count, or the document's worst finding), first in order among equals.
-    f = max(found, key=lambda x: _SEVERITY.get(x.severity, 0))
+    f = max(found, key=lambda x: SEVERITY_RANK.get(x.severity, 0))
     return {"id": f.id, "message": f.message, "page": f.page, "box": list(f.box) if f.box else None}
