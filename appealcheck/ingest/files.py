@@ -66,12 +66,32 @@ def read_document(path: Path, name: str, kind_hint: str | None = None) -> Docume
 
 
 def _exif_text(value: object) -> str | None:
+    """An EXIF/PNG text value as text. EXIF text is ASCII by the standard, but Chinese apps write UTF-8 or GBK
+    bytes into it and Pillow hands those back as Latin-1 characters ('ç¾\x8e…' for 美…): decode them again.
+    Real Latin-1 text ('Café') is neither valid UTF-8 nor GBK that reads as Chinese, and stays as it is."""
     if value is None:
         return None
+    if isinstance(value, str) and any(ord(c) > 127 for c in value) and all(ord(c) < 256 for c in value):
+        value = _decode_cjk(value.encode("latin-1")) or value
     if isinstance(value, bytes):
-        value = value.decode("utf-8", "replace")
+        value = _decode_cjk(value) or value.decode("utf-8", "replace")
     text = str(value).strip("\x00 ").strip()
     return text or None
+
+
+def _decode_cjk(raw: bytes) -> str | None:
+    """UTF-8, else GBK when every non-ASCII character it gives is Chinese; None when neither fits."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = raw.decode("gbk")
+    except UnicodeDecodeError:
+        return None
+    cjk = all(c.isascii() or "\u4e00" <= c <= "\u9fff" or "\u3000" <= c <= "\u303f" or "\uff00" <= c <= "\uffef"
+              for c in text)
+    return text if cjk else None
 
 
 _XMP_ID = re.compile(r"xmpMM:(DocumentID|OriginalDocumentID)\s*(?:=\s*\"([^\"]{1,200})\"|>([^<]{1,200})<)")
@@ -107,6 +127,10 @@ def _read_image(path: Path, name: str, digest: str, size: int, kind_hint: str | 
             exif = img.getexif()
             xmp = img.info.get("xmp") or img.info.get("XML:com.adobe.xmp")
             img.load()
+            # PNG keeps its metadata in text chunks (tEXt/iTXt: 'Software', 'Creation Time'...), not in EXIF;
+            # they are read once the whole file is loaded (a chunk may follow the pixels).
+            png_text = {k: v for k, v in img.info.items() if fmt == "png" and isinstance(k, str)
+                        and isinstance(v, str) and k != "XML:com.adobe.xmp"}
             img = ImageOps.exif_transpose(img)
             rgb = _to_rgb(img)
     except InputError:
@@ -118,6 +142,8 @@ def _read_image(path: Path, name: str, digest: str, size: int, kind_hint: str | 
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise InputError(name, f"image is corrupt or truncated ({exc})") from None
     tags = {ExifTags.TAGS.get(k, str(k)): v for k, v in exif.items()} if exif else {}
+    for k, v in png_text.items():
+        tags.setdefault(k, v)
     try:
         sub = exif.get_ifd(ExifTags.IFD.Exif) if exif else {}
         tags.update({ExifTags.TAGS.get(k, str(k)): v for k, v in sub.items()})

@@ -258,7 +258,8 @@ def _exif(software: str | None, style: str, rng_seed: int) -> bytes:
     elif style == "scan":
         ex[0x0131] = ["EPSON Scan 2", "Canon IJ Scan Utility", "HP Scan"][rng_seed % 3]
     if software:
-        ex[0x0131] = software
+        # EXIF text is ASCII by the standard; Chinese editors (美图秀秀) write their name as UTF-8 bytes anyway.
+        ex[0x0131] = software if software.isascii() else software.encode("utf-8")
     return ex.tobytes()
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from appealcheck.models import DOCUMENT_KINDS, SEVERITIES, Appeal, DocumentResult
 
-FEATURE_VERSION = 4
+FEATURE_VERSION = 5
 """Bumped whenever FEATURES or the way a value is computed changes."""
 
 
@@ -127,6 +127,7 @@ CHECK_MEASUREMENTS: tuple[tuple[str, str], ...] = (
     ("seal.ring_read_score", "the OCR confidence of the seal's ring text"),
     ("seal.lookalike_swaps", "look-alike characters swapped in the seal text"),
     ("seal.ring_coverage", "how complete the seal's outer ring is"),
+    ("seal.ring_plain_nats", "how plainly the seal's ring shows a character other than the registered one"),
     ("template.match_score", "how closely the document matches its template"),
     ("template.missing", "template phrases missing from the document"),
     ("template.inversions", "template phrases out of their usual order"),

@@ -44,6 +44,13 @@ class SealText:
     """Degrees of the ring covered by the text."""
     middle: str = ""
     """The horizontal line across an oval invoice seal's middle (发票专用章: the issuer's taxpayer number)."""
+    against: str = ""
+    """The registered text the ring was compared with character by character (the nearest one), when the ring did
+    not read as any registered text; empty otherwise."""
+    differences: tuple[tuple[int, str, str, float], ...] = ()
+    """Each character of `against` the ring reads differently: (position in `against`, registered character,
+    character read, nats by which the strip prefers the character read when every other character is the
+    registered one). An OCR slip costs little; an engraved change is plainly seen (see `plain_differences`)."""
 
 
 class _Recognizer:
@@ -200,8 +207,10 @@ def _labels(text: str, alphabet: dict[str, int]) -> list[int] | None:
     return out
 
 
-def verify(strip: np.ndarray, read: str, expected: tuple[str, ...]) -> str:
-    """The registered text the strip supports as well as its own reading (within VERIFY_NATS), else `read`.
+def verify(strip: np.ndarray, read: str, expected: tuple[str, ...]) -> tuple[str, str, tuple]:
+    """The registered text the strip supports as well as its own reading (within VERIFY_NATS), else `read`; with
+    the nearest registered text and how each of its characters the reading differs on fares (`SealText.differences`)
+    when the reading stands.
 
     The ring's best reading may slip on a faint or cramped character; the recognizer still gives the engraved
     text nearly the same probability. A seal whose text was changed does not get that benefit: the changed
@@ -212,11 +221,11 @@ def verify(strip: np.ndarray, read: str, expected: tuple[str, ...]) -> str:
     from appealcheck.checks.names import canonical  # imported here: appealcheck.checks imports this package
 
     if not expected or not read or canonical(read) in {canonical(e) for e in expected}:
-        return read
+        return read, "", ()
     # Only a text the reading nearly is can be what the ring says: another company's seal costs no second pass.
     expected = tuple(e for e in expected if fuzz.ratio(canonical(read), canonical(e)) >= VERIFY_NEAR)
     if not expected:
-        return read
+        return read, "", ()
     probs, chars = recognizer().probabilities(strip)
     logp = np.log(np.clip(probs, 1e-12, 1.0))
     alphabet: dict[str, int] = {}
@@ -232,12 +241,38 @@ def verify(strip: np.ndarray, read: str, expected: tuple[str, ...]) -> str:
         for form in dict.fromkeys((text, half, half.replace("(", "（").replace(")", "）"))):
             lab = _labels(form, alphabet)
             if lab and len(lab) <= logp.shape[0]:
-                scored.append((_ctc_logp(logp, lab), text))
-    if scored:
-        score, text = max(scored)
-        if best - score <= VERIFY_NATS:
-            return text
-    return read
+                scored.append((_ctc_logp(logp, lab), form, text))
+    if not scored:
+        return read, "", ()
+    score, form, text = max(scored)
+    if best - score <= VERIFY_NATS:
+        return text, "", ()
+    return read, text, plain_differences(logp, alphabet, form, read, score)
+
+
+PLAIN_DIFFERENCE_MAX = 4
+"""Differing characters looked at, at most (each costs one CTC pass): a reading further off is another text."""
+
+
+def plain_differences(logp: np.ndarray, alphabet: dict[str, int], registered: str, read: str,
+                      registered_logp: float) -> tuple[tuple[int, str, str, float], ...]:
+    """For each character the reading substitutes in the registered text: how many nats more likely the strip is
+    with that one character as read, every other character as registered. Insertions and deletions (a character
+    dropped or doubled by the reader) are not substitutions and are left out."""
+    from rapidfuzz.distance import Levenshtein
+
+    ops = [op for op in Levenshtein.editops(registered, read) if op[0] == "replace"]
+    if not ops or len(ops) > PLAIN_DIFFERENCE_MAX:
+        return ()
+    out = []
+    for _, i, j in ops:
+        variant = registered[:i] + read[j] + registered[i + 1:]
+        lab = _labels(variant, alphabet)
+        if lab is None:
+            continue
+        gain = _ctc_logp(logp, lab) - registered_logp
+        out.append((i, registered[i], read[j], round(float(gain), 2)))
+    return tuple(out)
 
 
 def _clean(image: np.ndarray, red: bool = True) -> np.ndarray:
@@ -282,7 +317,7 @@ def read_seal(image: np.ndarray, seal: SealShape, want_center: bool = True, want
     margin = 6.0
     strip = _strip(pol, start - margin, span + 2 * margin, 0.6 if oval else 0.55, 0.97 if oval else 0.95)
     ring, score = rec(strip)
-    ring = verify(strip, ring, expected)
+    ring, against, differences = verify(strip, ring, expected)
     gap_mid = (gap_start + gap_len / 2) % 360
     rotation = ((gap_mid - 90 + 180) % 360) - 180
     if oval:
@@ -330,7 +365,8 @@ def read_seal(image: np.ndarray, seal: SealShape, want_center: bool = True, want
         strip = np.ascontiguousarray(np.transpose(band, (1, 0, 2)))
         if _inky(strip):
             code, _ = rec(cv2.resize(strip, (max(8, strip.shape[1] * 48 // max(1, strip.shape[0])), 48)))
-    return SealText(ring, round(score, 3), center, code, round(rotation, 1), round(span, 1), middle)
+    return SealText(ring, round(score, 3), center, code, round(rotation, 1), round(span, 1), middle, against,
+                    differences)
 
 
 def _center(rec, up: np.ndarray) -> str:

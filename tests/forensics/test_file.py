@@ -180,3 +180,40 @@ def test_identifiers_of_the_original_file_are_recorded(tmp_path):
     meta = file_meta(read_document(jpg, "receipt.jpg").info)
     assert meta["format"] == "jpeg"
     assert meta["ids"] == {"xmp.DocumentID": "xmp.did:4f2c9a11-7e0b", "xmp.OriginalDocumentID": "xmp.did:ORIG-77"}
+
+
+@pytest.mark.parametrize("fmt, raw, expected, editor", [
+    ("png", "Adobe Photoshop 24.1 (Macintosh)", "Adobe Photoshop 24.1 (Macintosh)", True),  # PNG tEXt chunk
+    ("png", "GIMP 2.10.34", "GIMP 2.10.34", True),
+    ("png", None, None, False),
+    ("jpeg", "美图秀秀".encode(), "美图秀秀", True),  # UTF-8 bytes in an ASCII EXIF tag, as Chinese apps write
+    ("jpeg", "美图秀秀".encode("gbk"), "美图秀秀", True),  # or GBK
+    ("jpeg", "醒图 6.2".encode(), "醒图 6.2", True),
+    ("jpeg", "Adobe Photoshop CC 2019 (Windows)", "Adobe Photoshop CC 2019 (Windows)", True),
+    ("jpeg", "Café Scan".encode("latin-1"), "Café Scan", False),  # real Latin-1 is left as it is
+    ("jpeg", "EPSON Scan 2", "EPSON Scan 2", False),
+])
+def test_editing_software_is_read_from_every_place_editors_write_it(tmp_path, fmt, raw, expected, editor):
+    from appealcheck.checks.filemeta import EditingSoftware
+    from appealcheck.checks.interface import DocContext
+    from appealcheck.models import Appeal, Seller
+
+    p = tmp_path / f"page.{'jpg' if fmt == 'jpeg' else 'png'}"
+    im = Image.new("RGB", (200, 100), "white")
+    if fmt == "png":
+        from PIL import PngImagePlugin
+
+        info = PngImagePlugin.PngInfo()
+        if raw:
+            info.add_text("Software", raw)
+        im.save(p, "PNG", pnginfo=info)
+    else:
+        ex = Image.Exif()
+        ex[0x0131] = raw
+        im.save(p, "JPEG", exif=ex.tobytes())
+    doc = read_document(p, p.name)
+    assert doc.info.software == expected
+    appeal = Appeal("A-1", str(tmp_path), None, None, Seller(), (doc,))
+    ctx = DocContext(appeal, doc, "authorization_letter", {}, (), None)
+    ids = [f.id for f in EditingSoftware().run(ctx)]
+    assert ids == (["file.editing_software"] if editor else [])

@@ -572,3 +572,46 @@ def test_on_a_grey_page_a_code_inside_a_seal_whose_own_reading_gave_no_number_is
     assert judged(grey_ctx(OTHER_USCC, False)) == []
     assert judged(grey_ctx(BUYER_USCC, True)) == []
     assert judged(grey_ctx(OTHER_USCC, True, valid=False)) == []
+
+
+REGISTERED = ["星岚（杭州）电器有限公司", "澜图电子商务（成都）有限公司", "广州嘉禾永兴贸易有限公司"]
+
+
+@pytest.mark.parametrize("read, part_of", [
+    ("有限公司星岚", "星岚（杭州）电器有限公司"),  # unwrapped from the wrong gap (A-007-000013)
+    ("易有限公司广州嘉木", "广州嘉禾永兴贸易有限公司"),  # wrong gap and one slip, nine characters read (A-007-000037)
+    ("图电有限公司", "澜图电子商务（成都）有限公司"),  # a faint fax ring, characters dropped (A-007-000166)
+    ("星岚(杭州)电器有限公司", "星岚（杭州）电器有限公司"),  # half-width brackets
+    ("贸易有限公司", "广州嘉禾永兴贸易有限公司"),  # too little read to say whose: not another company's
+    ("苏州恒达东方贸易有限公司", None),  # another company's whole name (seal_other_entity, A-007-000182)
+    ("深圳市启航贸易有限公司", None),
+    ("东方贸易有限公司", None),  # eight characters, two not in any registered text
+    ("有限公司星月", None),  # six characters: no slip allowed
+    ("", None),
+    ("星岚（杭州）电器有限公司星岚", None),  # longer than the ring
+])
+def test_a_reading_that_is_a_piece_of_a_registered_ring_is_never_another_company(read, part_of):
+    from appealcheck.checks.seals import part_of_registered
+
+    assert part_of_registered(read, REGISTERED) == part_of
+
+
+@pytest.mark.parametrize("engraved", [
+    "艾克米(中国)有限会司",  # 公 -> 会: in no look-alike table, plainly engraved
+    "艾克米(中华)有限公司",  # 国 -> 华
+])
+def test_a_character_the_ring_plainly_shows_otherwise_is_a_changed_seal(pack, engraved):
+    """A re-engraved character outside the look-alike table is still found: the strip is far less likely with the
+    registered character there than with the one engraved (real recognition on a stamped page)."""
+    forged = S.SealSpec("x", ENTITY, engraved, code=OFFICIAL.code)
+    ctx = _ctx(_stamped(forged, seed=5), pack)
+    findings = [f for f in SealCheck().run(ctx) if f.id == "seal.text_mismatch"]
+    assert findings and findings[0].expected == ENTITY
+    assert "nats more likely" in findings[0].message
+    assert SealCheck().measure(ctx)["seal.ring_plain_nats"] >= 12
+
+
+def test_a_genuine_ring_shows_no_other_character(pack):
+    ctx = _ctx(_stamped(OFFICIAL, seed=9), pack)
+    assert SealCheck().measure(ctx)["seal.ring_plain_nats"] == 0.0
+    assert [f.id for f in SealCheck().run(ctx)] == []
