@@ -13,7 +13,15 @@ from stdnum.cn import uscc as cn_uscc
 from appealcheck.checks.interface import Check, DocContext
 from appealcheck.checks.names import canonical
 from appealcheck.models import Finding
-from appealcheck.seals import SealObservation, analyse_seals, enrolled, is_match, seal_facts, taxpayer_no
+from appealcheck.seals import (
+    SealObservation,
+    analyse_seals,
+    enrolled,
+    is_match,
+    licence_code,
+    seal_facts,
+    taxpayer_no,
+)
 
 # Characters a forger swaps when re-engraving a seal: look-alikes and same-sound characters that a
 # reviewer reads past. OCR confusions are different pairs (锦/绵, 岚/嵐), so a read that differs from
@@ -170,6 +178,9 @@ class SealCheck(Check):
         for o in obs:
             out.extend(self._pasted(o))
             out.extend(self._taxpayer(ctx, o))
+            if ctx.kind == "business_license":
+                out.extend(self._registry(ctx, o))
+                continue
             if o.match is None:
                 continue
             out.extend(self._registered(ctx, o, specs))
@@ -239,6 +250,23 @@ class SealCheck(Check):
                         "with pressure: looks pasted from an image",
                         {"ink_spread": i.ink_spread, "text_under_hidden": i.text_under_hidden},
                         {"ink_spread": f">= {PASTED_SPREAD}"})]
+
+    def _registry(self, ctx: DocContext, o: SealObservation) -> list[Finding]:
+        """A licence's seal is its registry's (seals/registry.py): near a name of its code's registry, but with a
+        character plainly engraved otherwise, it is a made-up registry seal. Another region's real registry is no
+        finding: a company that moves keeps its code and gets its new licence from the new registry."""
+        t = o.text
+        if t is None or not t.against:
+            return []
+        changed = plain_changes(t, bool(ctx.document.info.camera))
+        if not changed:
+            return []
+        code = licence_code(ctx) or ""
+        what = "; ".join(f"character {i + 1} is {b} where it has {a} (the ring shows {b} {g:.0f} nats more likely)"
+                         for i, a, b, g in changed)
+        return [self._f(o, "seal.text_mismatch", "high",
+                        f"Registry seal reads {t.ring}; the registry of the licence's region {code[2:8]} is "
+                        f"{t.against}: {what}", t.ring, t.against)]
 
     def _registered(self, ctx: DocContext, o: SealObservation, specs) -> list[Finding]:
         m = o.match

@@ -25,6 +25,7 @@ from appealcheck.seals.compare import (
 from appealcheck.seals.find import SealShape, find_seals
 from appealcheck.seals.measure import InkStats, ink_stats, px_per_mm, size_mm
 from appealcheck.seals.read import SealText, read_seal, taxpayer_no
+from appealcheck.seals.registry import registry_names
 
 if TYPE_CHECKING:
     from appealcheck.checks.interface import DocContext
@@ -88,6 +89,15 @@ def _ocr_enabled(ctx: DocContext) -> bool:
     return reader is None or getattr(reader.engine, "name", "") != "none"
 
 
+def licence_code(ctx: DocContext) -> str | None:
+    """The licence's own credit code when it was read with a valid check character (its region is then sure)."""
+    from stdnum.cn import uscc as cn_uscc
+
+    fv = ctx.fields.get("uscc") if ctx.fields else None
+    code = fv.value if fv is not None and isinstance(fv.value, str) else None
+    return code if code and cn_uscc.is_valid(code) else None
+
+
 def enrolled(ctx: DocContext) -> dict[str, Enrolled]:
     """The brand pack's registered seals, enrolled (PackError names an unusable specimen)."""
     if ctx.brand is None or not ctx.brand.seals:
@@ -116,6 +126,9 @@ def _analyse(ctx: DocContext) -> list[SealObservation]:
     specs = {s.id: s for s in ctx.brand.seals} if ctx.brand else {}
     read = _ocr_enabled(ctx)
     texts = tuple(dict.fromkeys(s.text for s in specs.values() if s.text))
+    if ctx.kind == "business_license":
+        # A licence bears its registry's seal, never the brand's: the texts to expect come from its credit code.
+        texts = registry_names(licence_code(ctx))
     out = []
     for page in ctx.document.pages:
         scale = px_per_mm(page, _photographed(ctx))
@@ -227,4 +240,5 @@ def is_match(m: SealMatch, text: SealText | None = None) -> bool:
     return m.image_score >= IMAGE_MATCH
 
 
-__all__ = ["IMAGE_MATCH", "SealMatch", "SealObservation", "analyse_seals", "enrolled", "is_match", "seal_facts"]
+__all__ = ["IMAGE_MATCH", "SealMatch", "SealObservation", "analyse_seals", "enrolled", "is_match", "licence_code",
+           "seal_facts"]

@@ -615,3 +615,47 @@ def test_a_genuine_ring_shows_no_other_character(pack):
     ctx = _ctx(_stamped(OFFICIAL, seed=9), pack)
     assert SealCheck().measure(ctx)["seal.ring_plain_nats"] == 0.0
     assert [f.id for f in SealCheck().run(ctx)] == []
+
+
+REGISTRY = "上海市浦东新区市场监督管理局"
+
+
+def _licence_ctx(img: np.ndarray, code: str) -> DocContext:
+    digest = hashlib.sha256(img.tobytes()).hexdigest()
+    doc = Document("licence.png", FileInfo("png", img.nbytes, digest), (Page(0, img, float(DPI)),))
+    fields = {"uscc": FieldValue("uscc", code, code, 0, None, 0.99)}
+    return DocContext(appeal=Appeal("A-1", ".", None, None, Seller(), (doc,)), document=doc, kind="business_license",
+                      fields=fields, ocr=(), brand=None)
+
+
+def _code(region: str) -> str:
+    import random
+
+    from appealcheck.samples import values as V
+
+    return V.uscc(random.Random(1), region)
+
+
+def test_registry_names_come_from_the_credit_codes_region():
+    from appealcheck.seals.registry import registry_names
+
+    assert REGISTRY in registry_names(_code("310115"))
+    assert "杭州市西湖区市场监督管理局" in registry_names(_code("330106"))
+    assert "深圳市市场监督管理局" in registry_names(_code("440300"))
+    assert "上海市闸北区工商行政管理局" in registry_names(_code("310108"))  # merged into 静安区 in 2015
+    assert registry_names(_code("990000")) == ()  # no such province
+    assert registry_names("123") == registry_names(None) == ()
+
+
+@pytest.mark.parametrize("engraved, region, flagged", [
+    (REGISTRY, "310115", False),  # the registry of the code's region
+    ("上海市浦西新区市场监督管理局", "310115", True),  # 东 -> 西: a made-up district
+    ("上海市浦东新区市场监督管理局", "330106", False),  # a company that moved keeps its code: a real registry
+])
+def test_a_licence_seal_must_be_its_regions_registry(engraved, region, flagged):
+    seal = S.SealSpec("amr", engraved, engraved, "official", "circle", (42.0, 42.0), "", "")
+    findings = SealCheck().run(_licence_ctx(_stamped(seal, seed=2), _code(region)))
+    hit = [f for f in findings if f.id == "seal.text_mismatch"]
+    assert bool(hit) == flagged, [f.message for f in findings]
+    if flagged:
+        assert hit[0].expected == REGISTRY and "region 310115" in hit[0].message

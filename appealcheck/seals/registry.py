@@ -1,0 +1,55 @@
+"""Whose seal a business licence must bear: the registry (登记机关) of the region its credit code names.
+
+Characters 3-8 of a unified social credit code (统一社会信用代码) are the administrative division code of the
+authority that registered the company, and the licence carries that authority's seal: 上海市浦东新区市场监督管理局
+for 310115. The division names come from python-stdnum's table of Chinese division codes (cn/loc), history
+included, so a licence issued before a district was renamed or merged is still expected.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+SUFFIXES = ("市场监督管理局", "工商行政管理局", "行政审批局")
+"""Names the registries have carried: market regulation (since 2018), industry and commerce before it, and the
+administrative-approval bureaus some cities moved registration to."""
+
+_NOT_A_PLACE = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
+_MUNICIPALITIES = ("11", "12", "31", "50")
+"""Beijing, Tianjin, Shanghai, Chongqing: provinces that are one city; their districts sit right under them."""
+
+
+def _names(code: str, key: str) -> list[str]:
+    """Every name the division `code` has had ('[1983-1989]南头区办事处,[1990-]南山区' -> both)."""
+    from stdnum import numdb
+
+    out = []
+    for _part, props in numdb.get("cn/loc").info(code):
+        value = props.get(key)
+        if value:
+            out += [re.sub(r"^\[[^\]]*\]", "", v).strip() for v in value.split(",")]
+    return [n for n in out if n and n not in _NOT_A_PLACE]
+
+
+@functools.lru_cache(maxsize=512)
+def registry_names(uscc: str | None) -> tuple[str, ...]:
+    """Names the registry of a credit code's region may carry on its seal; () when the code names no region."""
+    if not uscc or len(uscc) != 18 or not uscc[2:8].isdigit():
+        return ()
+    region = uscc[2:8]
+    province = _names(region[:2] + "0000", "province")
+    if not province:
+        return ()
+    prefecture = _names(region[:4] + "00", "county") if region[2:4] != "00" else []
+    county = _names(region, "county") if region[4:] != "00" else []
+    places: list[str] = []
+    if region[:2] in _MUNICIPALITIES:
+        places += [p + c for p in province for c in county] + province
+    else:
+        places += [p + c for p in prefecture for c in county] + county + prefecture
+        places += [p + q for p in province for q in prefecture] + province
+    return tuple(dict.fromkeys(place + suffix for place in places for suffix in SUFFIXES))
+
+
+__all__ = ["SUFFIXES", "registry_names"]
