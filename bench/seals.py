@@ -66,7 +66,9 @@ def corpus(root: Path, limit: int | None) -> None:
             det[f"{group}.found"] += len(obs)
             seal_ops = [op for op in d["ops"] if op in SEAL_OPS]
             flagged = any(f.id.startswith("seal.") for f in findings)
-            if expected and obs and not seal_ops:
+            # Genuine: no forgery at all. A made-up licensor (licensor_unknown) comes with its own made-up seal, which
+            # the seal check rightly calls unregistered: that document is forged, not a false alarm.
+            if expected and obs and not d["ops"]:
                 genuine[group + ".docs"] += 1
                 genuine[group + ".false_alarm"] += flagged
                 if flagged:

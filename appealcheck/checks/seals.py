@@ -66,6 +66,10 @@ reached 10.8; 12 kept all 614 quiet and, with the look-alike pairs below, found 
 table alone, as it was, 3)."""
 PLAIN_NATS_PHOTO = 30.0
 """The same on a photograph: a phone's blur and glare made a genuine 澜 read as 晨 by 21 nats."""
+WHOLE_RING = 0.75
+"""Share of the registered text's length a reading must have before it can name another company."""
+MAX_CHANGED = 2
+"""Characters plainly changed beyond which a ring is another name, not the registered one re-engraved."""
 LOOKALIKE_NATS = 5.0
 """The same for a pair in LOOKALIKES: a swap a forger makes on purpose needs less evidence than any character."""
 
@@ -110,8 +114,10 @@ def plain_changes(t, photographed: bool) -> list[tuple[int, str, str, float]]:
     if t is None or not t.against:
         return []
     plain = PLAIN_NATS_PHOTO if photographed else PLAIN_NATS
-    return [(i, a, b, g) for i, a, b, g in t.differences if _cjk(a) and _cjk(b)
-            and g >= (LOOKALIKE_NATS if frozenset((a, b)) in _PAIRS else plain)]
+    changed = [(i, a, b, g) for i, a, b, g in t.differences if _cjk(a) and _cjk(b)
+               and g >= (LOOKALIKE_NATS if frozenset((a, b)) in _PAIRS else plain)]
+    # A forger re-engraving a seal changes a character or two; more is another name (seal.unregistered's case).
+    return changed if len(changed) <= MAX_CHANGED else []
 
 
 def _inside(u: dict, page: int, box) -> bool:
@@ -292,7 +298,10 @@ class SealCheck(Check):
             # Only the issuer's own seal belongs on a letter or an invoice; a licence bears the
             # registry's seal, which no brand registers.
             # Company names share their endings (贸易有限公司), so another company's seal still scores ~65.
-            sure = confident and t.ring_score >= 0.9
+            # A reading much shorter than the ring holds is a part read (A-113-000038, a photo: 成无成光贸易有 for
+            # 成都天成晨光贸易有限公司): too little to say the name is another.
+            whole = len(canonical(t.ring)) >= WHOLE_RING * len(canonical(spec.text or "")) if t else False
+            sure = confident and t.ring_score >= 0.9 and whole
             if ctx.kind in ISSUER_FIELDS and sure and m.text_similarity < UNREGISTERED_BELOW \
                     and part_of_registered(t.ring, [s.text for s in specs.values()]) is None:
                 out.append(self._f(o, "seal.unregistered", "high",

@@ -258,14 +258,17 @@ def plain_differences(logp: np.ndarray, alphabet: dict[str, int], registered: st
                       registered_logp: float) -> tuple[tuple[int, str, str, float], ...]:
     """For each character the reading substitutes in the registered text: how many nats more likely the strip is
     with that one character as read, every other character as registered. Insertions and deletions (a character
-    dropped or doubled by the reader) are not substitutions and are left out."""
+    dropped or doubled by the reader) are not substitutions and are left out, and so is a substitution next to
+    one: there the alignment is a guess (东莞市长安镇… read as 东莞币镇… against 东莞市…, A-113-000080)."""
     from rapidfuzz.distance import Levenshtein
 
-    ops = [op for op in Levenshtein.editops(registered, read) if op[0] == "replace"]
-    if not ops or len(ops) > PLAIN_DIFFERENCE_MAX:
+    ops = Levenshtein.editops(registered, read)
+    gaps = [i for op, i, _ in ops if op != "replace"]
+    subs = [(i, j) for op, i, j in ops if op == "replace" and not any(abs(i - g) <= 2 for g in gaps)]
+    if not subs or len([op for op in ops if op[0] == "replace"]) > PLAIN_DIFFERENCE_MAX:
         return ()
     out = []
-    for _, i, j in ops:
+    for i, j in subs:
         variant = registered[:i] + read[j] + registered[i + 1:]
         lab = _labels(variant, alphabet)
         if lab is None:

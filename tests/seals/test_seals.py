@@ -659,3 +659,23 @@ def test_a_licence_seal_must_be_its_regions_registry(engraved, region, flagged):
     assert bool(hit) == flagged, [f.message for f in findings]
     if flagged:
         assert hit[0].expected == REGISTRY and "region 310115" in hit[0].message
+
+
+@pytest.mark.parametrize("ring, unregistered", [
+    ("深圳市启航贸易有限公司", True),  # another company's whole name
+    ("深圳启航贸易", False),  # six characters of a ring that holds nine: a part read, too little to say
+    ("有限公司艾克米", False),  # the registered ring unwrapped from the wrong start
+])
+def test_only_a_whole_reading_of_another_name_is_an_unregistered_seal(pack, ring, unregistered):
+    from rapidfuzz import fuzz
+
+    from appealcheck.checks.names import canonical
+    from appealcheck.seals import SealMatch, SealObservation
+    from appealcheck.seals.read import SealText
+
+    img = _stamped(OFFICIAL, seed=3)
+    sim = fuzz.ratio(canonical(ring), canonical(ENTITY))
+    obs = SealObservation(find_seals(img)[0], SealText(ring, 0.99, "", "", 0.0, 300.0), None, None,
+                          SealMatch("acme-official", sim, 0.4, 0.1, 0.0), "")
+    ids = [f.id for f in SealCheck()._registered(_ctx(img, pack), obs, {s.id: s for s in pack.seals})]
+    assert ids == (["seal.unregistered"] if unregistered else [])
