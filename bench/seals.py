@@ -21,7 +21,7 @@ from types import SimpleNamespace
 import numpy as np
 from PIL import Image
 
-from appealcheck.checks.seals import PASTED_HIDDEN, PASTED_SPREAD, SealCheck
+from appealcheck.checks.seals import SealCheck, looks_pasted
 from appealcheck.ingest.files import read_document
 from appealcheck.models import FieldValue
 from appealcheck.rules.pack import load_pack
@@ -124,8 +124,7 @@ def real(folder: Path) -> None:
         t = read_seal(img, s, want_center=True)
         texts[t.ring] += 1
         read_ok += len(t.ring) >= 4
-        i = ink_stats(img, s)
-        pasted += bool(i and i.ink_spread < PASTED_SPREAD and (i.text_under_hidden or 0) >= PASTED_HIDDEN)
+        pasted += looks_pasted(ink_stats(img, s), t)
     dt = time.perf_counter() - t0
     print(f"\n== real seals {folder}: {len(files)} images")
     print(f"seal detected: {found}/{len(files)}; ring text read (>= 4 chars): {read_ok}/{found}; "

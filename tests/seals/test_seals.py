@@ -679,3 +679,21 @@ def test_only_a_whole_reading_of_another_name_is_an_unregistered_seal(pack, ring
                           SealMatch("acme-official", sim, 0.4, 0.1, 0.0), "")
     ids = [f.id for f in SealCheck()._registered(_ctx(img, pack), obs, {s.id: s for s in pack.seals})]
     assert ids == (["seal.unregistered"] if unregistered else [])
+
+
+REAL_SEALS = Path(__file__).resolve().parents[3] / "shared" / "realdata" / "seals" / "images"
+
+
+@pytest.mark.skipif(not REAL_SEALS.is_dir(), reason="../shared/realdata is not beside the repo")
+@pytest.mark.parametrize("name", ["stamp_122.jpg", "stamp_28.jpg", "stamp_44.jpg"])
+def test_an_apps_voucher_stamp_over_the_screen_text_is_not_pasted(pack, name):
+    """Real Alipay and bank voucher stamps (realdata, genuine): flat, drawn over the screen's text, words in rows."""
+    stamp = np.asarray(Image.open(REAL_SEALS / name).convert("RGB"))
+    img = np.full((1754, 1240, 3), 255, np.uint8)  # the voucher's crop on an A4 page at 150 dpi
+    img[1100:1100 + stamp.shape[0], 800:800 + stamp.shape[1]] = stamp
+    ctx = _ctx(img, pack)
+    from appealcheck.seals import analyse_seals
+
+    obs = analyse_seals(ctx)
+    assert obs and obs[0].ink.ink_spread < 0.15 and obs[0].ink.text_under_hidden >= 0.7  # flat and hiding text
+    assert "seal.pasted" not in [f.id for f in SealCheck().run(ctx)]
