@@ -6,6 +6,8 @@ brand pack (see appealcheck/seals/). Findings say what disagrees, with the seal'
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 from rapidfuzz.distance import Levenshtein
 from stdnum.cn import uscc as cn_uscc
@@ -22,6 +24,7 @@ from appealcheck.seals import (
     seal_facts,
     taxpayer_no,
 )
+from appealcheck.seals.registry import is_registry_name, registry_names
 
 # Characters a forger swaps when re-engraving a seal: look-alikes and same-sound characters that a
 # reviewer reads past. OCR confusions are different pairs (锦/绵, 岚/嵐), so a read that differs from
@@ -101,7 +104,10 @@ def part_of_registered(read: str, texts) -> str | None:
         c = canonical(text or "")
         if not c or len(r) > len(c) + 1:
             continue
-        if LCSseq.similarity(r, c + c) >= len(r) - (1 if len(r) >= 8 else 0):
+        # One lap of the ring from each start: characters taken from two laps would make a reordered name (成都澜图…
+        # for 澜图…（成都）) a piece of the registered one.
+        need = len(r) - (1 if len(r) >= 8 else 0)
+        if any(LCSseq.similarity(r, c[k:] + c[:k]) >= need for k in range(len(c))):
             return text
     return None
 
@@ -118,6 +124,21 @@ def looks_pasted(ink, text) -> bool:
     if ink.text_under_hidden is None or ink.text_under_hidden < PASTED_HIDDEN:
         return False
     return text is not None and len(canonical(text.ring)) >= PASTED_RING_CHARS
+
+
+_PHONE_SCANNER = re.compile(r"camscanner|扫描全能王|adobe scan|office lens|genius scan", re.IGNORECASE)
+"""Phone apps that make a photo look like a scan: their pages are photographs."""
+_SCANNER = re.compile(r"scan|epson|canon|brother|fujitsu|kyocera|ricoh|xerox|lexmark|\bhp\b|twain|wia", re.IGNORECASE)
+
+
+def _not_a_photo(ctx: DocContext) -> bool:
+    """The capture is known not to be a phone photo: a PDF, or metadata naming a scanner. A camera in EXIF says
+    photo, but chat apps strip EXIF from the photos they forward, so a file that says nothing counts as a photo."""
+    info = ctx.document.info
+    names = " ".join(v for v in (info.software, info.producer, info.creator) if v)
+    if info.camera or _PHONE_SCANNER.search(names):
+        return False
+    return info.format == "pdf" or bool(_SCANNER.search(names))
 
 
 def _cjk(ch: str) -> bool:
@@ -202,7 +223,9 @@ class SealCheck(Check):
             out.extend(self._taxpayer(ctx, o))
             if ctx.kind == "business_license":
                 out.extend(self._registry(ctx, o))
-                continue
+                # A licence copy may also bear the brand's own seal ('与原件一致'): that one is checked as registered.
+                if o.match is None or not is_match(o.match, o.text):
+                    continue
             if o.match is None:
                 continue
             out.extend(self._registered(ctx, o, specs))
@@ -276,8 +299,14 @@ class SealCheck(Check):
         t = o.text
         if t is None or not t.against:
             return []
-        changed = plain_changes(t, bool(ctx.document.info.camera))
+        changed = plain_changes(t, not _not_a_photo(ctx))
         if not changed:
+            return []
+        variant = list(canonical(t.against))
+        for i, _a, b, _g in changed:
+            if i < len(variant):
+                variant[i] = b
+        if is_registry_name(canonical(t.ring)) or is_registry_name("".join(variant)):
             return []
         code = licence_code(ctx) or ""
         what = "; ".join(f"character {i + 1} is {b} where it has {a} (the ring shows {b} {g:.0f} nats more likely)"
@@ -298,7 +327,7 @@ class SealCheck(Check):
                                f"Seal reads {t.ring}; registered seal {spec.id} reads {spec.text} "
                                f"(look-alike {', '.join(f'{a}→{b}' for a, b in swaps)})", t.ring, spec.text))
             return out
-        changed = plain_changes(t, bool(ctx.document.info.camera))  # a camera in EXIF: a photograph
+        changed = plain_changes(t, not _not_a_photo(ctx))
         if changed:
             what = "; ".join(f"character {i + 1} is {b} where it has {a} (the ring shows {b} {g:.0f} nats more "
                              f"likely)" for i, a, b, g in changed)
@@ -365,7 +394,9 @@ class SealCheck(Check):
             cjk = [g for _, a, b, g in o.text.differences if _cjk(a) and _cjk(b)]
             if cjk:
                 f["seal.ring_plain_nats"] = max(0.0, max(cjk))
-            elif canonical(o.text.ring) in {canonical(s.text or "") for s in specs.values()}:
+            elif canonical(o.text.ring) in {canonical(x or "") for x in (
+                    registry_names(licence_code(ctx)) if ctx.kind == "business_license"
+                    else [s.text for s in specs.values()])}:
                 f["seal.ring_plain_nats"] = 0.0
         m = o.match
         if m is not None:

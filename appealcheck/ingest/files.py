@@ -80,13 +80,14 @@ def _exif_text(value: object) -> str | None:
 
 
 def _decode_cjk(raw: bytes) -> str | None:
-    """UTF-8, else GBK when every non-ASCII character it gives is Chinese; None when neither fits."""
+    """UTF-8, else GB2312 when every non-ASCII character it gives is Chinese; None when neither fits. GB2312 and
+    not GBK: GBK's second byte may be ASCII, which would turn Latin-1 'Crème' into 'Cr鑝e'."""
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         pass
     try:
-        text = raw.decode("gbk")
+        text = raw.decode("gb2312")
     except UnicodeDecodeError:
         return None
     cjk = all(c.isascii() or "\u4e00" <= c <= "\u9fff" or "\u3000" <= c <= "\u303f" or "\uff00" <= c <= "\uffef"

@@ -95,7 +95,7 @@ def licence_code(ctx: DocContext) -> str | None:
 
     fv = ctx.fields.get("uscc") if ctx.fields else None
     code = fv.value if fv is not None and isinstance(fv.value, str) else None
-    return code if code and cn_uscc.is_valid(code) else None
+    return cn_uscc.compact(code) if code and cn_uscc.is_valid(code) else None
 
 
 def enrolled(ctx: DocContext) -> dict[str, Enrolled]:

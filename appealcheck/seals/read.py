@@ -262,6 +262,9 @@ def plain_differences(logp: np.ndarray, alphabet: dict[str, int], registered: st
     one: there the alignment is a guess (东莞市长安镇… read as 东莞币镇… against 东莞市…, A-113-000080)."""
     from rapidfuzz.distance import Levenshtein
 
+    # Brackets differ only in width between the two: made alike (one to one, positions kept), they are no change.
+    read = read.replace("(", "（").replace(")", "）")
+    registered = registered.replace("(", "（").replace(")", "）")
     ops = Levenshtein.editops(registered, read)
     gaps = [i for op, i, _ in ops if op != "replace"]
     subs = [(i, j) for op, i, j in ops if op == "replace" and not any(abs(i - g) <= 2 for g in gaps)]

@@ -15,7 +15,7 @@ SUFFIXES = ("市场监督管理局", "工商行政管理局", "行政审批局")
 """Names the registries have carried: market regulation (since 2018), industry and commerce before it, and the
 administrative-approval bureaus some cities moved registration to."""
 
-_NOT_A_PLACE = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
+_NOT_A_PLACE = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划", "省直辖县级行政单位"}
 _MUNICIPALITIES = ("11", "12", "31", "50")
 """Beijing, Tianjin, Shanghai, Chongqing: provinces that are one city; their districts sit right under them."""
 
@@ -52,4 +52,38 @@ def registry_names(uscc: str | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(place + suffix for place in places for suffix in SUFFIXES))
 
 
-__all__ = ["SUFFIXES", "registry_names"]
+@functools.lru_cache(maxsize=1)
+def _all_places() -> frozenset[str]:
+    """Every division name in python-stdnum's table (cn/loc.dat), former names included."""
+    from pathlib import Path
+
+    import stdnum
+
+    text = (Path(stdnum.__file__).parent / "cn" / "loc.dat").read_text(encoding="utf-8")
+    names = set()
+    for value in re.findall(r'(?:county|province)="([^"]*)"', text):
+        names.update(re.sub(r"^\[[^\]]*\]", "", v).strip() for v in value.split(","))
+    return frozenset(n for n in names if n and n not in _NOT_A_PLACE)
+
+
+def is_registry_name(text: str) -> bool:
+    """The text is some real registry's name: one to three division names, then a registry suffix. A licence from
+    the neighbouring district (下城区 for 上城区) reads like a one-character change of the expected name, but it is
+    a real registry, and companies that move keep their code."""
+    for suffix in SUFFIXES:
+        if text.endswith(suffix) and len(text) > len(suffix):
+            return _places_in(text[: -len(suffix)], 3)
+    return False
+
+
+@functools.lru_cache(maxsize=4096)
+def _places_in(rest: str, parts: int) -> bool:
+    """`rest` is a run of at most `parts` division names."""
+    if not rest:
+        return True
+    places = _all_places()
+    return parts > 0 and any(rest[:k] in places and _places_in(rest[k:], parts - 1)
+                             for k in range(2, min(len(rest), 12) + 1))
+
+
+__all__ = ["SUFFIXES", "is_registry_name", "registry_names"]

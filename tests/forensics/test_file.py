@@ -191,6 +191,7 @@ def test_identifiers_of_the_original_file_are_recorded(tmp_path):
     ("jpeg", "醒图 6.2".encode(), "醒图 6.2", True),
     ("jpeg", "Adobe Photoshop CC 2019 (Windows)", "Adobe Photoshop CC 2019 (Windows)", True),
     ("jpeg", "Café Scan".encode("latin-1"), "Café Scan", False),  # real Latin-1 is left as it is
+    ("jpeg", "Crème Müller".encode("latin-1"), "Crème Müller", False),  # even where GBK could pair é with m
     ("jpeg", "EPSON Scan 2", "EPSON Scan 2", False),
 ])
 def test_editing_software_is_read_from_every_place_editors_write_it(tmp_path, fmt, raw, expected, editor):
