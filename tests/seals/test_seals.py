@@ -588,6 +588,7 @@ REGISTERED = ["星岚（杭州）电器有限公司", "澜图电子商务（成�
     ("深圳市启航贸易有限公司", None),
     ("东方贸易有限公司", None),  # eight characters, two not in any registered text
     ("有限公司星月", None),  # six characters: no slip allowed
+    ("电器有限公司86", "星岚（杭州）电器有限公司"),  # the security code's digits read into the ring (A-117-000139)
     ("成都澜图电子商务有限公司", None),  # a reordered whole name is another company, not a piece of the ring
     ("杭州星岚电器有限公司", None),
     ("", None),
@@ -674,6 +675,7 @@ def test_a_licence_seal_must_be_its_regions_registry(engraved, region, flagged):
     ("深圳市启航贸易有限公司", True),  # another company's whole name
     ("深圳启航贸易", False),  # six characters of a ring that holds nine: a part read, too little to say
     ("有限公司艾克米", False),  # the registered ring unwrapped from the wrong start
+    ("70贸易有限公司", False),  # code digits read into a part reading (A-117-000044): six characters of the name
 ])
 def test_only_a_whole_reading_of_another_name_is_an_unregistered_seal(pack, ring, unregistered):
     from rapidfuzz import fuzz
@@ -724,3 +726,21 @@ def test_which_captures_count_as_photographs_for_seal_text(fmt, camera, software
 
     info = FileInfo(fmt, 1, "0" * 64, software=software, camera=camera)
     assert _not_a_photo(SimpleNamespace(document=SimpleNamespace(info=info))) is not_a_photo
+
+
+@pytest.mark.parametrize("diff, photographed, changed", [
+    ((3, "达", "这", 6.3), False, True),  # a look-alike pair, plainly seen on a scan
+    ((3, "达", "这", 6.3), True, False),  # the same on a phone photo: a genuine seal read so (A-117-000149)
+    ((3, "达", "这", 12.5), True, True),
+    ((5, "国", "华", 11.0), False, False),  # not a table pair: 12 nats on a scan
+    ((5, "国", "华", 13.0), False, True),
+    ((5, "国", "华", 25.0), True, False),  # 30 on a photo
+    ((0, "铂", "0", 15.0), False, False),  # a digit in a name's place is the code read into the ring
+])
+def test_how_plainly_a_changed_character_must_show(diff, photographed, changed):
+    from types import SimpleNamespace
+
+    from appealcheck.checks.seals import plain_changes
+
+    t = SimpleNamespace(against="苏州恒达东方贸易有限公司", differences=(diff,))
+    assert bool(plain_changes(t, photographed)) is changed
