@@ -67,8 +67,8 @@ PLAIN_NATS = 12.0
 """How much more likely (natural log) the ring strip must be with one character as read than as registered, every
 other character registered, before that character counts as engraved differently (`SealText.differences`).
 Measured on 614 genuine and 26 re-engraved seals of c1000 (appeals 0-499): genuine OCR slips of scans and PDFs
-reached 10.8; 12 kept all 614 quiet and, with the look-alike pairs below, found 14 of the 26 (the look-alike
-table alone, as it was, 3)."""
+reached 10.8; 12 kept all 614 quiet. With every rule below as it ended, 9 of the 26 are found (the look-alike
+table alone, as it was, 3), and 8 of 17 with 0 of 550 genuine flagged on appeals 500-999 (bench/RESULTS.md)."""
 PLAIN_NATS_PHOTO = 30.0
 """The same on a photograph: a phone's blur and glare made a genuine 澜 read as 晨 by 21 nats."""
 WHOLE_RING = 0.75
