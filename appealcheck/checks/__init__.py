@@ -28,6 +28,7 @@ from appealcheck.checks.parties import (
 from appealcheck.checks.qr import InvoiceQr
 from appealcheck.checks.seals import SealCheck
 from appealcheck.checks.template import TemplateCheck
+from appealcheck.checks.text import TextConsistency
 from appealcheck.fingerprint import source_fingerprint
 
 
@@ -37,7 +38,7 @@ def default_checks() -> list[Check]:
         UsccCheckDigit(), ImpossibleDate(), ValidityPeriod(), CapitalAmount(), Weekday(), ResidentId(),
         Licensor(), Licensee(), TrademarkNumbers(), InvoiceParties(), DocumentDates(), KnownForgery(),
         InvoiceArithmetic(), InvoiceNumbers(), ReceiptArithmetic(), ReceiptLocale(), StoreList(), InvoiceQr(),
-        EditingSoftware(), TemplateCheck(), SealCheck(), FileForensics(), PixelForensics(),
+        EditingSoftware(), TemplateCheck(), TextConsistency(), SealCheck(), FileForensics(), PixelForensics(),
     ]
 
 

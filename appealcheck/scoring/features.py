@@ -18,7 +18,7 @@ from typing import Any
 
 from appealcheck.models import DOCUMENT_KINDS, SEVERITIES, Appeal, DocumentResult
 
-FEATURE_VERSION = 5
+FEATURE_VERSION = 6
 """Bumped whenever FEATURES or the way a value is computed changes."""
 
 
@@ -91,6 +91,8 @@ KNOWN_FINDINGS: tuple[tuple[str, str], ...] = (
     ("template.fixed_text_missing", "wording every genuine document of this template has is missing"),
     ("template.layout_shift", "text sits where the template does not put it"),
     ("template.retired", "the document uses a template the brand has retired"),
+    ("text.baseline_shift", "digits of a line sit off the line's baseline (printed separately)"),
+    ("text.font_inconsistent", "digits of a line are a different size from the rest of it"),
 )
 """Finding ids with their own feature (a count). Other ids fall into 'other findings' counts by severity."""
 
@@ -100,6 +102,7 @@ FAMILIES: tuple[tuple[str, str], ...] = (
     ("template", "findings where the document departs from the brand's template"),
     ("file", "findings in the file's metadata or structure"),
     ("pixel", "findings in the page's pixels"),
+    ("text", "findings where characters of a line were not printed with the rest"),
 )
 """Finding id prefixes counted together (the id's part before the first dot)."""
 
@@ -132,6 +135,8 @@ CHECK_MEASUREMENTS: tuple[tuple[str, str], ...] = (
     ("template.missing", "template phrases missing from the document"),
     ("template.inversions", "template phrases out of their usual order"),
     ("template.retired", "the matched template is retired"),
+    ("text.baseline_score", "how far a run of digits sits off its line's baseline, beyond the line's scatter"),
+    ("text.height_score", "how far a run of digits is sized unlike its line, beyond the line's scatter"),
 )
 
 KEY_FIELDS: dict[str, tuple[str, ...]] = {

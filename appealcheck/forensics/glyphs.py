@@ -1,0 +1,435 @@
+"""Glyphs of one printed line: where each character's ink sits, how tall it is and how dark.
+
+A line printed in one go puts every digit on one baseline at one height and in one ink. A field edited
+afterwards (digits cloned from elsewhere on the page, a value retyped in a near-identical font, a date
+pasted in) breaks that: its characters sit a pixel or two off the line, are a few percent taller or shorter,
+or are a shade lighter. This module measures the characters; `appealcheck.checks.text` compares them.
+
+Characters are found without the OCR engine's help: the line's box is binarised, its ink split into columns
+by the vertical projection, and the columns matched one to one with the characters OCR read (adjacent
+columns merged when a CJK character splits into two). A line whose columns cannot be matched is left
+unmeasured rather than guessed.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from appealcheck.models import OcrLine
+
+MIN_LINE_PX = 12
+"""Lines lower than this (in page pixels) are too small to measure a pixel's shift."""
+MIN_CONTRAST = 60
+"""Grey levels between paper and ink below which a line is too faint to binarise."""
+_NARROW = "iIl1jtfr"
+LEVELS = (0.5, 0.7)
+"""Where between paper and ink the line is cut, tried in turn (a share of the way from paper to ink)."""
+SYMBOLS = "*<>/+=-"
+MIN_RUN = 2
+"""Digits in a run compared with the rest of its line, and in the rest."""
+FAR = 6.0
+"""Digit heights between a run and the rest of its line beyond which their baselines are not compared unless
+the rest shows the line's tilt itself."""
+
+
+@dataclass(frozen=True)
+class Glyph:
+    """One character's ink on the page (page pixels)."""
+
+    ch: str
+    x0: int
+    x1: int
+    top: int
+    bottom: int
+    ink: float
+    """Grey level of the character's darkest third of ink pixels (0 black, 255 white)."""
+
+    @property
+    def height(self) -> int:
+        return self.bottom - self.top + 1
+
+    @property
+    def cx(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+
+def is_wide(c: str) -> bool:
+    """A full-width (CJK) character."""
+    return unicodedata.east_asian_width(c) in ("W", "F")
+
+
+def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
+    """Half-open index ranges where flags is True."""
+    d = np.diff(np.concatenate([[0], flags.astype(np.int8), [0]]))
+    return list(zip(np.flatnonzero(d == 1).tolist(), np.flatnonzero(d == -1).tolist(), strict=True))
+
+
+def _close(flags: np.ndarray, gap: int) -> np.ndarray:
+    """Flags with runs of at most `gap` False values between True ones filled in."""
+    out = flags.copy()
+    idx = np.flatnonzero(flags)
+    for a, b in zip(idx[:-1], idx[1:], strict=True):
+        if 1 < b - a <= gap + 1:
+            out[a:b] = True
+    return out
+
+
+def _match(cols: list[list[int]], chars: list[str], h: int) -> list[list[int]] | None:
+    """Merge adjacent ink columns until there is one per character; None when they cannot be matched."""
+    cols = [list(c) for c in cols]
+    while len(cols) > len(chars):
+        # A character split in two has a narrow gap inside and stays no wider than a full-width character.
+        best = None
+        for i in range(len(cols) - 1):
+            gap = cols[i + 1][0] - cols[i][1]
+            width = cols[i + 1][1] - cols[i][0]
+            if width <= 1.15 * h and (best is None or gap < best[0]):
+                best = (gap, i)
+        if best is None:
+            return None
+        i = best[1]
+        cols[i] = [cols[i][0], cols[i + 1][1]]
+        del cols[i + 1]
+    if len(cols) != len(chars):
+        return None
+    for (a, b), c in zip(cols, chars, strict=True):
+        w = b - a
+        if is_wide(c) and w < 0.35 * h and c not in "一、。，：；（）":
+            return None
+        if c.isdigit() and w > 0.9 * h:
+            return None
+    return cols
+
+
+def _expected_width(c: str, h: float) -> float:
+    """Rough ink width of a character in a line whose ink is h pixels high."""
+    if is_wide(c):
+        return 0.3 * h if c in "：、，。；（）" else 0.95 * h
+    if c in ".,:;'|!":
+        return 0.15 * h
+    if c in "1iIlj":
+        return 0.3 * h
+    if c.isdigit() or c.islower():
+        return 0.55 * h
+    return 0.65 * h
+
+
+def _align(cols: list[list[int]], chars: list[str], h: int, profile: np.ndarray) -> list[list[int]] | None:
+    """Columns matched to characters by a dynamic programme over widths: a character may span up to three
+    columns (split strokes) and a column may hold up to three characters (blurred together), parted where
+    least ink joins them. None when no alignment fits."""
+    n, m = len(cols), len(chars)
+    inf = float("inf")
+    cost = [[inf] * (m + 1) for _ in range(n + 1)]
+    back: list[list[tuple[int, int] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
+    cost[0][0] = 0.0
+    for i in range(n):
+        for j in range(m):
+            if cost[i][j] == inf:
+                continue
+            for a, b in ((1, 1), (2, 1), (3, 1), (1, 2), (1, 3)):
+                if i + a > n or j + b > m:
+                    continue
+                width = cols[i + a - 1][1] - cols[i][0]
+                want = sum(_expected_width(c, h) for c in chars[j:j + b]) + 0.1 * h * (b - 1)
+                c = cost[i][j] + abs(width - want) / h + 0.25 * (a + b - 2)
+                if c < cost[i + a][j + b]:
+                    cost[i + a][j + b] = c
+                    back[i + a][j + b] = (a, b)
+    if cost[n][m] == inf or cost[n][m] > 0.35 * m:
+        return None
+    steps = []
+    i, j = n, m
+    while i or j:
+        a, b = back[i][j]  # type: ignore[misc]
+        steps.append((i - a, a, j - b, b))
+        i, j = i - a, j - b
+    out: list[list[int]] = []
+    for i, a, j, b in reversed(steps):
+        x0, x1 = cols[i][0], cols[i + a - 1][1]
+        if b == 1:
+            out.append([x0, x1])
+            continue
+        widths = [_expected_width(c, h) for c in chars[j:j + b]]
+        scale = (x1 - x0) / sum(widths)
+        start = x0
+        for w in widths[:-1]:
+            guess = int(start + w * scale)
+            lo, hi = max(start + 1, guess - int(0.25 * w * scale)), min(x1 - 1, guess + int(0.25 * w * scale) + 1)
+            if hi <= lo:
+                return None
+            cut = lo + int(np.argmin(profile[lo:hi]))
+            out.append([start, cut])
+            start = cut
+        out.append([start, x1])
+    return out
+
+
+def line_glyphs(grey: np.ndarray, line: OcrLine, red: np.ndarray | None = None) -> list[Glyph] | None:
+    """The line's characters with their ink boxes, or None when the line cannot be measured.
+
+    `grey` is the page in grey levels; `red` an optional mask of seal-red pixels, which are not ink.
+    """
+    x0, y0, x1, y1 = line.box
+    h = y1 - y0
+    chars = [c for c in line.text if not c.isspace()]
+    if h < MIN_LINE_PX or len(chars) < 2 or x1 - x0 < h:
+        return None
+    if sum(c in SYMBOLS for c in chars) > 0.2 * len(chars):
+        return None  # an invoice's cipher block: symbols of every width, nothing a forger retypes
+    pad = max(2, h // 8)
+    H, W = grey.shape[:2]
+    cy0, cy1, cx0, cx1 = max(0, y0 - pad), min(H, y1 + pad), max(0, x0 - 2), min(W, x1 + 2)
+    crop = grey[cy0:cy1, cx0:cx1].astype(np.float32)
+    if crop.size == 0:
+        return None
+    paper, dark = np.percentile(crop, 90), np.percentile(crop, 3)
+    if paper - dark < MIN_CONTRAST:
+        return None
+    if red is not None and red[cy0:cy1, cx0:cx1].mean() > 0.01:
+        return None  # a seal over the line moves its ink: not measured
+    # Blur (a phone photo) joins neighbouring characters at the middle grey: a darker cut parts them. Every
+    # level is measured alike across the line, so the first that matches the characters is used.
+    for level in LEVELS:
+        glyphs = _at_level(crop, crop < paper - level * (paper - dark), chars, (y0 + y1) / 2 - cy0, h)
+        if glyphs is not None:
+            return [Glyph(g.ch, g.x0 + cx0, g.x1 + cx0, g.top + cy0, g.bottom + cy0, g.ink) for g in glyphs]
+    return None
+
+
+def _at_level(crop: np.ndarray, mask: np.ndarray, chars: list[str], mid: float, h: int) -> list[Glyph] | None:
+    """The characters of a binarised line crop (crop coordinates), or None when they cannot be matched."""
+    # Table rules crossing the line are ink OCR never reads: thin columns as tall as the crop are blanked.
+    for a, b in _runs(mask.any(axis=0)):
+        if b - a <= max(3, h // 10) and mask[:, a:b].any(axis=1).mean() > 0.85:
+            mask[:, a:b] = False
+    # Rows of ink at the crop's edge belong to the neighbouring lines: keep the band around the line's middle.
+    rows = _runs(mask.any(axis=1))
+    band = [r for r in rows if r[0] <= mid + h * 0.5 and r[1] >= mid - h * 0.5]
+    if not band:
+        return None
+    top_row, bottom_row = min(r[0] for r in band), max(r[1] for r in band)
+    mask[:top_row] = False
+    mask[bottom_row:] = False
+    profile = mask.sum(axis=0)
+    cols = [list(c) for c in _runs(profile > 0)]
+    if not cols or cols[0][0] == 0 or cols[-1][1] == mask.shape[1]:
+        return None  # the OCR box cut a character in two: its ink runs out of the crop
+    # The OCR box is looser than the ink: character widths are judged against the ink's own height.
+    ink_h = bottom_row - top_row
+    matched = _match(cols, chars, ink_h) if len(cols) >= len(chars) else None
+    if matched is None:
+        # Characters blurred into one another (a phone photo): align columns and characters by width.
+        matched = _align(cols, chars, ink_h, profile)
+    if matched is None:
+        return None
+    out = []
+    for (a, b), c in zip(matched, chars, strict=True):
+        m = mask[:, a:b].copy()
+        # The character is the ink around the line's middle: a neighbouring line's stroke in the same column
+        # is cut off at the first gap of more than a pixel (thermal print breaks strokes by one).
+        rows = _runs(_close(m.any(axis=1), 2))
+        near = min(rows, key=lambda r: 0 if r[0] <= mid < r[1] else min(abs(r[0] - mid), abs(r[1] - mid)))
+        m[: near[0]] = False
+        m[near[1]:] = False
+        ys = np.flatnonzero(m.any(axis=1))
+        if len(ys) == 0:
+            return None
+        vals = crop[:, a:b][m]
+        k = max(1, len(vals) // 3)
+        ink = float(np.mean(np.partition(vals, k - 1)[:k]))
+        out.append(Glyph(c, a, b - 1, int(ys[0]), int(ys[-1]), round(ink, 1)))
+    return out if _plausible(out) else None
+
+
+def _plausible(glyphs: list[Glyph]) -> bool:
+    """Whether the one-to-one match looks right: digits of one height, full stops and commas far smaller.
+
+    A column matched to the wrong character (OCR skipped a mark, or read two characters as one) shows as a
+    'digit' the size of a dot; a forged digit is at most a third off, never that far.
+    """
+    digits = [g.height for g in glyphs if g.ch.isdigit()]
+    if not digits:
+        return True
+    med = float(np.median(digits))
+    # Digits and capitals stand as tall as each other; a forged run is at most a fifth off, a wrong match
+    # (two characters in one column, a dot taken for a digit) much more.
+    if any(not 0.7 * med <= g.height <= 1.4 * med for g in glyphs if g.ch.isdigit() or "A" <= g.ch <= "Z"):
+        return False
+    for g in glyphs:
+        w = g.x1 - g.x0 + 1
+        if g.ch.isascii() and g.ch.isalnum():
+            if w > (1.4 if g.ch in "mwMW" else 0.9) * med or (w < 0.15 * med and g.ch not in _NARROW):
+                return False
+    if not all(g.height < 0.6 * med for g in glyphs if g.ch in ".,"):
+        return False
+    # Letters printed in one go share a baseline; when they do not, the columns were matched to the wrong
+    # characters or the line's ink ran into the next line's, and digits measured alike would be wrong too.
+    letters = [g for g in glyphs if g.ch.isascii() and g.ch.isalpha() and g.ch not in "gjpqyQJ"]
+    if len(letters) >= 3:
+        x = np.array([g.cx for g in letters])
+        y = np.array([g.bottom for g in letters], dtype=float)
+        res = y - _theil_sen(x, y) * x  # a photographed line is tilted
+        if np.any(np.abs(res - np.median(res)) > max(2.0, 0.12 * med)):
+            return False
+    return True
+
+
+@dataclass(frozen=True)
+class Departure:
+    """A run of a line's digits that sits off, or is sized unlike, the line's other digits."""
+
+    what: str
+    """'baseline' or 'height'."""
+    glyphs: tuple[Glyph, ...]
+    """The run's characters."""
+    shift: float
+    """Baseline: pixels (positive: lower than the rest). Height: ratio to the rest's height minus one."""
+    score: float
+    """The shift in units of the line's own scatter (how far beyond chance)."""
+    other: tuple[Glyph, ...] = ()
+    """When the line splits into two like halves and nothing shows which moved, the other half (either may
+    have been printed apart)."""
+
+
+def page_slope(lines: list[OcrLine]) -> float:
+    """dy/dx of the page's text: the median over lines at least eight times as wide as they are high.
+
+    One short line's polygon is drawn to a pixel or two, too coarse to tilt its own digits by; a photo taken at
+    an angle tilts every line alike.
+    """
+    vals = []
+    for ln in lines:
+        p = ln.polygon
+        w, h = ln.box[2] - ln.box[0], ln.box[3] - ln.box[1]
+        if len(p) >= 4 and w >= 8 * max(h, 1) and p[1][0] != p[0][0]:
+            vals.append((p[1][1] - p[0][1]) / (p[1][0] - p[0][0]))
+    return float(np.clip(np.median(vals), -0.2, 0.2)) if vals else 0.0
+
+
+def line_slope(line: OcrLine, page: float) -> float:
+    """The tilt to measure a line's baseline by: its own polygon's when clearly tilted (a photographed receipt
+    bends line by line), else the page's (a short polygon is drawn to a pixel or two)."""
+    p = line.polygon
+    if len(p) >= 4 and p[1][0] - p[0][0] > 0 and p[2][0] - p[3][0] > 0:
+        own = ((p[1][1] - p[0][1]) / (p[1][0] - p[0][0]) + (p[2][1] - p[3][1]) / (p[2][0] - p[3][0])) / 2
+        if abs(own - page) > 0.02:
+            return float(np.clip(own, -0.2, 0.2))
+    return page
+
+
+def _theil_sen(x: np.ndarray, y: np.ndarray) -> float:
+    """Median of pairwise slopes: one glyph a pixel off does not tilt the fit."""
+    sl = [(y[j] - y[i]) / (x[j] - x[i]) for i in range(len(x)) for j in range(i + 1, len(x)) if x[j] != x[i]]
+    return float(np.median(sl)) if sl else 0.0
+
+
+def _theil_sen_within(x: np.ndarray, y: np.ndarray, groups) -> float:
+    """Median of the slopes between points of the same group."""
+    sl = [(y[j] - y[i]) / (x[j] - x[i]) for g in groups for a, i in enumerate(g) for j in g[a + 1:] if x[j] != x[i]]
+    return float(np.median(sl)) if sl else 0.0
+
+
+def _carried(glyphs: list[Glyph], dep: Departure, slope: float) -> bool:
+    """Whether the full-width characters printed among a run's digits moved the same way as the digits."""
+    x0, x1 = min(g.x0 for g in dep.glyphs), max(g.x1 for g in dep.glyphs)
+    wide = [g for g in glyphs if is_wide(g.ch) and g.ch not in "：、，。；（）"]
+    if not wide:
+        return False
+    tall = max(g.height for g in wide)
+    wide = [g for g in wide if g.height >= 0.6 * tall]
+    if dep.what == "baseline":
+        val = {id(g): g.bottom - slope * g.cx for g in wide}
+    else:
+        val = {id(g): float(g.height) for g in wide}
+    inside = [val[id(g)] for g in wide if x0 <= g.cx <= x1 + tall]
+    outside = [val[id(g)] for g in wide if not x0 <= g.cx <= x1 + tall]
+    if not inside or len(outside) < 2:
+        return False
+    moved = float(np.median(inside) - np.median(outside))
+    want = dep.shift if dep.what == "baseline" else dep.shift * tall
+    return moved * np.sign(want) >= abs(want) / 2
+
+
+def _tokens(glyphs: list[Glyph]) -> list[list[int]]:
+    """Indices of the digits, grouped into tokens (digits printed together, between other characters)."""
+    out: list[list[int]] = []
+    prev = False
+    for i, g in enumerate(glyphs):
+        if g.ch.isdigit():
+            if prev:
+                out[-1].append(i)
+            else:
+                out.append([i])
+        prev = g.ch.isdigit()
+    return out
+
+
+def departures(glyphs: list[Glyph], slope: float = 0.0, floor_px: float = 0.6) -> list[Departure]:
+    """For each of baseline and height, the run of digit tokens that departs most from the line's other digits.
+
+    Runs are whole tokens or several adjacent ones (a retyped date is three), or a single digit (one digit
+    cloned from a bigger print). Scatter is the median absolute deviation within the run and within the rest,
+    pooled, never under `floor_px` (a pixel's rounding); the run needs two digits or the rest three.
+    """
+    idx = [i for i, g in enumerate(glyphs) if g.ch.isdigit()]
+    if len(idx) < 4:
+        return []
+    pos = {i: k for k, i in enumerate(idx)}
+    xs = np.array([glyphs[i].cx for i in idx], dtype=float)
+    bottom = np.array([glyphs[i].bottom for i in idx], dtype=float)
+    height = np.array([glyphs[i].height for i in idx], dtype=float)
+    toks = [[pos[i] for i in t] for t in _tokens(glyphs)]
+    runs: list[list[int]] = [sum(toks[a:b], []) for a in range(len(toks)) for b in range(a + 1, len(toks) + 1)]
+    # A single digit is never a run: on real receipts one digit in ten is mis-measured (a dot-matrix '9' that
+    # descends, a neighbour's stroke joined to it), as often as a forger clones a single digit.
+    runs = [r for r in runs if len(r) >= MIN_RUN]
+    hmed = float(np.median(height))
+    out = []
+    for what, unit in (("baseline", 1.0), ("height", hmed)):
+        cands: list[Departure] = []
+        for run in runs:
+            rest = [k for k in range(len(idx)) if k not in run]
+            # The rest must hold digits printed together: lone digits scattered along a line (a clause number,
+            # a digit inside a code of letters) are too few in one place to set a baseline by.
+            if not any(len(set(t) & set(rest)) >= MIN_RUN for t in toks):
+                continue
+            if what == "height":
+                v = height
+            else:
+                # The line's own tilt, from pairs of digits on the same side (both in the run or both in the
+                # rest: a shift between the two sides does not tilt it), where a side spans enough to show one;
+                # else the drawn tilt, and only for digits near each other (a photo bends a long line).
+                s = slope
+                spans = [xs[k].max() - xs[k].min() for k in (run, rest)]
+                if max(spans) >= 3 * hmed:
+                    s = _theil_sen_within(xs, bottom, (run, rest))
+                else:
+                    gap = max(xs[rest].min() - xs[run].max(), xs[run].min() - xs[rest].max(), 0.0)
+                    if gap > FAR * hmed:
+                        continue
+                v = bottom - s * xs
+            g, r = v[run], v[rest]
+            shift = float(np.median(g) - np.median(r))
+            dev = np.concatenate([g - np.median(g), r - np.median(r)])
+            scatter = max(floor_px, 1.4826 * float(np.median(np.abs(dev))))
+            # Medians let a run take in a token that did not move; the box shows only the ones that did.
+            moved = [k for t in toks if set(t) <= set(run) for k in t
+                     if (np.median(v[t]) - np.median(r)) * np.sign(shift) >= abs(shift) / 2] or run
+            dep = Departure(what, tuple(glyphs[idx[k]] for k in moved), round(shift / unit, 3),
+                            round(abs(shift) / scatter, 2))
+            carried = _carried(glyphs, dep, s if what == "baseline" else 0.0)
+            if len(run) == len(rest) and not carried:
+                # Two halves alike (a line's two dates): either may be the one printed apart.
+                dep = replace(dep, other=tuple(glyphs[idx[k]] for k in rest))
+            cands.append((dep, len(run) <= len(rest), carried))
+        if cands:
+            top = max(c[0].score for c in cands)
+            # Which side moved: the smaller one, and the one whose other characters (年, 月, 日 of a date) moved
+            # with it; a moved run and part of it score alike (part of it tilts the rest), so the whole run.
+            near = [c for c in cands if c[0].score >= 0.8 * top]
+            out.append(max(near, key=lambda c: (c[1], c[2], len(c[0].glyphs), c[0].score))[0])
+    return out

@@ -1,0 +1,170 @@
+"""Text-level tampering (`text.*` findings): recall per field-edit type, false alarms, time per page.
+
+Usage: python bench/text.py CORPUS [--limit N] [--workers 2] [--realdata ../shared/realdata]
+
+CORPUS is the output of `appealcheck samples generate`; for a held-out measurement generate a seed never used
+in development with the field edits, e.g. `appealcheck samples generate t131 --appeals 150 --seed 131
+--forged-ratio 0.7 --ops field_copy_move,field_retyped,letter_reused`. Only OCR and the text check run.
+
+A forged document counts as found when a `text.*` finding (not the info note) fires on it, and as located
+when that finding's box overlaps the edit's region from the labels. A false alarm is a genuine document (of
+any appeal) with such a finding; they are broken down by capture style, since phone photos bend lines.
+`--realdata` adds the real genuine German receipts: every finding there is a false alarm.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import multiprocessing as mp
+import platform
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+EDITS = ("field_copy_move", "field_retyped", "letter_reused")
+_scanner = None
+
+
+def _init(corpus: str) -> None:
+    global _scanner
+    from appealcheck.api import Scanner, ScanOptions
+
+    rules = Path(corpus) / "rules"
+    _scanner = Scanner(ScanOptions(rules_dirs=(rules,) if rules.is_dir() else (), ocr_threads=1))
+    _scanner.checks = [c for c in _scanner.checks if c.id == "text"]
+
+
+def _timed_text_check(appeal_dir: Path):
+    """Scan one appeal; also time the text check alone on each document (OCR comes from the cache)."""
+    from appealcheck.checks.interface import DocContext
+    from appealcheck.checks.text import TextConsistency
+
+    appeal, pack, result = _scanner.scan_detailed(appeal_dir)
+    timings = []
+    if appeal is not None:
+        by_file = {d.file: d for d in result.documents}
+        for doc in appeal.documents:
+            r = by_file.get(doc.file)
+            if r is None or r.error:
+                continue
+            ctx = DocContext(appeal=appeal, document=doc, kind=r.kind or "unknown", fields=r.fields, ocr=r.ocr,
+                             brand=pack)
+            t0 = time.perf_counter()
+            TextConsistency().run(ctx)
+            timings.append(((time.perf_counter() - t0), len(doc.pages)))
+    return result, timings
+
+
+def _scan(args: tuple[str, dict]):
+    corpus, lab = args
+    result, timings = _timed_text_check(Path(corpus) / "appeals" / lab["appeal_id"])
+    by_file = {d.file: d for d in result.documents}
+    rows = []
+    for ld in lab["documents"]:
+        d = by_file.get(ld["file"])
+        found = [f for f in (d.findings if d else ()) if f.id.startswith("text.") and f.severity != "info"]
+        rows.append((ld, [(f.id, f.page, f.box, f.message) for f in found]))
+    return lab["appeal_id"], rows, timings
+
+
+def _overlaps(box, regions, op: str) -> bool:
+    if box is None:
+        return False
+    for r in regions:
+        if r["op"] != op:
+            continue
+        x0, y0, x1, y1 = r["box"]
+        if box[0] < x1 and box[2] > x0 and box[1] < y1 and box[3] > y0:
+            return True
+    return False
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("corpus", type=Path)
+    ap.add_argument("--limit", type=int, default=100_000)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--realdata", type=Path)
+    args = ap.parse_args()
+    labels = [json.loads(line) for line in (args.corpus / "labels.jsonl").open(encoding="utf-8")][: args.limit]
+    found = collections.defaultdict(lambda: [0, 0, 0])  # op -> found, located, total
+    by_capture = collections.defaultdict(lambda: [0, 0, 0, 0])  # style -> genuine flagged, genuine, edits found, edits
+    fa_examples, missed, elsewhere = [], collections.defaultdict(list), []
+    seconds, pages = 0.0, 0
+    t0 = time.perf_counter()
+    with mp.get_context("spawn").Pool(args.workers, initializer=_init, initargs=(str(args.corpus),)) as pool:
+        for appeal_id, rows, timings in pool.imap_unordered(_scan, [(str(args.corpus), lab) for lab in labels]):
+            seconds += sum(t for t, _ in timings)
+            pages += sum(n for _, n in timings)
+            for ld, hits in rows:
+                style = (ld.get("capture") or {}).get("style", "?")
+                ops = [o for o in ld["ops"] if o in EDITS]
+                if ld["label"] == "genuine":
+                    by_capture[style][1] += 1
+                    if hits:
+                        by_capture[style][0] += 1
+                        fa_examples.append(f"{appeal_id}/{ld['file']} ({style}): {hits[0][3][:140]}")
+                    continue
+                for op in ops:
+                    found[op][2] += 1
+                    by_capture[style][3] += 1
+                    if hits:
+                        found[op][0] += 1
+                        by_capture[style][2] += 1
+                        located = any(_overlaps(h[2], ld.get("regions", []), op) for h in hits)
+                        found[op][1] += located
+                        if not located:
+                            elsewhere.append(f"{appeal_id}/{ld['file']} ({style}, {op}): {hits[0][3][:140]}")
+                    else:
+                        missed[op].append(f"{appeal_id}/{ld['file']} ({style})")
+    took = time.perf_counter() - t0
+    print(f"{len(labels)} appeals of {args.corpus} in {took:.0f} s with {args.workers} workers "
+          f"({platform.processor() or platform.machine()}, {mp.cpu_count()} cores)")
+    print("\nedit type            found   located on the edit")
+    for op in EDITS:
+        f, loc, tot = found[op]
+        print(f"  {op:18} {f:4}/{tot:<4} {f / max(tot, 1):6.1%}   {loc}/{f}")
+    gen_fa = sum(v[0] for v in by_capture.values())
+    gen = sum(v[1] for v in by_capture.values())
+    print(f"\nfalse alarms on genuine documents: {gen_fa}/{gen} ({gen_fa / max(gen, 1):.1%})")
+    print("by capture: genuine flagged / genuine, edits found / edits")
+    for style, (fa, g, ef, e) in sorted(by_capture.items()):
+        print(f"  {style:12} {fa}/{g}   {ef}/{e}")
+    for e in fa_examples[:15]:
+        print("   ", e)
+    print(f"\nedits found by a finding off the edit (a false alarm on a forged document): {len(elsewhere)}")
+    for e in elsewhere[:15]:
+        print("   ", e)
+    print(f"\ntext check alone: {seconds / max(pages, 1) * 1000:.0f} ms per page over {pages} pages")
+    for op, rows in missed.items():
+        print(f"missed {op}: {', '.join(rows[:6])}")
+    if args.realdata:
+        _realdata(args.realdata)
+
+
+def _realdata(root: Path) -> None:
+    import csv
+
+    from appealcheck.api import Scanner, ScanOptions
+
+    folder = root / "receipts_de"
+    scanner = Scanner(ScanOptions())
+    scanner.checks = [c for c in scanner.checks if c.id == "text"]
+    rows = list(csv.DictReader((folder / "labels.csv").open(encoding="utf-8")))
+    flagged = []
+    for row in rows:
+        r = scanner.scan(folder / row["path"])
+        hits = [f for d in r.documents for f in d.findings if f.id.startswith("text.") and f.severity != "info"]
+        if hits:
+            flagged.append(f"{row['path']}: {hits[0].message[:140]}")
+    print(f"\nreal genuine receipts (receipts_de) with a text finding: {len(flagged)}/{len(rows)}")
+    for f in flagged:
+        print("   ", f)
+
+
+if __name__ == "__main__":
+    main()

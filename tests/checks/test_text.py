@@ -1,0 +1,103 @@
+"""Text-level tampering: digits printed apart from the rest of their line, found with the real OCR."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw, ImageFilter
+
+from appealcheck.forensics.glyphs import Glyph, departures
+from tests import pages
+
+REAL = Path(__file__).resolve().parents[3] / "shared" / "realdata" / "receipts_de"
+PERIOD_Y = 700
+
+
+def _letter(second_date_dy: int = 0, second_date_size: int = 30, tilt: float = 0.0) -> Image.Image:
+    """A letter whose validity line is drawn in two strokes: the second date can sit lower or be bigger,
+    as when a forger retypes the end date into a genuine letter."""
+    page = pages.letter(period="", with_seal=False)
+    d = ImageDraw.Draw(page)
+    head = "2024年01月01日至"
+    x = 120 + int(pages.font(30).getlength("授权期限："))
+    d.text((x, PERIOD_Y), head, font=pages.font(30), fill=(25, 25, 30))
+    x2 = x + int(pages.font(30).getlength(head))
+    d.text((x2, PERIOD_Y + second_date_dy), "2026年12月31日", font=pages.font(second_date_size), fill=(25, 25, 30))
+    page = page.filter(ImageFilter.GaussianBlur(0.6))
+    if tilt:
+        page = page.rotate(tilt, resample=Image.BICUBIC, fillcolor=(252, 252, 250))
+    return page
+
+
+def _text_findings(result):
+    return [f for d in result.documents for f in d.findings if f.check == "text"]
+
+
+def test_retyped_end_date_sitting_low_is_found_with_its_box(scanner, tmp_path):
+    _letter(second_date_dy=5).save(tmp_path / "letter.jpg", quality=85)
+    r = scanner.scan(tmp_path / "letter.jpg")
+    found = _text_findings(r)
+    assert [f.id for f in found] == ["text.baseline_shift"]
+    f = found[0]
+    assert f.measured >= 3.5 and f.expected == "0 px"
+    assert "20261231" in f.message and "2024年01月01日至2026年12月31日" in f.message.replace(" ", "")
+    # The box covers the end date's digits, not the start date's.
+    x2 = 120 + int(pages.font(30).getlength("授权期限：2024年01月01日至"))
+    assert x2 - 5 <= f.box[0] and PERIOD_Y < f.box[1] < f.box[3] < PERIOD_Y + 60
+    assert r.documents[0].features["text.baseline_score"] >= 5
+
+
+def test_retyped_end_date_in_a_bigger_size_is_found(scanner, tmp_path):
+    _letter(second_date_size=36).save(tmp_path / "letter.png")
+    ids = {f.id for f in _text_findings(scanner.scan(tmp_path / "letter.png"))}
+    assert "text.font_inconsistent" in ids
+
+
+@pytest.mark.parametrize("tilt", [0.0, 1.2])
+def test_line_printed_in_one_go_has_no_finding_even_tilted(scanner, tmp_path, tilt):
+    _letter(tilt=tilt).save(tmp_path / "letter.jpg", quality=85)
+    r = scanner.scan(tmp_path / "letter.jpg")
+    assert _text_findings(r) == []
+    assert r.documents[0].features["text.baseline_score"] is not None
+
+
+def test_fax_page_is_said_to_be_unchecked(scanner, tmp_path):
+    fax = _letter(second_date_dy=5).convert("L").point(lambda v: 255 if v > 128 else 0).convert("1")
+    fax.save(tmp_path / "fax.png")
+    found = _text_findings(scanner.scan(tmp_path / "fax.png"))
+    assert [(f.id, f.severity) for f in found] == [("text.unchecked", "info")]
+
+
+@pytest.mark.skipif(not REAL.is_dir(), reason="../shared/realdata not beside the repo")
+def test_real_receipts_have_no_text_finding(scanner):
+    """Thermal receipts whose lines touch the next line's ink, slashes and colons among digits, dot-matrix
+    nines: each of these once gave a false finding."""
+    rows = {r["path"] for r in csv.DictReader((REAL / "labels.csv").open(encoding="utf-8"))}
+    for name in ("toom_04042020_03_04877.jpg", "hornbach_23092016_03_15200.jpg", "lidl_11042020_08_01977.jpg",
+                 "real_29042020_08_02978.jpg", "marktkauf_03042020_12_02881.jpg"):
+        assert f"images/{name}" in rows
+        r = scanner.scan(REAL / "images" / name)
+        assert [f.message for f in _text_findings(r)] == [], name
+
+
+def _g(ch, x, bottom, height=20):
+    return Glyph(ch, x, x + 10, bottom - height + 1, bottom, 30.0)
+
+
+def test_departures_pick_the_shifted_run_and_leave_single_digits_alone():
+    # Two dates of eight digits each: the label printed with the first one tells which of them moved.
+    line = [_g(c, 14 * i, 100) for i, c in enumerate("授权期限2024年01月01日")]
+    moved = [_g(c, 14 * (i + 16), 104) for i, c in enumerate("2026年12月31日")]
+    base = {d.what: d for d in departures(line + moved)}["baseline"]
+    assert "".join(g.ch for g in base.glyphs) == "20261231" and base.shift == 4.0 and base.score >= 5
+    one = line + [_g("9", 14 * 16, 106), _g("9", 14 * 17, 100)]
+    assert all(len(d.glyphs) >= 2 for d in departures(one))
+
+
+def test_departures_do_not_compare_far_apart_digits_without_a_tilt_to_go_by():
+    # A house number and a postcode at the two ends of a photographed line: the bend, not an edit.
+    glyphs = [_g(c, 10 * i, 100) for i, c in enumerate("611")]
+    glyphs += [_g(c, 400 + 10 * i, 108) for i, c in enumerate("10022")]
+    assert [d for d in departures(glyphs) if d.what == "baseline"] == []
