@@ -121,13 +121,22 @@ class Scanner:
         for check in self.checks:
             if check.applies_to and kind not in check.applies_to:
                 continue
-            findings.extend(check.run(ctx))
-            features.update(check.measure(ctx))
-        template = next((c.facts(ctx) for c in self.checks if isinstance(c, TemplateCheck)), None)
+            try:
+                found, measured = check.run(ctx), check.measure(ctx)
+            except AppealcheckError:
+                raise  # a bad brand pack or a missing resource stops the appeal with its own exit code
+            except Exception as exc:  # noqa: BLE001 - one check's bug must not lose the others' evidence
+                found, measured = [_check_failed(check, doc, exc)], {}
+            findings.extend(found)
+            features.update(measured)
+        failed = {f.check for f in findings if f.id == "check.failed"}
+        template = next((c.facts(ctx) for c in self.checks if isinstance(c, TemplateCheck) and c.id not in failed),
+                        None)
+        seals = () if "seal" in failed else tuple(seal_facts(ctx))
         return DocumentResult(file=doc.file, sha256=doc.info.sha256, kind=kind, kind_source=source,
                               pages=len(doc.pages), fields=fields, findings=tuple(findings), text=text,
                               ocr=ocr, info=doc.info, score=placeholder.document_score(findings),
-                              features=features, seals=tuple(seal_facts(ctx)), template=template)
+                              features=features, seals=seals, template=template)
 
     def scan(self, path: Path | str, brand: str | None = None) -> AppealResult:
         """Scan one appeal. Input problems come back as a result with verdict 'error', not as exceptions."""
@@ -191,6 +200,17 @@ class Scanner:
             "brand": brand_facts(pack) if pack else None,
             "documents": [document_facts(d) for d in result.documents],
         }
+
+
+def _check_failed(check, doc: Document, exc: Exception) -> Finding:
+    """An info finding saying one check could not run on a document (its findings and measurements are missing,
+    which the model reads as 'not measured'); the other checks' evidence stands."""
+    page = doc.pages[0]
+    log.warning("check %s failed on %s: %s: %s", check.id, doc.file, type(exc).__name__, exc)
+    return Finding(id="check.failed", severity="info", check=check.id, page=0, box=(0, 0, page.width, page.height),
+                   message=f"Not checked: the {check.id} check failed on this document ({type(exc).__name__}: "
+                           f"{str(exc)[:200]}); please report it with the file",
+                   measured=check.id, expected=None)
 
 
 def _load_model(choice: str | None) -> ForgeryModel | None:

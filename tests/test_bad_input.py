@@ -140,3 +140,31 @@ def test_usage_error_is_exit_2():
 def test_verbose_shows_traceback_only_on_request(tmp_path):
     proc = run("-v", "scan", "--ocr", "paddle", str(BAD / "zero-byte.jpg"))
     assert proc.returncode == 5 and "Traceback" in proc.stderr
+
+
+def test_a_check_that_crashes_costs_only_its_own_evidence(scanner, tmp_path):
+    """A bug in one check on one document is recorded as a 'not checked' note; the other checks' findings, the
+    fields and the verdict stand, and the appeal is not an error."""
+    from appealcheck.checks.interface import Check
+    from tests import pages
+
+    class Broken(Check):
+        id = "broken"
+
+        def run(self, ctx):
+            raise ZeroDivisionError("division by zero in a corner case")
+
+    pages.letter(period="2024年2月30日至2025年12月31日").save(tmp_path / "letter.png")
+    kept = scanner.checks
+    scanner.checks = [Broken(), *kept]
+    try:
+        r = scanner.scan(tmp_path / "letter.png")
+    finally:
+        scanner.checks = kept
+    assert r.verdict in ("suspicious", "forged") and r.error is None and r.exit_code == 1
+    doc = r.documents[0]
+    failed = [f for f in doc.findings if f.id == "check.failed"]
+    assert [(f.check, f.severity, f.measured) for f in failed] == [("broken", "info", "broken")]
+    assert "ZeroDivisionError" in failed[0].message
+    assert "content.date_impossible" in {f.id for f in doc.findings}
+    assert doc.fields["licensee"].value == "深圳市启航贸易有限公司"
