@@ -1,11 +1,13 @@
-"""Text-level tampering: digits of one printed line that do not sit or size like the rest of it.
+"""Text-level tampering: characters of one printed line that do not sit or size like the rest of it.
 
 Works with or without a template: every line OCR read is measured (`appealcheck.forensics.glyphs`), and
 within a line the digits printed in one go share a baseline and a height. A run of digits a few pixels off
-the line's baseline (a date retyped into a letter), or one digit a good deal taller than its neighbours (a
-digit cloned from a bigger print), is reported with its box, the shift and how far beyond the line's own
-scatter it is. What it cannot see, it says so: a whole line retyped alone has nothing on its line to differ
-from, and a fax's one-bit print moves every glyph by a pixel or two, so fax pages are not measured.
+the line's baseline (a date retyped or cloned into a letter), or a few percent taller or shorter, is reported
+with its box, the shift and how far beyond the line's own scatter it is. A letter is printed in one go, so its
+fields are held to their line too: a licensee's name typed into a genuine letter sits off the label's baseline.
+What it cannot see, it says so: a value retyped alone on its line has nothing beside it to differ from, a single
+digit is never judged (one in ten is mis-measured on real receipts), and a fax's one-bit print moves every glyph
+by a pixel or two, so fax pages are not measured.
 """
 
 from __future__ import annotations
@@ -16,7 +18,14 @@ import cv2
 import numpy as np
 
 from appealcheck.checks.interface import Check, DocContext
-from appealcheck.forensics.glyphs import Departure, departures, line_glyphs, line_slope, page_slope
+from appealcheck.forensics.glyphs import (
+    Departure,
+    departures,
+    field_departure,
+    line_glyphs,
+    line_slope,
+    page_slope,
+)
 from appealcheck.models import Finding, OcrLine
 
 BASELINE_SCORE = 5.0
@@ -27,6 +36,10 @@ BASELINE_MIN_PX = 1.5
 HEIGHT_SCORE = 5.0
 HEIGHT_MIN = 0.12
 """A digit or run whose height differs from the line's other digits by this share (and the score) is reported."""
+FIELD_KINDS = ("authorization_letter",)
+FIELD_SCORE = 5.0
+FIELD_MIN_PX = 2.0
+"""A letter's field whose characters sit this far off the rest of their line (score and pixels) is reported."""
 MAX_LINES = 400
 """Lines measured per page at most (a page of tiny print costs time and proves little)."""
 RED = 60
@@ -45,6 +58,8 @@ class LineDeparture:
     page: int
     line: OcrLine
     departure: Departure
+    field: str | None = None
+    """For a field's characters against the rest of their line: the field's name."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +75,13 @@ def analyse(ctx: DocContext) -> TextReport:
     """Measure every printed line of the document's pages."""
     out: list[LineDeparture] = []
     measured = bilevel = 0
+    # A letter is printed in one go, labels and values alike; forms (invoices, licences) print their values
+    # over the form's own text in another face, so only a letter's fields are held to their line's baseline.
+    fields: dict[int, list[tuple[str, tuple[int, int, int, int]]]] = {}
+    if ctx.kind in FIELD_KINDS:
+        for name, f in ctx.fields.items():
+            if f.box is not None and f.page is not None and isinstance(f.value, str):
+                fields.setdefault(f.page, []).append((name, f.box))
     for text in ctx.ocr:
         if text.page >= len(ctx.document.pages):
             continue
@@ -80,12 +102,22 @@ def analyse(ctx: DocContext) -> TextReport:
             if glyphs is None:
                 continue
             measured += 1
-            for d in departures(glyphs, line_slope(ln, slope)):
+            tilt = line_slope(ln, slope)
+            for d in departures(glyphs, tilt):
                 out.append(LineDeparture(text.page, ln, d))
+            for name, box in fields.get(text.page, ()):
+                cy = (box[1] + box[3]) / 2
+                if ln.box[1] <= cy <= ln.box[3] and box[0] < ln.box[2] and box[2] > ln.box[0]:
+                    fd = field_departure(glyphs, box, tilt)
+                    if fd is not None:
+                        out.append(LineDeparture(text.page, ln, fd, name))
     return TextReport(tuple(out), measured, bilevel)
 
 
-def _reported(d: Departure) -> bool:
+def _reported(ld: LineDeparture) -> bool:
+    d = ld.departure
+    if ld.field is not None:
+        return d.score >= FIELD_SCORE and abs(d.shift) >= FIELD_MIN_PX
     if d.what == "baseline":
         return d.score >= BASELINE_SCORE and abs(d.shift) >= BASELINE_MIN_PX
     return d.score >= HEIGHT_SCORE and abs(d.shift) >= HEIGHT_MIN
@@ -113,7 +145,18 @@ class TextConsistency(Check):
         out = []
         for ld in rep.departures:
             d = ld.departure
-            if not _reported(d):
+            if not _reported(ld):
+                continue
+            if ld.field is not None:
+                box = (min(g.x0 for g in d.glyphs), min(g.top for g in d.glyphs),
+                       max(g.x1 for g in d.glyphs) + 1, max(g.bottom for g in d.glyphs) + 1)
+                where = "lower" if d.shift > 0 else "higher"
+                value = "".join(g.ch for g in d.glyphs)
+                out.append(Finding(
+                    id="text.baseline_shift", severity="high", check=self.id, page=ld.page, box=box,
+                    message=f"The {ld.field} ('{value}') sits {abs(d.shift):.1f} px {where} than the rest of its line "
+                            f"'{ld.line.text}' ({d.score:.0f} times the line's own scatter): typed in apart from it",
+                    measured=round(d.shift, 2), expected="0 px"))
                 continue
             run = "".join(g.ch for g in d.glyphs)
             shown = d.glyphs + d.other
@@ -159,6 +202,7 @@ class TextConsistency(Check):
         for ld in rep.departures:
             d = ld.departure
             # A shift under the pixel floor is rounding whatever its score.
-            big = abs(d.shift) >= (BASELINE_MIN_PX if d.what == "baseline" else HEIGHT_MIN)
+            floor = FIELD_MIN_PX if ld.field else BASELINE_MIN_PX if d.what == "baseline" else HEIGHT_MIN
+            big = abs(d.shift) >= floor
             best[d.what] = max(best[d.what], d.score if big else 0.0)
         return {"text.baseline_score": best["baseline"], "text.height_score": best["height"]}

@@ -28,6 +28,8 @@ _NARROW = "iIl1jtfr"
 LEVELS = (0.5, 0.7)
 """Where between paper and ink the line is cut, tried in turn (a share of the way from paper to ink)."""
 SYMBOLS = "*<>/+=-"
+_CJK_MARKS = "：、，。；（）「」一"
+"""Full-width marks and the one-stroke 一, whose ink sits anywhere in the em box."""
 MIN_RUN = 2
 """Digits in a run compared with the rest of its line, and in the rest."""
 FAR = 6.0
@@ -336,7 +338,7 @@ def _theil_sen_within(x: np.ndarray, y: np.ndarray, groups) -> float:
 def _carried(glyphs: list[Glyph], dep: Departure, slope: float) -> bool:
     """Whether the full-width characters printed among a run's digits moved the same way as the digits."""
     x0, x1 = min(g.x0 for g in dep.glyphs), max(g.x1 for g in dep.glyphs)
-    wide = [g for g in glyphs if is_wide(g.ch) and g.ch not in "：、，。；（）"]
+    wide = [g for g in glyphs if is_wide(g.ch) and g.ch not in _CJK_MARKS]
     if not wide:
         return False
     tall = max(g.height for g in wide)
@@ -433,3 +435,34 @@ def departures(glyphs: list[Glyph], slope: float = 0.0, floor_px: float = 0.6) -
             near = [c for c in cands if c[0].score >= 0.8 * top]
             out.append(max(near, key=lambda c: (c[1], c[2], len(c[0].glyphs), c[0].score))[0])
     return out
+
+
+FIELD_MIN_CHARS = 4
+"""Full-width characters a field needs (and the rest of its line one fewer) for their baselines to be compared:
+a date's 年月日 is too few (one glyph's own depth decides it); a name against 授权方 is not."""
+
+
+def field_departure(glyphs: list[Glyph], box: tuple[int, int, int, int], slope: float = 0.0,
+                    floor_px: float = 0.6) -> Departure | None:
+    """How far a field's full-width characters sit off the line's other full-width characters (a name retyped
+    into a sentence). Their bottoms differ from character to character by a pixel or so, so medians of each side
+    are compared, in units of that scatter. None when either side has too few characters."""
+    wide = [g for g in glyphs if is_wide(g.ch) and g.ch not in _CJK_MARKS]
+    inside = [g for g in wide if box[0] <= g.cx <= box[2]]
+    rest = [g for g in wide if not box[0] <= g.cx <= box[2]]
+    if len(inside) < FIELD_MIN_CHARS or len(rest) < FIELD_MIN_CHARS - 1:
+        return None
+    # The line's own tilt from pairs on the same side (a photo bends a line; a shift between sides does not tilt
+    # it), where each side spans a few characters; else the given tilt.
+    tall = float(np.median([g.height for g in wide]))
+    xs = np.array([g.cx for g in inside + rest])
+    ys = np.array([g.bottom for g in inside + rest], dtype=float)
+    sides = (list(range(len(inside))), list(range(len(inside), len(xs))))
+    if all(xs[k].max() - xs[k].min() >= 2.5 * tall for k in sides):
+        slope = _theil_sen_within(xs, ys, sides)
+    b_in = np.array([g.bottom - slope * g.cx for g in inside], dtype=float)
+    b_out = np.array([g.bottom - slope * g.cx for g in rest], dtype=float)
+    shift = float(np.median(b_in) - np.median(b_out))
+    dev = np.concatenate([b_in - np.median(b_in), b_out - np.median(b_out)])
+    scatter = max(floor_px, 1.4826 * float(np.median(np.abs(dev))))
+    return Departure("baseline", tuple(inside), round(shift, 3), round(abs(shift) / scatter, 2))

@@ -91,7 +91,7 @@ KNOWN_FINDINGS: tuple[tuple[str, str], ...] = (
     ("template.fixed_text_missing", "wording every genuine document of this template has is missing"),
     ("template.layout_shift", "text sits where the template does not put it"),
     ("template.retired", "the document uses a template the brand has retired"),
-    ("text.baseline_shift", "digits of a line sit off the line's baseline (printed separately)"),
+    ("text.baseline_shift", "digits of a line, or a letter's field, sit off the line's baseline (printed apart)"),
     ("text.font_inconsistent", "digits of a line are a different size from the rest of it"),
 )
 """Finding ids with their own feature (a count). Other ids fall into 'other findings' counts by severity."""
@@ -135,7 +135,7 @@ CHECK_MEASUREMENTS: tuple[tuple[str, str], ...] = (
     ("template.missing", "template phrases missing from the document"),
     ("template.inversions", "template phrases out of their usual order"),
     ("template.retired", "the matched template is retired"),
-    ("text.baseline_score", "how far a run of digits sits off its line's baseline, beyond the line's scatter"),
+    ("text.baseline_score", "how far digits or a letter's field sit off their line's baseline, beyond its scatter"),
     ("text.height_score", "how far a run of digits is sized unlike its line, beyond the line's scatter"),
 )
 

@@ -63,6 +63,20 @@ def test_line_printed_in_one_go_has_no_finding_even_tilted(scanner, tmp_path, ti
     assert r.documents[0].features["text.baseline_score"] is not None
 
 
+def test_licensee_retyped_into_a_genuine_letter_is_found(scanner, tmp_path):
+    """A genuine letter reused: the licensee's name typed in over the old one, a few pixels off the label's line."""
+    page = pages.letter(licensee="", with_seal=False)
+    x = 120 + int(pages.font(30).getlength("被授权方："))
+    ImageDraw.Draw(page).text((x, 480 + 5), "深圳市启航贸易有限公司", font=pages.font(30), fill=(25, 25, 30))
+    page.filter(ImageFilter.GaussianBlur(0.6)).save(tmp_path / "reused.jpg", quality=85)
+    r = scanner.scan(tmp_path / "reused.jpg")
+    found = _text_findings(r)
+    assert [f.id for f in found] == ["text.baseline_shift"]
+    assert "licensee" in found[0].message and found[0].measured >= 3.5
+    assert x - 5 <= found[0].box[0] and 480 < found[0].box[1] < found[0].box[3] < 540
+    assert r.documents[0].fields["licensee"].value == "深圳市启航贸易有限公司"
+
+
 def test_fax_page_is_said_to_be_unchecked(scanner, tmp_path):
     fax = _letter(second_date_dy=5).convert("L").point(lambda v: 255 if v > 128 else 0).convert("1")
     fax.save(tmp_path / "fax.png")
