@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from appealcheck.checks.interface import Check, DocContext
 from appealcheck.checks.names import canonical
 from appealcheck.errors import PackError
 from appealcheck.models import Finding, OcrLine, Page
+from appealcheck.rules.celfuncs import PATTERNS
 from appealcheck.rules.pack import TemplateSpec
 
 MIN_ANCHOR_CHARS = 6
@@ -100,6 +102,22 @@ def _text_in_box(line: OcrLine, box, w: int, h: int) -> str | None:
     a = int(max(0.0, (x0 - line.box[0]) / lw) * n)
     b = int(round(min(1.0, (x1 - line.box[0]) / lw) * n))
     return line.text[a:b].strip(" :：") or None
+
+
+_CONFUSED = {"1": "IlL", "I": "1lL", "l": "1I", "L": "I1", "0": "OD", "O": "0D", "D": "0O", "5": "S", "S": "5",
+             "8": "B", "B": "8", "2": "Z", "Z": "2", "6": "G", "G": "6"}
+"""Characters OCR reads for one another in codes (a fax's 'I' comes out as '1')."""
+_DASHES = re.compile(r"[·•‐‑‒–—―－_]")
+PATTERN_MIN_CONFIDENCE = 0.9
+"""OCR confidence of a field's line under which its pattern is not judged."""
+
+
+def _fits(regex, text: str) -> bool:
+    """Whether the text matches, as read or with one character read as its look-alike."""
+    if regex.search(text) is not None:
+        return True
+    return any(regex.search(text[:i] + alt + text[i + 1:]) is not None
+               for i, c in enumerate(text) for alt in _CONFUSED.get(c, ""))
 
 
 def _inside(box, field_boxes) -> bool:
@@ -223,6 +241,20 @@ class TemplateCheck(Check):
                                message=f"Blocks are in a different order from template {spec.id} "
                                        f"({m.inversions} pairs of fixed lines swapped)",
                                page=0, box=whole, measured=m.inversions, expected=0))
+        for name, pattern in spec.patterns.items():
+            f = ctx.fields.get(name)
+            text = f.value if f is not None and isinstance(f.value, str) else (f.raw if f is not None else None)
+            if not text:
+                continue  # not read: a missing field is its own signal, not a pattern's
+            text = _DASHES.sub("-", unicodedata.normalize("NFKC", text).strip())
+            doubtful = f.confidence is not None and f.confidence < PATTERN_MIN_CONFIDENCE
+            if doubtful or _fits(PATTERNS.get(pattern), text):
+                continue  # a doubtful read breaks any pattern
+            box = f.box if f.box is not None else whole
+            out.append(Finding(id="template.field_pattern", severity="medium", check=self.id,
+                               page=f.page or 0, box=box,
+                               message=f"The {name} '{text}' does not have the form template {spec.id} "
+                                       f"prints ({pattern})", measured=text, expected=pattern))
         if spec.status == "retired":
             out.append(Finding(id="template.retired", severity="medium", check=self.id,
                                message=f"Follows template {spec.id}, which {ctx.brand.id} has retired",
