@@ -91,6 +91,7 @@ KNOWN_FINDINGS: tuple[tuple[str, str], ...] = (
     ("template.fixed_text_missing", "wording every genuine document of this template has is missing"),
     ("template.layout_shift", "text sits where the template does not put it"),
     ("template.retired", "the document uses a template the brand has retired"),
+    ("template.field_pattern", "a field does not have the form the brand's template prints"),
     ("text.baseline_shift", "digits of a line, or a letter's field, sit off the line's baseline (printed apart)"),
     ("text.font_inconsistent", "digits of a line are a different size from the rest of it"),
 )
