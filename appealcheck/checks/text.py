@@ -123,6 +123,34 @@ def _reported(ld: LineDeparture) -> bool:
     return d.score >= HEIGHT_SCORE and abs(d.shift) >= HEIGHT_MIN
 
 
+def _describe(ld: LineDeparture) -> str:
+    """What a reported departure shows, in a sentence (before the scatter and the conclusion)."""
+    d, line = ld.departure, f"'{ld.line.text}'"
+    run = "".join(g.ch for g in d.glyphs)
+    way = ("lower" if d.shift > 0 else "higher") if d.what == "baseline" else ("taller" if d.shift > 0 else "shorter")
+    size = f"{abs(d.shift):.1f} px" if d.what == "baseline" else f"{abs(d.shift):.0%}"
+    if ld.field is not None:
+        return f"The {ld.field} ('{run}') sits {size} {way} than the rest of its line {line}"
+    if d.other:
+        apart = "in height" if d.what == "baseline" else "in size"
+        return f"Digits '{run}' and '{''.join(g.ch for g in d.other)}' of the line {line} sit {size} apart {apart}"
+    verb = "sit" if d.what == "baseline" else "are"
+    return f"Digits '{run}' {verb} {size} {way} than the other digits of the line {line}"
+
+
+def _finding(ld: LineDeparture, check: str) -> Finding:
+    d = ld.departure
+    shown = d.glyphs + d.other
+    box = (min(g.x0 for g in shown), min(g.top for g in shown),
+           max(g.x1 for g in shown) + 1, max(g.bottom for g in shown) + 1)
+    why = ("one of them was printed separately" if d.other else "typed in apart from it" if ld.field
+           else "printed separately" if d.what == "baseline" else "another print size")
+    return Finding(id="text.baseline_shift" if d.what == "baseline" else "text.font_inconsistent", severity="high",
+                   check=check, page=ld.page, box=box,
+                   message=f"{_describe(ld)} ({d.score:.0f} times the line's own scatter): {why}",
+                   measured=round(d.shift, 3), expected="0 px" if d.what == "baseline" else "0%")
+
+
 class TextConsistency(Check):
     """Digits within a line that sit off its baseline or are sized unlike the rest."""
 
@@ -142,50 +170,7 @@ class TextConsistency(Check):
 
     def run(self, ctx: DocContext) -> list[Finding]:
         rep = self.report(ctx)
-        out = []
-        for ld in rep.departures:
-            d = ld.departure
-            if not _reported(ld):
-                continue
-            if ld.field is not None:
-                box = (min(g.x0 for g in d.glyphs), min(g.top for g in d.glyphs),
-                       max(g.x1 for g in d.glyphs) + 1, max(g.bottom for g in d.glyphs) + 1)
-                where = "lower" if d.shift > 0 else "higher"
-                value = "".join(g.ch for g in d.glyphs)
-                out.append(Finding(
-                    id="text.baseline_shift", severity="high", check=self.id, page=ld.page, box=box,
-                    message=f"The {ld.field} ('{value}') sits {abs(d.shift):.1f} px {where} than the rest of its line "
-                            f"'{ld.line.text}' ({d.score:.0f} times the line's own scatter): typed in apart from it",
-                    measured=round(d.shift, 2), expected="0 px"))
-                continue
-            run = "".join(g.ch for g in d.glyphs)
-            shown = d.glyphs + d.other
-            box = (min(g.x0 for g in shown), min(g.top for g in shown),
-                   max(g.x1 for g in shown) + 1, max(g.bottom for g in shown) + 1)
-            if d.other:
-                other = "".join(g.ch for g in d.other)
-                what = (f"{abs(d.shift):.1f} px apart in height" if d.what == "baseline"
-                        else f"{abs(d.shift):.0%} apart in size")
-                out.append(Finding(
-                    id="text.baseline_shift" if d.what == "baseline" else "text.font_inconsistent", severity="high",
-                    check=self.id, page=ld.page, box=box,
-                    message=f"Digits '{run}' and '{other}' of the line '{ld.line.text}' sit {what} ({d.score:.0f} "
-                            "times the line's own scatter): one of them was printed separately",
-                    measured=round(d.shift, 3), expected="0 px" if d.what == "baseline" else "0%"))
-            elif d.what == "baseline":
-                where = "lower" if d.shift > 0 else "higher"
-                out.append(Finding(
-                    id="text.baseline_shift", severity="high", check=self.id, page=ld.page, box=box,
-                    message=f"Digits '{run}' sit {abs(d.shift):.1f} px {where} than the other digits of the line "
-                            f"'{ld.line.text}' ({d.score:.0f} times the line's own scatter): printed separately",
-                    measured=round(d.shift, 2), expected="0 px"))
-            else:
-                size = "taller" if d.shift > 0 else "shorter"
-                out.append(Finding(
-                    id="text.font_inconsistent", severity="high", check=self.id, page=ld.page, box=box,
-                    message=f"Digits '{run}' are {abs(d.shift):.0%} {size} than the other digits of the line "
-                            f"'{ld.line.text}' ({d.score:.0f} times the line's own scatter): another print size",
-                    measured=round(d.shift, 3), expected="0%"))
+        out = [_finding(ld, self.id) for ld in rep.departures if _reported(ld)]
         if rep.bilevel_pages:
             page = ctx.document.pages[0]
             out.append(Finding(
