@@ -1,9 +1,10 @@
-"""Glyphs of one printed line: where each character's ink sits, how tall it is and how dark.
+"""Glyphs of one printed line: where each character's ink sits and how tall it is.
 
-A line printed in one go puts every digit on one baseline at one height and in one ink. A field edited
-afterwards (digits cloned from elsewhere on the page, a value retyped in a near-identical font, a date
-pasted in) breaks that: its characters sit a pixel or two off the line, are a few percent taller or shorter,
-or are a shade lighter. This module measures the characters; `appealcheck.checks.text` compares them.
+A line printed in one go puts every digit on one baseline at one height. A field edited afterwards (digits
+cloned from elsewhere on the page, a value retyped in a near-identical font, a date pasted in) breaks that:
+its characters sit a pixel or two off the line, or are a few percent taller or shorter. (Ink shade was
+measured too and dropped: a retype's 10-18 grey levels are within what genuine lines differ by.) This module
+measures the characters; `appealcheck.checks.text` compares them.
 
 Characters are found without the OCR engine's help: the line's box is binarised, its ink split into columns
 by the vertical projection, and the columns matched one to one with the characters OCR read (adjacent
@@ -46,8 +47,6 @@ class Glyph:
     x1: int
     top: int
     bottom: int
-    ink: float
-    """Grey level of the character's darkest third of ink pixels (0 black, 255 white)."""
 
     @property
     def height(self) -> int:
@@ -196,13 +195,13 @@ def line_glyphs(grey: np.ndarray, line: OcrLine, red: np.ndarray | None = None) 
     # Blur (a phone photo) joins neighbouring characters at the middle grey: a darker cut parts them. Every
     # level is measured alike across the line, so the first that matches the characters is used.
     for level in LEVELS:
-        glyphs = _at_level(crop, crop < paper - level * (paper - dark), chars, (y0 + y1) / 2 - cy0, h)
+        glyphs = _at_level(crop < paper - level * (paper - dark), chars, (y0 + y1) / 2 - cy0, h)
         if glyphs is not None:
-            return [Glyph(g.ch, g.x0 + cx0, g.x1 + cx0, g.top + cy0, g.bottom + cy0, g.ink) for g in glyphs]
+            return [Glyph(g.ch, g.x0 + cx0, g.x1 + cx0, g.top + cy0, g.bottom + cy0) for g in glyphs]
     return None
 
 
-def _at_level(crop: np.ndarray, mask: np.ndarray, chars: list[str], mid: float, h: int) -> list[Glyph] | None:
+def _at_level(mask: np.ndarray, chars: list[str], mid: float, h: int) -> list[Glyph] | None:
     """The characters of a binarised line crop (crop coordinates), or None when they cannot be matched."""
     # Table rules crossing the line are ink OCR never reads: thin columns as tall as the crop are blanked.
     for a, b in _runs(mask.any(axis=0)):
@@ -240,10 +239,7 @@ def _at_level(crop: np.ndarray, mask: np.ndarray, chars: list[str], mid: float, 
         ys = np.flatnonzero(m.any(axis=1))
         if len(ys) == 0:
             return None
-        vals = crop[:, a:b][m]
-        k = max(1, len(vals) // 3)
-        ink = float(np.mean(np.partition(vals, k - 1)[:k]))
-        out.append(Glyph(c, a, b - 1, int(ys[0]), int(ys[-1]), round(ink, 1)))
+        out.append(Glyph(c, a, b - 1, int(ys[0]), int(ys[-1])))
     return out if _plausible(out) else None
 
 
@@ -274,7 +270,7 @@ def _plausible(glyphs: list[Glyph]) -> bool:
     if len(letters) >= 3:
         x = np.array([g.cx for g in letters])
         y = np.array([g.bottom for g in letters], dtype=float)
-        res = y - _theil_sen(x, y) * x  # a photographed line is tilted
+        res = y - _theil_sen_within(x, y, (list(range(len(x))),)) * x  # a photographed line is tilted
         if np.any(np.abs(res - np.median(res)) > max(2.0, 0.12 * med)):
             return False
     return True
@@ -323,14 +319,9 @@ def line_slope(line: OcrLine, page: float) -> float:
     return page
 
 
-def _theil_sen(x: np.ndarray, y: np.ndarray) -> float:
-    """Median of pairwise slopes: one glyph a pixel off does not tilt the fit."""
-    sl = [(y[j] - y[i]) / (x[j] - x[i]) for i in range(len(x)) for j in range(i + 1, len(x)) if x[j] != x[i]]
-    return float(np.median(sl)) if sl else 0.0
-
-
 def _theil_sen_within(x: np.ndarray, y: np.ndarray, groups) -> float:
-    """Median of the slopes between points of the same group."""
+    """Median of the slopes between points of the same group (Theil-Sen: one glyph a pixel off does not tilt the
+    fit; a shift between groups does not either)."""
     sl = [(y[j] - y[i]) / (x[j] - x[i]) for g in groups for a, i in enumerate(g) for j in g[a + 1:] if x[j] != x[i]]
     return float(np.median(sl)) if sl else 0.0
 

@@ -97,7 +97,7 @@ def test_real_receipts_have_no_text_finding(scanner):
 
 
 def _g(ch, x, bottom, height=20):
-    return Glyph(ch, x, x + 10, bottom - height + 1, bottom, 30.0)
+    return Glyph(ch, x, x + 10, bottom - height + 1, bottom)
 
 
 def test_departures_pick_the_shifted_run_and_leave_single_digits_alone():
