@@ -82,6 +82,28 @@ def _edit_target(spec: DocSpec, rng: random.Random, submitted: dt.date) -> tuple
     return "founded", old, f"{int(old[:4]) - rng.choice([3, 5, 8])}{old[4:]}"
 
 
+AFTER_CAPTURE_RATE = 0.5
+"""Share of copy-move edits made on the captured file (a scan or photo of a genuine document edited in
+an image editor and saved again) rather than on the page before it was printed and captured."""
+
+
+def clone_plan(spec: DocSpec, twin: Rendered, rng: random.Random, submitted: dt.date):
+    """A copy-move made on the captured file: (forged spec, donor/target boxes), or None when the edit
+    changes the value's length or a character has no donor on the page (then it is made before capture).
+
+    Draws from ``rng`` exactly as `forge` does for ``field_copy_move``.
+    """
+    key, _, new = _edit_target(spec, rng, submitted)
+    runs = _runs(twin, key)
+    if not runs:
+        return None
+    val = new.removeprefix("¥") if spec.kind == "purchase_invoice" else new
+    moves = F.clone_moves(twin, runs[0], new)
+    if moves is None:
+        return None
+    return replace(spec, fields=dict(spec.fields, **{key: val})), moves
+
+
 def forge(
     spec: DocSpec,
     op: str,
@@ -230,6 +252,7 @@ def build(
     for j, (spec, cp) in enumerate(zip(docs, caps, strict=True)):
         ops: list[str] = []
         software = None
+        edit, resave, after = None, None, None
         if serial and j == 0:
             spec = P.fill_licensee(serial.spec, s)
             twin = render(P.fill_licensee(serial.genuine, s), cp.dpi)
@@ -242,7 +265,22 @@ def build(
             if only_ops:
                 choices = [o for o in choices if o in only_ops] or choices
             op = frg.choice(choices)
-            twin, page, spec = forge(spec, op, cp.dpi, frg, submitted, other, letter_start)
+            stage_rng = random.Random(f"stage-{seed}-{index}-{j}")
+            plan = None
+            if op == "field_copy_move" and cp.style != "fax" and stage_rng.random() < AFTER_CAPTURE_RATE:
+                page = twin = render(spec, cp.dpi)
+                probe = random.Random()
+                probe.setstate(frg.getstate())
+                plan = clone_plan(spec, twin, probe, submitted)
+            if plan is not None:
+                frg.setstate(probe.getstate())
+                spec, moves = plan
+                edit = F.clone_after_capture(moves)
+                # An editor saves at its own setting, often higher than the phone's or scanner's.
+                resave = stage_rng.choice([80, 85, 90, 92, 95, 98])
+                after = [list(b) for _, b in moves]
+            else:
+                twin, page, spec = forge(spec, op, cp.dpi, frg, submitted, other, letter_start)
             ops = [op]
             if op != "software_metadata" and frg.random() < 0.2:
                 ops.append("software_metadata")
@@ -250,11 +288,11 @@ def build(
                 software = frg.choice(F.EDIT_SOFTWARE)
         else:
             page = twin = render(spec, cp.dpi)
-        cap = C.apply(page.image, cp, software or cp.software, when)
+        cap = C.apply(page.image, cp, software or cp.software, when, edit, resave)
         name = f"{j + 1:02d}_{spec.kind}.{cap.ext}"
         files.append((name, cap.data))
         regions = []
-        for box in F.diff_boxes(twin.image, page.image) if ops else []:
+        for box in after if after is not None else F.diff_boxes(twin.image, page.image) if ops else []:
             regions.append({"op": ops[0], "page": 0, "box": C.map_box(cap.H, box, cap.size)})
         fields = {k: v for k, v in spec.fields.items() if k not in ("qr_crc",)}
         label_docs.append(
@@ -273,6 +311,9 @@ def build(
                     "format": cp.format,
                     "mode": cp.mode,
                 },
+                # Where a pixel edit was made: on the page before capture, or on the captured file.
+                "stage": "after_capture" if after is not None else "before_capture" if page is not twin else None,
+                "resaved_quality": resave if after is not None and cp.jpeg_quality is not None else None,
                 "render_dpi": C.PDF_RENDER_DPI if cp.format == "pdf" else None,
                 "page_size": list(cap.size),
                 "sha256": hashlib.sha256(cap.data).hexdigest(),

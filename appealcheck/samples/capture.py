@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import cv2
@@ -211,8 +212,20 @@ def _photo(page: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.n
     return img, H
 
 
-def apply(page: np.ndarray, cp: CaptureParams, software: str | None, when: tuple[int, int, int]) -> Captured:
-    """Capture ``page`` (uint8 RGB rendered at ``cp.dpi``); ``software`` is written in the file metadata."""
+def apply(
+    page: np.ndarray,
+    cp: CaptureParams,
+    software: str | None,
+    when: tuple[int, int, int],
+    edit: Callable[[np.ndarray, np.ndarray], None] | None = None,
+    resave_quality: int | None = None,
+) -> Captured:
+    """Capture ``page`` (uint8 RGB rendered at ``cp.dpi``); ``software`` is written in the file metadata.
+
+    ``edit`` forges the captured file rather than the paper: it receives the pixels a seller's file
+    decodes to (after the capture's own JPEG, if any) and the page-to-image homography, changes them in
+    place, and the result is saved again (JPEG at ``resave_quality``), as an editor would.
+    """
     rng = np.random.default_rng([cp.seed, 3])
     h, w = page.shape[:2]
     img = page
@@ -246,7 +259,22 @@ def apply(page: np.ndarray, cp: CaptureParams, software: str | None, when: tuple
         out = Image.fromarray(cv2.cvtColor(img, cv2.COLOR_RGB2GRAY))
     else:
         out = Image.fromarray(img)
+    if edit is not None and cp.style != "fax":
+        pixels = np.array(_as_received(out, cp))
+        edit(pixels, H)
+        out = Image.fromarray(pixels)
+        if cp.jpeg_quality is not None and resave_quality is not None:
+            cp = replace(cp, jpeg_quality=resave_quality)
     return _encode(out, cp, H, software, when)
+
+
+def _as_received(im: Image.Image, cp: CaptureParams) -> Image.Image:
+    """The pixels the capture's file decodes to: its JPEG round trip (also inside a PDF), else itself."""
+    if cp.jpeg_quality is None:
+        return im
+    buf = io.BytesIO()
+    im.save(buf, "JPEG", quality=cp.jpeg_quality, subsampling=2)
+    return Image.open(io.BytesIO(buf.getvalue())).convert(im.mode)
 
 
 def _exif(software: str | None, style: str, rng_seed: int) -> bytes:

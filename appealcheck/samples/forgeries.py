@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import cv2
@@ -397,6 +398,64 @@ def copy_move(page: Rendered, key: str, new: str) -> Rendered:
             x = _draw(img, x, base, ch, olds[0].family, olds[0].size_px, olds[0].fill) + gap
     glyphs = tuple(g for g in page.glyphs if g.field != key)
     return replace(page, image=img, glyphs=glyphs)
+
+
+Box = tuple[int, int, int, int]
+
+
+def clone_moves(page: Rendered, glyphs, new: str) -> list[tuple[Box, Box]] | None:
+    """(donor box, target box) pairs that turn ``glyphs`` (one printed run) into ``new`` by cloning.
+
+    Only characters that change are cloned, each from a character of the same size elsewhere on the
+    page, as a forger does with a clone stamp on a scan. None when the run and ``new`` differ in length
+    or a character has no donor.
+    """
+    chars = [c for c in new if not c.isspace()]
+    if len(chars) != len(glyphs):
+        return None
+    field = glyphs[0].field
+    moves = []
+    for g, ch in zip(glyphs, chars, strict=True):
+        if g.ch == ch:
+            continue
+        same = [d for d in page.glyphs if d.ch == ch and d.field != field and abs(d.size_px - g.size_px) <= 1]
+        if not same:
+            return None
+        moves.append((same[len(same) // 2].box, g.box))
+    return moves or None
+
+
+def clone_after_capture(moves: list[tuple[Box, Box]], pad: int = 2) -> Callable[[np.ndarray, np.ndarray], None]:
+    """An edit of captured pixels (see `capture.apply`): each target glyph's patch replaced by its donor's.
+
+    The patch is the donor's ink box and its paper around, placed on the target's ink bottom and centre
+    and wide enough to cover the old character, copied pixel for pixel as a clone stamp does.
+    """
+
+    def edit(img: np.ndarray, H: np.ndarray) -> None:
+        h, w = img.shape[:2]
+        src = img.copy()
+
+        def to_img(x: float, y: float) -> tuple[float, float]:
+            q = H @ np.array([x, y, 1.0])
+            return q[0] / q[2], q[1] / q[2]
+
+        for (d0, d1, d2, d3), (t0, t1, t2, t3) in moves:
+            dx, dy = (t0 + t2) / 2 - (d0 + d2) / 2, t3 - d3
+            # The rectangle on the target side (page pixels), covering the old ink and the donor's.
+            r = (min(t0, d0 + dx) - pad, min(t1, d1 + dy) - pad, max(t2, d2 + dx) + pad, max(t3, d3 + dy) + pad)
+            a, b = to_img(r[0], r[1]), to_img(r[2], r[3])
+            # Where the donor's anchor lands in the image decides the offset, in whole image pixels.
+            src_at, dst_at = to_img((d0 + d2) / 2, d3), to_img((t0 + t2) / 2, t3)
+            ox, oy = int(round(dst_at[0] - src_at[0])), int(round(dst_at[1] - src_at[1]))
+            x0, y0 = int(np.floor(min(a[0], b[0]))), int(np.floor(min(a[1], b[1])))
+            x1, y1 = int(np.ceil(max(a[0], b[0]))), int(np.ceil(max(a[1], b[1])))
+            x0, y0 = max(x0, ox, 0), max(y0, oy, 0)
+            x1, y1 = min(x1, w + ox, w), min(y1, h + oy, h)
+            if x1 - x0 > 2 and y1 - y0 > 2:
+                img[y0:y1, x0:x1] = src[y0 - oy:y1 - oy, x0 - ox:x1 - ox]
+
+    return edit
 
 
 def _draw(img: np.ndarray, x: int, base: int, s: str, family: str, size: int, fill) -> int:
