@@ -7,9 +7,11 @@ in development with the field edits, e.g. `appealcheck samples generate t131 --a
 --forged-ratio 0.7 --ops field_copy_move,field_retyped,letter_reused`. Only OCR and the text check run.
 
 A forged document counts as found when a `text.*` finding (not the info note) fires on it, and as located
-when that finding's box overlaps the edit's region from the labels. A false alarm is a genuine document (of
-any appeal) with such a finding; they are broken down by capture style, since phone photos bend lines.
-`--realdata` adds the real genuine German receipts: every finding there is a false alarm.
+when that finding's box overlaps the edit's region from the labels. Copy-moves made on the captured file
+(stage 'after_capture' in the labels) are counted on their own line: `text.glyph_cloned` is what finds them.
+A false alarm is a genuine document (of any appeal) with such a finding; they are broken down by capture
+style, since phone photos bend lines. `--realdata` adds the real genuine German receipts: every finding there
+is a false alarm.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 EDITS = ("field_copy_move", "field_retyped", "letter_reused")
+AFTER = "field_copy_move after capture"
+"""A copy-move made on the captured file (labels' stage 'after_capture'): found by `text.glyph_cloned`."""
 _scanner = None
 
 
@@ -110,12 +114,15 @@ def main() -> None:
                         fa_examples.append(f"{appeal_id}/{ld['file']} ({style}): {hits[0][3][:140]}")
                     continue
                 for op in ops:
+                    located_as = op
+                    if op == "field_copy_move" and ld.get("stage") == "after_capture":
+                        op = AFTER
                     found[op][2] += 1
                     by_capture[style][3] += 1
                     if hits:
                         found[op][0] += 1
                         by_capture[style][2] += 1
-                        located = any(_overlaps(h[2], ld.get("regions", []), op) for h in hits)
+                        located = any(_overlaps(h[2], ld.get("regions", []), located_as) for h in hits)
                         found[op][1] += located
                         if not located:
                             elsewhere.append(f"{appeal_id}/{ld['file']} ({style}, {op}): {hits[0][3][:140]}")
@@ -125,7 +132,7 @@ def main() -> None:
     print(f"{len(labels)} appeals of {args.corpus} in {took:.0f} s with {args.workers} workers "
           f"({platform.processor() or platform.machine()}, {mp.cpu_count()} cores)")
     print("\nedit type            found   located on the edit")
-    for op in EDITS:
+    for op in (*EDITS, AFTER):
         f, loc, tot = found[op]
         print(f"  {op:18} {f:4}/{tot:<4} {f / max(tot, 1):6.1%}   {loc}/{f}")
     gen_fa = sum(v[0] for v in by_capture.values())

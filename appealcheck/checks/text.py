@@ -18,8 +18,10 @@ import cv2
 import numpy as np
 
 from appealcheck.checks.interface import Check, DocContext
+from appealcheck.forensics.clones import Clone, page_clones
 from appealcheck.forensics.glyphs import (
     Departure,
+    Glyph,
     departures,
     field_departure,
     line_glyphs,
@@ -69,12 +71,18 @@ class TextReport:
     measured: int
     """Lines whose characters could be matched and measured."""
     bilevel_pages: int
+    clones: tuple[tuple[int, Clone], ...] = ()
+    """(page, pair) of digits that are the same pixels: one was cloned from the other on the captured image."""
+    clone_closest: float | None = None
+    """The closest pair of same-digit printings over the page's genuine scale (lowest over pages judged)."""
 
 
 def analyse(ctx: DocContext) -> TextReport:
     """Measure every printed line of the document's pages."""
     out: list[LineDeparture] = []
     measured = bilevel = 0
+    clones: list[tuple[int, Clone]] = []
+    closest: float | None = None
     # A letter is printed in one go, labels and values alike; forms (invoices, licences) print their values
     # over the form's own text in another face, so only a letter's fields are held to their line's baseline.
     fields: dict[int, list[tuple[str, tuple[int, int, int, int]]]] = {}
@@ -97,11 +105,13 @@ def analyse(ctx: DocContext) -> TextReport:
         if img.ndim == 3:
             red = (img[..., 0].astype(np.int16) - np.maximum(img[..., 1], img[..., 2]).astype(np.int16)) > RED
         slope = page_slope(lines)
+        on_page: list[Glyph] = []
         for ln in lines:
             glyphs = line_glyphs(grey, ln, red)
             if glyphs is None:
                 continue
             measured += 1
+            on_page += glyphs
             tilt = line_slope(ln, slope)
             for d in departures(glyphs, tilt):
                 out.append(LineDeparture(text.page, ln, d))
@@ -111,7 +121,13 @@ def analyse(ctx: DocContext) -> TextReport:
                     fd = field_departure(glyphs, box, tilt)
                     if fd is not None:
                         out.append(LineDeparture(text.page, ln, fd, name))
-    return TextReport(tuple(out), measured, bilevel)
+        # A PDF's page is the reader's rendering of its image, resampled: pixel identity does not survive it.
+        pc = page_clones(grey, on_page, jpeg_grid=ctx.document.info.format == "jpeg") \
+            if ctx.document.info.format != "pdf" else None
+        if pc is not None and pc.closest is not None:
+            clones += [(text.page, c) for c in pc.clones]
+            closest = pc.closest if closest is None else min(closest, pc.closest)
+    return TextReport(tuple(out), measured, bilevel, tuple(clones), closest)
 
 
 def _reported(ld: LineDeparture) -> bool:
@@ -151,6 +167,21 @@ def _finding(ld: LineDeparture, check: str) -> Finding:
                    measured=round(d.shift, 3), expected="0 px" if d.what == "baseline" else "0%")
 
 
+def _clone_finding(page: int, c: Clone, check: str) -> Finding:
+    # Which of the two is the copy the pixels cannot say: the one later on the page is boxed, both are named.
+    a, b = c.a, c.b
+    same_line = a.top <= b.bottom and b.top <= a.bottom
+    first, later = (a, b) if (a.x0 < b.x0 if same_line else a.top < b.top) else (b, a)
+    return Finding(
+        id="text.glyph_cloned", severity="high", check=check, page=page,
+        box=(later.x0, later.top, later.x1 + 1, later.bottom + 1),
+        message=f"The digit '{later.ch}' at ({later.x0}, {later.top}) is the same pixels as the '{first.ch}' at "
+                f"({first.x0}, {first.top}): they differ by {c.distance:.1f} grey levels on average, where two "
+                f"printings of a digit on this page differ by {c.scale:.1f}. One was copied from the other on the "
+                "captured image",
+        measured=round(c.distance, 3), expected=f"about {c.scale:.1f} (this page's printings of one digit)")
+
+
 class TextConsistency(Check):
     """Digits within a line that sit off its baseline or are sized unlike the rest."""
 
@@ -171,6 +202,7 @@ class TextConsistency(Check):
     def run(self, ctx: DocContext) -> list[Finding]:
         rep = self.report(ctx)
         out = [_finding(ld, self.id) for ld in rep.departures if _reported(ld)]
+        out += [_clone_finding(page, c, self.id) for page, c in rep.clones]
         if rep.bilevel_pages:
             page = ctx.document.pages[0]
             out.append(Finding(
@@ -182,7 +214,7 @@ class TextConsistency(Check):
     def measure(self, ctx: DocContext) -> dict[str, float | None]:
         rep = self.report(ctx)
         if not rep.measured:
-            return {"text.baseline_score": None, "text.height_score": None}
+            return {"text.baseline_score": None, "text.height_score": None, "text.clone_closest": None}
         best = {"baseline": 0.0, "height": 0.0}
         for ld in rep.departures:
             d = ld.departure
@@ -190,4 +222,5 @@ class TextConsistency(Check):
             floor = FIELD_MIN_PX if ld.field else BASELINE_MIN_PX if d.what == "baseline" else HEIGHT_MIN
             big = abs(d.shift) >= floor
             best[d.what] = max(best[d.what], d.score if big else 0.0)
-        return {"text.baseline_score": best["baseline"], "text.height_score": best["height"]}
+        return {"text.baseline_score": best["baseline"], "text.height_score": best["height"],
+                "text.clone_closest": rep.clone_closest}

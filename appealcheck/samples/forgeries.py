@@ -406,19 +406,25 @@ Box = tuple[int, int, int, int]
 def clone_moves(page: Rendered, glyphs, new: str) -> list[tuple[Box, Box]] | None:
     """(donor box, target box) pairs that turn ``glyphs`` (one printed run) into ``new`` by cloning.
 
-    Only characters that change are cloned, each from a character of the same size elsewhere on the
-    page, as a forger does with a clone stamp on a scan. None when the run and ``new`` differ in length
-    or a character has no donor.
+    Only characters that change are cloned, each from the same character in the same face and size
+    elsewhere on the page and clear of the seals, as a careful forger picks it for a clone stamp. None when
+    the run and ``new`` differ in length or a character has no such donor.
     """
     chars = [c for c in new if not c.isspace()]
     if len(chars) != len(glyphs):
         return None
     field = glyphs[0].field
+    seals = [b for _, b in page.seal_boxes]
+
+    def clear(b: Box) -> bool:
+        return not any(b[0] < s[2] and s[0] < b[2] and b[1] < s[3] and s[1] < b[3] for s in seals)
+
     moves = []
     for g, ch in zip(glyphs, chars, strict=True):
         if g.ch == ch:
             continue
-        same = [d for d in page.glyphs if d.ch == ch and d.field != field and abs(d.size_px - g.size_px) <= 1]
+        same = [d for d in page.glyphs if d.ch == ch and d.field != field and d.family == g.family
+                and abs(d.size_px - g.size_px) <= 1 and clear(d.box)]
         if not same:
             return None
         moves.append((same[len(same) // 2].box, g.box))

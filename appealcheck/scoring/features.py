@@ -18,7 +18,7 @@ from typing import Any
 
 from appealcheck.models import DOCUMENT_KINDS, SEVERITIES, Appeal, DocumentResult
 
-FEATURE_VERSION = 6
+FEATURE_VERSION = 7
 """Bumped whenever FEATURES or the way a value is computed changes."""
 
 
@@ -94,6 +94,7 @@ KNOWN_FINDINGS: tuple[tuple[str, str], ...] = (
     ("template.field_pattern", "a field does not have the form the brand's template prints"),
     ("text.baseline_shift", "digits of a line, or a letter's field, sit off the line's baseline (printed apart)"),
     ("text.font_inconsistent", "digits of a line are a different size from the rest of it"),
+    ("text.glyph_cloned", "two printings of a digit are the same pixels: one was cloned on the captured image"),
 )
 """Finding ids with their own feature (a count). Other ids fall into 'other findings' counts by severity."""
 
@@ -103,7 +104,7 @@ FAMILIES: tuple[tuple[str, str], ...] = (
     ("template", "findings where the document departs from the brand's template"),
     ("file", "findings in the file's metadata or structure"),
     ("pixel", "findings in the page's pixels"),
-    ("text", "findings where characters of a line were not printed with the rest"),
+    ("text", "findings where characters of a line were not printed with the rest, or were cloned"),
 )
 """Finding id prefixes counted together (the id's part before the first dot)."""
 
@@ -138,6 +139,7 @@ CHECK_MEASUREMENTS: tuple[tuple[str, str], ...] = (
     ("template.retired", "the matched template is retired"),
     ("text.baseline_score", "how far digits or a letter's field sit off their line's baseline, beyond its scatter"),
     ("text.height_score", "how far a run of digits is sized unlike its line, beyond the line's scatter"),
+    ("text.clone_closest", "the closest two printings of a digit, over how far apart the page's printings are"),
 )
 
 KEY_FIELDS: dict[str, tuple[str, ...]] = {
@@ -198,7 +200,11 @@ def _build() -> tuple[Feature, ...]:
 FEATURES: tuple[Feature, ...] = _build()
 """The fixed, ordered list. Its order is the column order of every feature matrix."""
 FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)
-MONOTONE: tuple[int, ...] = tuple(1 if n.startswith(("finding.", "rules.")) else 0 for n in FEATURE_NAMES)
+_MONOTONE_MEASUREMENTS = {"text.clone_closest": -1}
+"""Measurements whose direction is known: two printings of a digit closer together can only raise the score
+(left free, trees learnt the genuine range of real receipts, 0.5-0.8, as suspicious from a few synthetic ones)."""
+MONOTONE: tuple[int, ...] = tuple(1 if n.startswith(("finding.", "rules.")) else _MONOTONE_MEASUREMENTS.get(n, 0)
+                                  for n in FEATURE_NAMES)
 """LightGBM monotone constraints in FEATURES order: one more finding or rule hit can only raise the score. A few
 hundred training appeals hold a rare finding a handful of times, too few to stop a tree learning it backwards."""
 _BY_NAME = {f.name: f for f in FEATURES}

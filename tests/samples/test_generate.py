@@ -13,6 +13,7 @@ import json
 import random
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 import yaml
@@ -358,3 +359,38 @@ def test_an_invoice_forged_to_predate_the_letter_predates_the_letter_the_appeal_
                 seen += 1
                 assert parse_cn_date(d["fields"]["issued_on"]) < start(letters[0]), a["appeal_id"]
     assert seen
+
+
+def test_copy_moves_made_on_the_captured_file_clone_a_digit_of_the_page(tmp_path):
+    """Half the copy-moves edit the captured file: the label says so, its region is the changed digits, and
+    there the file shows a digit of the new value that is the same pixels as one elsewhere on the page."""
+    generate(tmp_path, appeals=12, seed=161, forged_ratio=0.95, ops=("field_copy_move",))
+    labels = [json.loads(line) for line in (tmp_path / "labels.jsonl").open(encoding="utf-8")]
+    after = [(lab, d) for lab in labels for d in lab["documents"] if d.get("stage") == "after_capture"]
+    before = [d for lab in labels for d in lab["documents"] if d.get("stage") == "before_capture"]
+    assert len(after) >= 3 and before
+    for lab, d in after:
+        assert d["ops"][0] == "field_copy_move" and d["label"] == "forged"
+        assert d["capture"]["style"] != "fax"
+        assert d["resaved_quality"] == (None if d["capture"]["format"] == "png" else d["resaved_quality"])
+        for r in d["regions"]:
+            x0, y0, x1, y1 = r["box"]
+            # One character, not a whole field.
+            assert 0 < x1 - x0 < 60 and 0 < y1 - y0 < 60
+        if d["file"].endswith(".pdf"):
+            continue
+        grey = np.asarray(Image.open(tmp_path / "appeals" / lab["appeal_id"] / d["file"]).convert("L"), np.float32)
+        # The region bounds the pasted patch turned with the page: its inner part is all clone (the last one: a
+        # neighbour pasted after it may cover an earlier one's edge).
+        x0, y0, x1, y1 = (v + k for v, k in zip(d["regions"][-1]["box"], (2, 2, -2, -2), strict=True))
+        patch = grey[y0:y1, x0:x1]
+        # The clone's source is somewhere else on the page: the best match off the region is the same pixels but
+        # for the second JPEG pass, far closer than the next best place (another printing of that digit).
+        res = cv2.matchTemplate(grey, patch, cv2.TM_SQDIFF)
+        near = []
+        for _ in range(2):
+            res[max(0, y0 - 3):y0 + 4, max(0, x0 - 3):x0 + 4] = np.inf
+            _, _, (mx, my), _ = cv2.minMaxLoc(res)
+            near.append(float(np.abs(grey[my:my + patch.shape[0], mx:mx + patch.shape[1]] - patch).mean()))
+            x0, y0 = mx, my
+        assert near[0] < 7.0 and near[0] < 0.6 * near[1], near

@@ -1,0 +1,148 @@
+"""Characters cloned on the captured image: two printings of a character that are the same pixels.
+
+A forger who edits a scan or a photo changes a digit by copying another one from the same page with a clone
+stamp, then saves the file again. Two genuine printings of one character never match pixel for pixel once
+captured: the scanner's or camera's noise differs at every pixel, and a page that sits a fraction of a degree
+off straight puts each character on its own sub-pixel phase. A clone carries its source's noise and phase
+with it; saving the file again moves each pixel by a level or two at most.
+
+So every digit OCR read and `glyphs.line_glyphs` boxed is compared with every other printing of the same
+digit on its page, at the best whole-pixel alignment, and a pair far closer than the page's own genuine
+pairs is a clone. The page sets its own scale: the median distance from a character to its nearest twin.
+Pages that carry no noise (a screenshot, a PDF rendered from text) repeat characters exactly; their median is
+as low as a clone's, so nothing is claimed there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from appealcheck.forensics.glyphs import Glyph
+
+PAD = 2
+"""Paper kept around a character's ink box: a clone stamp takes some with it."""
+SEARCH = 2
+"""Whole pixels the alignment may move beyond the ink boxes' own placement."""
+MIN_HEIGHT = 9
+"""Characters shorter than this (pixels) hold too few pixels to tell noise from ink."""
+MAX_PER_CHAR = 60
+"""Printings of one character compared at most per page (cost grows with the square)."""
+MIN_PAIRS = 8
+"""Characters with a twin on the page needed before the page's scale is trusted."""
+RATIO = 0.3
+"""A pair closer than this share of the page's median nearest-twin distance is a clone..."""
+MAX_DISTANCE = 3.0
+"""...and closer than this many grey levels on average (a re-save at quality 80 keeps clones under 2)."""
+EXACT = 0.5
+"""Pairs closer than this are the same pixels. A page with more than one such pair repeats its print exactly
+(a lossless screenshot, a page rendered from text and never captured): clones cannot be told from print there,
+and it is not judged."""
+GAP = 0.5
+"""...and closer than this share of the page's next closest pair: on a page that was not turned, printings on
+nearly the same phase make a tail of close genuine pairs, and a pair at the head of that tail is not a clone."""
+DIGITS = "0123456789"
+"""Digits only: they are what a forger changes (dates, amounts, numbers), and a page prints each many times."""
+CLIP = (8, 247)
+"""Pixels outside this range are clipped paper or solid ink: equal in any two printings, so not counted."""
+
+
+@dataclass(frozen=True)
+class Clone:
+    """Two printings of a character that are the same pixels."""
+
+    a: Glyph
+    b: Glyph
+    distance: float
+    """Mean absolute grey difference over the pair's unclipped pixels at the best alignment."""
+    scale: float
+    """The page's median distance from a character to its nearest genuine twin."""
+
+
+@dataclass(frozen=True)
+class PageClones:
+    clones: tuple[Clone, ...]
+    scale: float | None
+    """None when the page has too few repeated characters to judge."""
+    closest: float | None
+    """The smallest pair distance over the page's scale (the model's feature), None when not judged."""
+    exact: bool = False
+    """The page repeats its digits pixel for pixel, so it was not judged."""
+
+
+def _patch(grey: np.ndarray, g: Glyph, pad: int) -> tuple[np.ndarray, int, int] | None:
+    h, w = grey.shape
+    x0, y0, x1, y1 = g.x0 - pad, g.top - pad, g.x1 + 1 + pad, g.bottom + 1 + pad
+    if x0 < 0 or y0 < 0 or x1 > w or y1 > h:
+        return None
+    return grey[y0:y1, x0:x1], x0, y0
+
+
+def _distance(grey: np.ndarray, a: Glyph, b: Glyph) -> tuple[float, int, int] | None:
+    """Mean absolute difference of `a`'s patch and `b`'s at their best alignment, and the offset from `a`'s
+    pixels to `b`'s (None: not comparable)."""
+    pa = _patch(grey, a, PAD)
+    pb = _patch(grey, b, PAD + SEARCH)
+    if pa is None or pb is None:
+        return None
+    ta, sb = pa[0], pb[0]
+    if ta.shape[0] > sb.shape[0] or ta.shape[1] > sb.shape[1]:
+        return None
+    res = cv2.matchTemplate(sb, ta, cv2.TM_SQDIFF)
+    _, _, (mx, my), _ = cv2.minMaxLoc(res)
+    tb = sb[my:my + ta.shape[0], mx:mx + ta.shape[1]]
+    live = ((ta > CLIP[0]) & (ta < CLIP[1])) | ((tb > CLIP[0]) & (tb < CLIP[1]))
+    if int(live.sum()) < 20:
+        return None
+    return float(cv2.absdiff(ta, tb)[live].mean()), pb[1] + mx - pa[1], pb[2] + my - pa[2]
+
+
+def page_clones(grey: np.ndarray, glyphs: list[Glyph], jpeg_grid: bool = False) -> PageClones:
+    """Pairs of same-digit printings on one page that are far closer than the page's genuine pairs.
+
+    `jpeg_grid`: the page's pixels are a JPEG file's own (not a PDF's rendering), so pairs a whole number of
+    8-pixel blocks apart are left out: when the page was not turned they come out of the encoder alike.
+    """
+    groups: dict[str, list[Glyph]] = {}
+    for g in glyphs:
+        if g.ch in DIGITS and g.height >= MIN_HEIGHT and g.x1 - g.x0 >= 2:
+            groups.setdefault(g.ch, []).append(g)
+    pairs: list[tuple[float, Glyph, Glyph]] = []
+    nearest: dict[int, float] = {}
+    for members in groups.values():
+        members = members[:MAX_PER_CHAR]
+        for i, a in enumerate(members):
+            for j in range(i + 1, len(members)):
+                b = members[j]
+                # Another size of print is another font size: not a twin.
+                if abs(a.height - b.height) > 2 or abs((a.x1 - a.x0) - (b.x1 - b.x0)) > 2:
+                    continue
+                m = _distance(grey, a, b)
+                if m is None:
+                    continue
+                d, ox, oy = m
+                if jpeg_grid and ox % 8 == 0 and oy % 8 == 0:
+                    # The same JPEG block phase: on a page that was not turned, two printings come out of the
+                    # encoder nearly alike. Such a pair proves nothing either way.
+                    continue
+                pairs.append((d, a, b))
+                for k in (id(a), id(b)):
+                    nearest[k] = min(nearest.get(k, d), d)
+    if len(nearest) < MIN_PAIRS:
+        return PageClones((), None, None)
+    scale = float(np.median(list(nearest.values())))
+    closest = min(p[0] for p in pairs) / max(scale, 1e-6)
+    if sum(p[0] < EXACT for p in pairs) > 1:
+        return PageClones((), None, None, exact=True)
+    ranked = sorted(pairs, key=lambda p: p[0])
+    clones = []
+    for d, a, b in ranked:
+        if d > MAX_DISTANCE or d > RATIO * scale:
+            break
+        # A clone stands alone: the page's next closest pair (of other printings) is genuine and far off.
+        nxt = next((p[0] for p in ranked if p[1] not in (a, b) and p[2] not in (a, b)), None)
+        if nxt is None or d <= GAP * nxt:
+            clones.append(Clone(a, b, d, scale))
+    return PageClones(tuple(clones), scale, round(closest, 4))

@@ -1,0 +1,133 @@
+"""A digit cloned on a captured page (a scan edited in an image editor), found with the real OCR."""
+
+from __future__ import annotations
+
+import io
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from appealcheck.forensics.clones import page_clones
+from appealcheck.forensics.glyphs import Glyph
+from appealcheck.scoring.features import document_features
+from tests import pages
+
+LINE = (120, 700, "授权期限：2024年01月01日至2025年12月31日", 30)
+"""The letter's validity line: x, y (top of the text), text, size."""
+
+
+def _letter() -> Image.Image:
+    return pages.text_page([
+        (520, 140, "授 权 书", 56),
+        (120, 300, "编号：AC-2024-00017", 30),
+        (120, 370, "授权方：艾克米(中国)有限公司", 30),
+        (120, 425, "统一社会信用代码：91310000MA1FL0XD32", 30),
+        (120, 480, "被授权方：深圳市启航贸易有限公司", 30),
+        (120, 580, "兹授权被授权方在天猫平台销售艾克米品牌系列产品。", 30),
+        LINE,
+        (700, 1160, "日期：2024年01月01日", 28),
+    ])
+
+
+def _ink_anchor(index: int) -> tuple[float, float]:
+    """Centre-bottom of the ink of character `index` of LINE, on the unturned page."""
+    x, y, text, size = LINE
+    f = pages.font(size)
+    left = x + f.getlength(text[:index])
+    x0, _, x1, y1 = f.getbbox(text[index])
+    return left + (x0 + x1) / 2, y + y1
+
+
+def _scan(page: Image.Image, seed: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """A flatbed scan: turned 0.4 degrees, a little blur, sensor noise, JPEG 80. Returns pixels and the map."""
+    rgb = np.asarray(page.convert("RGB"))
+    h, w = rgb.shape[:2]
+    M = cv2.getRotationMatrix2D((w / 2, h / 2), 0.4, 1.0)
+    out = cv2.warpAffine(rgb, M, (w, h), flags=cv2.INTER_LINEAR, borderValue=(250, 250, 248))
+    out = cv2.GaussianBlur(out, (0, 0), 0.6).astype(np.float32)
+    out += np.random.default_rng(seed).normal(0, 2.5, out.shape[:2])[..., None]
+    return _jpeg(np.clip(out, 0, 255).astype(np.uint8), 80), M
+
+
+def _jpeg(img: np.ndarray, quality: int) -> np.ndarray:
+    buf = io.BytesIO()
+    Image.fromarray(img).save(buf, "JPEG", quality=quality)
+    return np.array(Image.open(io.BytesIO(buf.getvalue())).convert("RGB"))
+
+
+def _clone(img: np.ndarray, M: np.ndarray, donor: int, target: int, half: int = 9) -> tuple[int, int]:
+    """Copy the patch around character `donor` of LINE over character `target`, as a clone stamp does.
+    Returns the target's position on the scan."""
+    (dx, dy), (tx, ty) = (M @ np.array([*_ink_anchor(i), 1.0]) for i in (donor, target))
+    ox, oy = int(round(tx - dx)), int(round(ty - dy))
+    x0, y0 = int(dx) - half, int(dy) - 3 * half
+    patch = img[y0:y0 + 4 * half, x0:x0 + 2 * half].copy()
+    img[y0 + oy:y0 + oy + patch.shape[0], x0 + ox:x0 + ox + patch.shape[1]] = patch
+    return int(tx), int(ty)
+
+
+# The end date's '3' (index 25 of LINE) becomes a '2' copied from the start year's first digit (index 5).
+DONOR, TARGET = 5, 25
+
+
+def test_digit_cloned_on_a_scan_is_found_where_it_was_pasted(scanner, tmp_path):
+    img, M = _scan(_letter())
+    tx, ty = _clone(img, M, DONOR, TARGET)
+    Image.fromarray(img).save(tmp_path / "letter.jpg", quality=92)
+    r = scanner.scan(tmp_path / "letter.jpg")
+    found = [f for d in r.documents for f in d.findings if f.id == "text.glyph_cloned"]
+    assert len(found) == 1, [f.message for d in r.documents for f in d.findings]
+    f = found[0]
+    assert f.severity == "high" and "'2'" in f.message and "same pixels" in f.message
+    assert f.box[0] - 3 <= tx <= f.box[2] + 3 and f.box[1] - 3 <= ty <= f.box[3] + 3
+    assert f.measured < 3.0
+    assert r.documents[0].features["text.clone_closest"] < 0.3
+    row = document_features(r.documents[0], None)
+    assert row["finding.text.glyph_cloned"] == 1 and row["text.clone_closest"] < 0.3
+
+
+def test_the_same_scan_without_the_clone_has_no_finding(scanner, tmp_path):
+    img, _ = _scan(_letter())
+    Image.fromarray(img).save(tmp_path / "letter.jpg", quality=92)
+    r = scanner.scan(tmp_path / "letter.jpg")
+    assert not [f for d in r.documents for f in d.findings if f.id == "text.glyph_cloned"]
+    assert r.documents[0].features["text.clone_closest"] > 0.4
+
+
+def test_a_page_that_repeats_its_print_exactly_is_not_judged(scanner, tmp_path):
+    """A lossless, unturned render prints every digit pixel for pixel alike: a clone is invisible there, and
+    the check says nothing rather than calling every repeated digit a clone."""
+    img = np.asarray(_letter().convert("RGB")).copy()
+    _clone(img, np.eye(3)[:2], DONOR, TARGET)
+    Image.fromarray(img).save(tmp_path / "letter.png")
+    r = scanner.scan(tmp_path / "letter.png")
+    assert not [f for d in r.documents for f in d.findings if f.id == "text.glyph_cloned"]
+    assert r.documents[0].features["text.clone_closest"] is None
+
+
+def _digit(grey: np.ndarray, x: int, y: int, ch: str) -> Glyph:
+    return Glyph(ch, x, x + 9, y, y + 15)
+
+
+@pytest.mark.parametrize("jpeg_grid, found", [(False, 1), (True, 0)])
+def test_pairs_on_the_same_jpeg_block_phase_prove_nothing(jpeg_grid, found):
+    """Unit: a noisy page of '5's where one pair is identical 16 px apart. On a JPEG's own pixels that pair
+    sits on the same block phase (an unturned page's printings come out alike there), so it is left out."""
+    rng = np.random.default_rng(1)
+    grey = np.full((200, 400), 235, np.uint8)
+    glyph = np.full((16, 10), 235, np.uint8)
+    glyph[2:14, 3:7] = 40
+    glyphs = []
+    for k in range(12):
+        x, y = 20 + 30 * k, 40 + (k % 3) * 40
+        noisy = np.clip(glyph + rng.normal(0, 6, glyph.shape), 0, 255).astype(np.uint8)
+        grey[y:y + 16, x:x + 10] = noisy
+        glyphs.append(_digit(grey, x, y, "5"))
+    # Glyph 11 becomes an exact copy (with its paper) of glyph 0, moved by a whole number of blocks.
+    x0, y0 = glyphs[0].x0, glyphs[0].top
+    glyphs[11] = _digit(grey, x0 + 16 * 20, y0 + 16 * 8, "5")
+    grey[y0 + 128 - 3:y0 + 128 + 19, x0 + 320 - 3:x0 + 320 + 13] = grey[y0 - 3:y0 + 19, x0 - 3:x0 + 13]
+    pc = page_clones(grey, glyphs, jpeg_grid=jpeg_grid)
+    assert len(pc.clones) == found
