@@ -28,7 +28,7 @@ from appealcheck.forensics.glyphs import (
     line_slope,
     page_slope,
 )
-from appealcheck.models import Finding, OcrLine
+from appealcheck.models import FieldValue, Finding, OcrLine
 
 BASELINE_SCORE = 5.0
 """A run's baseline shift, in units of the line's scatter, at which it is reported (genuine lines on the seed-7
@@ -167,15 +167,39 @@ def _finding(ld: LineDeparture, check: str) -> Finding:
                    measured=round(d.shift, 3), expected="0 px" if d.what == "baseline" else "0%")
 
 
-def _clone_finding(page: int, c: Clone, check: str) -> Finding:
-    # Which of the two is the copy the pixels cannot say: the one later on the page is boxed, both are named.
+def _field_of(g: Glyph, page: int, fields: dict[str, FieldValue]) -> str | None:
+    for name, f in fields.items():
+        if f.box is not None and f.page == page and f.box[0] <= g.cx <= f.box[2] \
+                and f.box[1] <= (g.top + g.bottom) / 2 <= f.box[3]:
+            return name
+    return None
+
+
+_EDITED = ("valid", "date", "issued", "founded", "total", "amount", "tax", "price")
+"""Fields a forger changes (their names contain one of these): dates of validity and issue, money."""
+
+
+def _rank(field: str | None) -> int:
+    return 0 if field is None else 2 if any(k in field for k in _EDITED) else 1
+
+
+def _clone_finding(page: int, c: Clone, check: str, fields: dict[str, FieldValue]) -> Finding:
+    # Which of the two is the copy the pixels cannot say. A forger changes a value, so a digit inside a date or
+    # an amount the document was read for is boxed before one in another field, which is boxed before one in no
+    # field; between equals, the later one on the page.
     a, b = c.a, c.b
-    same_line = a.top <= b.bottom and b.top <= a.bottom
-    first, later = (a, b) if (a.x0 < b.x0 if same_line else a.top < b.top) else (b, a)
+    ra, rb = _rank(_field_of(a, page, fields)), _rank(_field_of(b, page, fields))
+    if ra != rb:
+        first, later = (b, a) if ra > rb else (a, b)
+    else:
+        same_line = a.top <= b.bottom and b.top <= a.bottom
+        first, later = (a, b) if (a.x0 < b.x0 if same_line else a.top < b.top) else (b, a)
+    where = _field_of(later, page, fields)
+    of = f" of the {where}" if where else ""
     return Finding(
         id="text.glyph_cloned", severity="high", check=check, page=page,
         box=(later.x0, later.top, later.x1 + 1, later.bottom + 1),
-        message=f"The digit '{later.ch}' at ({later.x0}, {later.top}) is the same pixels as the '{first.ch}' at "
+        message=f"The digit '{later.ch}'{of} at ({later.x0}, {later.top}) is the same pixels as the '{first.ch}' at "
                 f"({first.x0}, {first.top}): they differ by {c.distance:.1f} grey levels on average, where two "
                 f"printings of a digit on this page differ by {c.scale:.1f}. One was copied from the other on the "
                 "captured image",
@@ -186,7 +210,7 @@ class TextConsistency(Check):
     """Digits within a line that sit off its baseline or are sized unlike the rest."""
 
     id = "text"
-    version = "1"
+    version = "2"
 
     def __init__(self) -> None:
         self._last: tuple[int, TextReport] | None = None
@@ -202,7 +226,7 @@ class TextConsistency(Check):
     def run(self, ctx: DocContext) -> list[Finding]:
         rep = self.report(ctx)
         out = [_finding(ld, self.id) for ld in rep.departures if _reported(ld)]
-        out += [_clone_finding(page, c, self.id) for page, c in rep.clones]
+        out += [_clone_finding(page, c, self.id, ctx.fields) for page, c in rep.clones]
         if rep.bilevel_pages:
             page = ctx.document.pages[0]
             out.append(Finding(

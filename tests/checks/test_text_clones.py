@@ -131,3 +131,22 @@ def test_pairs_on_the_same_jpeg_block_phase_prove_nothing(jpeg_grid, found):
     grey[y0 + 128 - 3:y0 + 128 + 19, x0 + 320 - 3:x0 + 320 + 13] = grey[y0 - 3:y0 + 19, x0 - 3:x0 + 13]
     pc = page_clones(grey, glyphs, jpeg_grid=jpeg_grid)
     assert len(pc.clones) == found
+
+
+def test_the_digit_inside_a_date_is_boxed_as_the_copy():
+    """Unit: the pixels cannot say which of two identical digits is the copy. A forger changes a date or an
+    amount, so the one inside such a field is boxed, wherever the other sits on the page."""
+    from appealcheck.checks.text import _clone_finding
+    from appealcheck.forensics.clones import Clone
+    from appealcheck.models import FieldValue
+
+    in_date = Glyph("8", 700, 712, 830, 850)
+    elsewhere = Glyph("8", 550, 562, 1370, 1390)
+    fields = {"valid_to": FieldValue("valid_to", "2028-03-31", "2028年03月31日", 0, (600, 820, 900, 860)),
+              "trademark_numbers": FieldValue("trademark_numbers", "12345678", "12345678", 0, (500, 1360, 800, 1400))}
+    for a, b in ((in_date, elsewhere), (elsewhere, in_date)):
+        f = _clone_finding(0, Clone(a, b, 1.2, 10.0), "text", fields)
+        assert f.box == (700, 830, 713, 851) and "of the valid_to" in f.message
+    # Neither in a field: the later one on the page.
+    f = _clone_finding(0, Clone(in_date, elsewhere, 1.2, 10.0), "text", {})
+    assert f.box == (550, 1370, 563, 1391)
