@@ -122,3 +122,28 @@ def test_report_shows_each_seal_beside_its_registered_seal_and_a_heatmap(browser
     assert heat.locator("img").is_visible() and heat.locator("img").evaluate("i => i.naturalWidth") > 100
     seal.screenshot(path=str(tmp_path / "seal.png"))
     assert blocked == []
+
+
+def test_report_boxes_a_cloned_digit(browser, tmp_path):
+    """A digit cloned on a scanned letter reaches the report: listed, and marked where it was pasted."""
+    from PIL import Image
+
+    from tests.checks.test_text_clones import DONOR, TARGET, _clone, _letter, _scan
+
+    img, M = _scan(_letter())
+    tx, ty = _clone(img, M, DONOR, TARGET)
+    Image.fromarray(img).save(tmp_path / "letter.jpg", quality=92)
+    proc = run("scan", "--json", "--report", str(tmp_path / "r.html"), str(tmp_path / "letter.jpg"))
+    result = json.loads(proc.stdout)
+    assert "text.glyph_cloned" in [f["id"] for f in result["documents"][0]["findings"]]
+    page, blocked = _open(browser, tmp_path / "r.html")
+    assert "text.glyph_cloned" in page.inner_text("table.findings")
+    img_box = page.locator(".page img").first.bounding_box()
+    scale = img_box["width"] / 1240
+    px, py = img_box["x"] + tx * scale, img_box["y"] + ty * scale
+    marks = page.locator(".page svg g.mark rect")
+    rects = [marks.nth(i).bounding_box() for i in range(marks.count())]
+    # One mark covers the pasted digit (at the report's scale, to within a few pixels).
+    assert any(r["x"] - 3 <= px <= r["x"] + r["width"] + 3 and r["y"] - 3 <= py <= r["y"] + r["height"] + 3
+               for r in rects), (px, py, rects)
+    assert blocked == []
