@@ -175,12 +175,12 @@ def _field_of(g: Glyph, page: int, fields: dict[str, FieldValue]) -> str | None:
     return None
 
 
-_EDITED = ("valid", "date", "issued", "founded", "total", "amount", "tax", "price")
-"""Fields a forger changes (their names contain one of these): dates of validity and issue, money."""
+_EDITED = frozenset({"valid_from", "valid_to", "issued_on", "founded", "date", "total", "subtotal", "amount", "tax"})
+"""Fields a forger changes: dates of validity and issue, money."""
 
 
 def _rank(field: str | None) -> int:
-    return 0 if field is None else 2 if any(k in field for k in _EDITED) else 1
+    return 0 if field is None else 2 if field in _EDITED else 1
 
 
 def _clone_finding(page: int, c: Clone, check: str, fields: dict[str, FieldValue]) -> Finding:
@@ -210,7 +210,7 @@ class TextConsistency(Check):
     """Digits within a line that sit off its baseline or are sized unlike the rest."""
 
     id = "text"
-    version = "2"
+    version = "3"
 
     def __init__(self) -> None:
         self._last: tuple[int, TextReport] | None = None

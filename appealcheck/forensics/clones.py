@@ -1,16 +1,16 @@
-"""Characters cloned on the captured image: two printings of a character that are the same pixels.
+"""Digits cloned on the captured image: two printings of a digit that are the same pixels.
 
 A forger who edits a scan or a photo changes a digit by copying another one from the same page with a clone
 stamp, then saves the file again. Two genuine printings of one character never match pixel for pixel once
 captured: the scanner's or camera's noise differs at every pixel, and a page that sits a fraction of a degree
 off straight puts each character on its own sub-pixel phase. A clone carries its source's noise and phase
-with it; saving the file again moves each pixel by a level or two at most.
+with it; saving the file again moves its pixels by a few grey levels.
 
 So every digit OCR read and `glyphs.line_glyphs` boxed is compared with every other printing of the same
 digit on its page, at the best whole-pixel alignment, and a pair far closer than the page's own genuine
-pairs is a clone. The page sets its own scale: the median distance from a character to its nearest twin.
-Pages that carry no noise (a screenshot, a PDF rendered from text) repeat characters exactly; their median is
-as low as a clone's, so nothing is claimed there.
+pairs is a clone. The page sets its own scale: the median distance from a digit to its nearest twin. A page
+that was never turned repeats its print: on a JPEG's own pixels, printings a whole number of blocks apart come
+out of the encoder alike (left out), and a lossless screenshot repeats every digit exactly (not judged).
 """
 
 from __future__ import annotations
@@ -35,14 +35,23 @@ MIN_PAIRS = 8
 RATIO = 0.3
 """A pair closer than this share of the page's median nearest-twin distance is a clone..."""
 MAX_DISTANCE = 3.0
-"""...and closer than this many grey levels on average (a re-save at quality 80 keeps clones under 2)."""
+"""...and closer than this many grey levels on average. Saved again at 90 or more a clone stays near 1-2.5; at
+80-85 it reaches 4-5, inside the range of genuine pairs on a sharp scan, and is missed."""
 EXACT = 0.5
-"""Pairs closer than this are the same pixels. A page with more than one such pair repeats its print exactly
-(a lossless screenshot, a page rendered from text and never captured): clones cannot be told from print there,
-and it is not judged."""
+"""Pairs closer than this are the same pixels. A page where many printings have such a twin repeats its print
+exactly (a lossless screenshot, a page rendered from text and never captured): clones cannot be told from print
+there, and it is not judged."""
 GAP = 0.5
-"""...and closer than this share of the page's next closest pair: on a page that was not turned, printings on
-nearly the same phase make a tail of close genuine pairs, and a pair at the head of that tail is not a clone."""
+"""...and, with the printings it joins (a source and its clones), closer than this share of their nearest other
+printing: on a page that was not turned, printings on nearly the same phase make a tail of close genuine pairs,
+and a pair at the head of that tail is not a clone."""
+MAX_GROUP = 4
+"""A source and at most three clones of it; more printings alike are the page's print, not an edit."""
+EXACT_SHARE = 0.25
+EXACT_DIGITS = 3
+"""A page is not judged (see EXACT) when this share of its printings has an exact twin, or exact pairs of this
+many different digits: a forger clones one or two; a lossless screenshot repeats all ten (seeds 167 and 169:
+invoices printed 7-11 digits exactly twice, a fifth of their printings)."""
 DIGITS = "0123456789"
 """Digits only: they are what a forger changes (dates, amounts, numbers), and a page prints each many times."""
 CLIP = (8, 247)
@@ -116,8 +125,10 @@ def page_clones(grey: np.ndarray, glyphs: list[Glyph], jpeg_grid: bool = False) 
         for i, a in enumerate(members):
             for j in range(i + 1, len(members)):
                 b = members[j]
-                # Another size of print is another font size: not a twin.
-                if abs(a.height - b.height) > 2 or abs((a.x1 - a.x0) - (b.x1 - b.x0)) > 2:
+                # Another size of print is another font size: not a twin. Overlapping boxes are one printing
+                # read in two OCR lines.
+                if abs(a.height - b.height) > 2 or abs((a.x1 - a.x0) - (b.x1 - b.x0)) > 2 \
+                        or (a.x0 <= b.x1 and b.x0 <= a.x1 and a.top <= b.bottom and b.top <= a.bottom):
                     continue
                 m = _distance(grey, a, b)
                 if m is None:
@@ -134,15 +145,29 @@ def page_clones(grey: np.ndarray, glyphs: list[Glyph], jpeg_grid: bool = False) 
         return PageClones((), None, None)
     scale = float(np.median(list(nearest.values())))
     closest = min(p[0] for p in pairs) / max(scale, 1e-6)
-    if sum(p[0] < EXACT for p in pairs) > 1:
+    exact = [(a, b) for d, a, b in pairs if d < EXACT]
+    if len({a.ch for a, _ in exact}) >= EXACT_DIGITS or \
+            len({id(g) for p in exact for g in p}) > EXACT_SHARE * len(nearest):
         return PageClones((), None, None, exact=True)
-    ranked = sorted(pairs, key=lambda p: p[0])
+    cands = [p for p in pairs if p[0] <= MAX_DISTANCE and p[0] <= RATIO * scale]
+    # Printings joined by candidate pairs form a group: a source and its clones (one donor may serve twice).
+    group: dict[int, int] = {}
+
+    def root(k: int) -> int:
+        while group.get(k, k) != k:
+            k = group[k]
+        return k
+
+    for _, a, b in cands:
+        group[root(id(a))] = root(id(b))
     clones = []
-    for d, a, b in ranked:
-        if d > MAX_DISTANCE or d > RATIO * scale:
-            break
-        # A clone stands alone: the page's next closest pair (of other printings) is genuine and far off.
-        nxt = next((p[0] for p in ranked if p[1] not in (a, b) and p[2] not in (a, b)), None)
-        if nxt is None or d <= GAP * nxt:
+    for d, a, b in sorted(cands, key=lambda p: p[0]):
+        members = {k for k in {id(g) for p in cands for g in p[1:]} if root(k) == root(id(a))}
+        inside = max(p[0] for p in cands if id(p[1]) in members)
+        # A clone group stands alone: its members' nearest printings outside it are genuine and far off. A page
+        # that was not turned repeats its print in long runs of close pairs instead.
+        outside = [p[0] for p in pairs if (id(p[1]) in members) != (id(p[2]) in members)
+                   and (id(p[1]) in members or id(p[2]) in members)]
+        if len(members) <= MAX_GROUP and (not outside or inside <= GAP * min(outside)):
             clones.append(Clone(a, b, d, scale))
     return PageClones(tuple(clones), scale, round(closest, 4))

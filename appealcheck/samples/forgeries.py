@@ -450,12 +450,13 @@ def clone_after_capture(moves: list[tuple[Box, Box]], pad: int = 2) -> Callable[
             dx, dy = (t0 + t2) / 2 - (d0 + d2) / 2, t3 - d3
             # The rectangle on the target side (page pixels), covering the old ink and the donor's.
             r = (min(t0, d0 + dx) - pad, min(t1, d1 + dy) - pad, max(t2, d2 + dx) + pad, max(t3, d3 + dy) + pad)
-            a, b = to_img(r[0], r[1]), to_img(r[2], r[3])
+            # All four corners: on a turned or photographed page the rectangle's image is a tilted quadrilateral.
+            corners = [to_img(x, y) for x in (r[0], r[2]) for y in (r[1], r[3])]
             # Where the donor's anchor lands in the image decides the offset, in whole image pixels.
             src_at, dst_at = to_img((d0 + d2) / 2, d3), to_img((t0 + t2) / 2, t3)
             ox, oy = int(round(dst_at[0] - src_at[0])), int(round(dst_at[1] - src_at[1]))
-            x0, y0 = int(np.floor(min(a[0], b[0]))), int(np.floor(min(a[1], b[1])))
-            x1, y1 = int(np.ceil(max(a[0], b[0]))), int(np.ceil(max(a[1], b[1])))
+            x0, y0 = int(np.floor(min(c[0] for c in corners))), int(np.floor(min(c[1] for c in corners)))
+            x1, y1 = int(np.ceil(max(c[0] for c in corners))), int(np.ceil(max(c[1] for c in corners)))
             x0, y0 = max(x0, ox, 0), max(y0, oy, 0)
             x1, y1 = min(x1, w + ox, w), min(y1, h + oy, h)
             if x1 - x0 > 2 and y1 - y0 > 2:

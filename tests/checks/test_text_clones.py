@@ -150,3 +150,59 @@ def test_the_digit_inside_a_date_is_boxed_as_the_copy():
     # Neither in a field: the later one on the page.
     f = _clone_finding(0, Clone(in_date, elsewhere, 1.2, 10.0), "text", {})
     assert f.box == (550, 1370, 563, 1391)
+
+
+def _noisy_page(n_per_digit: int = 10, digits: str = "57", seed: int = 2):
+    """Unit helper: a noisy page of printed digits (each printing its own noise), as glyphs with their boxes."""
+    rng = np.random.default_rng(seed)
+    grey = np.full((400, 640), 235, np.uint8)
+    shapes = {}
+    for i, ch in enumerate(digits):
+        s = np.full((16, 10), 235, np.uint8)
+        s[2:14, 2 + i:6 + i] = 40
+        s[2:5, 2:9] = 40
+        shapes[ch] = s
+    glyphs = []
+    for k in range(n_per_digit):
+        for i, ch in enumerate(digits):
+            x, y = 20 + 58 * k + 19 * i, 30 + 60 * i + (k % 2) * 25
+            grey[y:y + 16, x:x + 10] = np.clip(shapes[ch] + rng.normal(0, 6, (16, 10)), 0, 255).astype(np.uint8)
+            glyphs.append(Glyph(ch, x, x + 9, y, y + 15))
+    return grey, glyphs
+
+
+def _copy(grey, glyphs, src: int, x: int, y: int, resave: bool = False) -> None:
+    """Clone printing `src` (with its paper) to (x, y) as a new printing of the same digit; `resave` moves its
+    pixels by a level or two, as saving the file again does."""
+    g = glyphs[src]
+    patch = grey[g.top - 3:g.top + 19, g.x0 - 3:g.x0 + 13].astype(np.int16)
+    if resave:
+        patch = patch + np.random.default_rng(x).integers(-1, 2, patch.shape)
+    grey[y - 3:y + 19, x - 3:x + 13] = np.clip(patch, 0, 255).astype(np.uint8)
+    glyphs.append(Glyph(g.ch, x, x + 9, y, y + 15))
+
+
+def test_two_clones_of_different_digits_are_both_found():
+    """Unit: each clone is the other's closest pair of other printings; that must not hide either."""
+    grey, glyphs = _noisy_page()
+    _copy(grey, glyphs, 0, 101, 301, resave=True)
+    _copy(grey, glyphs, 1, 203, 333, resave=True)
+    pc = page_clones(grey, glyphs)
+    assert sorted(c.a.ch for c in pc.clones) == ["5", "7"]
+
+
+def test_a_lossless_file_with_two_clones_is_still_judged():
+    """Unit: two exact pairs are two clones on a noisy page, not a page that repeats its print."""
+    grey, glyphs = _noisy_page()
+    _copy(grey, glyphs, 0, 101, 301)
+    _copy(grey, glyphs, 2, 203, 333)
+    pc = page_clones(grey, glyphs)
+    assert not pc.exact and len(pc.clones) == 2
+
+
+def test_one_printing_read_twice_is_not_a_clone():
+    """Unit: two OCR lines boxing the same printing give two glyphs over the same pixels."""
+    grey, glyphs = _noisy_page()
+    g = glyphs[3]
+    glyphs.append(Glyph(g.ch, g.x0 + 1, g.x1, g.top, g.bottom))
+    assert page_clones(grey, glyphs).clones == ()

@@ -372,7 +372,10 @@ def test_copy_moves_made_on_the_captured_file_clone_a_digit_of_the_page(tmp_path
     for lab, d in after:
         assert d["ops"][0] == "field_copy_move" and d["label"] == "forged"
         assert d["capture"]["style"] != "fax"
-        assert d["resaved_quality"] == (None if d["capture"]["format"] == "png" else d["resaved_quality"])
+        if d["capture"]["jpeg_quality"] is None:
+            assert d["resaved_quality"] is None
+        else:
+            assert d["resaved_quality"] in (80, 85, 90, 92, 95, 98)
         for r in d["regions"]:
             x0, y0, x1, y1 = r["box"]
             # One character, not a whole field.
