@@ -47,6 +47,8 @@ printing: on a page that was not turned, printings on nearly the same phase make
 and a pair at the head of that tail is not a clone."""
 MAX_GROUP = 4
 """A source and at most three clones of it; more printings alike are the page's print, not an edit."""
+MAX_GROUPS = 2
+"""Clone groups on one page at most (a forger changes a digit or two); more, and the page is not judged."""
 EXACT_SHARE = 0.25
 EXACT_DIGITS = 3
 """A page is not judged (see EXACT) when this share of its printings has an exact twin, or exact pairs of this
@@ -160,14 +162,19 @@ def page_clones(grey: np.ndarray, glyphs: list[Glyph], jpeg_grid: bool = False) 
 
     for _, a, b in cands:
         group[root(id(a))] = root(id(b))
+    in_cands = {id(g) for p in cands for g in p[1:]}
+    if len({root(k) for k in in_cands}) > MAX_GROUPS:
+        # Close pairs of many digits: the page repeats its print (a screenshot), it was not edited.
+        return PageClones((), None, None, exact=True)
+    # The page's closest pair of printings that no candidate touches: its genuine floor.
+    rest = sorted(p[0] for p in pairs if id(p[1]) not in in_cands and id(p[2]) not in in_cands)
     clones = []
     for d, a, b in sorted(cands, key=lambda p: p[0]):
-        members = {k for k in {id(g) for p in cands for g in p[1:]} if root(k) == root(id(a))}
+        members = {k for k in in_cands if root(k) == root(id(a))}
         inside = max(p[0] for p in cands if id(p[1]) in members)
-        # A clone group stands alone: its members' nearest printings outside it are genuine and far off. A page
-        # that was not turned repeats its print in long runs of close pairs instead.
-        outside = [p[0] for p in pairs if (id(p[1]) in members) != (id(p[2]) in members)
-                   and (id(p[1]) in members or id(p[2]) in members)]
+        # A clone group stands alone: its members' nearest printings outside it, and the page's genuine floor,
+        # are far off. A page that was not turned repeats its print in runs of close pairs instead.
+        outside = [p[0] for p in pairs if (id(p[1]) in members) != (id(p[2]) in members)] + rest[:1]
         if len(members) <= MAX_GROUP and (not outside or inside <= GAP * min(outside)):
             clones.append(Clone(a, b, d, scale))
     return PageClones(tuple(clones), scale, round(closest, 4))
