@@ -27,7 +27,9 @@ PAD = 2
 SEARCH = 2
 """Whole pixels the alignment may move beyond the ink boxes' own placement."""
 MIN_HEIGHT = 9
-"""Characters shorter than this (pixels) hold too few pixels to tell noise from ink."""
+"""Digits shorter than this (pixels) hold too few pixels to tell noise from ink..."""
+MIN_WIDTH = 5
+"""...or narrower: a thin '1' is a bar, and two bars on the same phase match on any page (seeds 7 and 163)."""
 MAX_PER_CHAR = 60
 """Printings of one character compared at most per page (cost grows with the square)."""
 MIN_PAIRS = 8
@@ -118,7 +120,7 @@ def page_clones(grey: np.ndarray, glyphs: list[Glyph], jpeg_grid: bool = False) 
     """
     groups: dict[str, list[Glyph]] = {}
     for g in glyphs:
-        if g.ch in DIGITS and g.height >= MIN_HEIGHT and g.x1 - g.x0 >= 2:
+        if g.ch in DIGITS and g.height >= MIN_HEIGHT and g.x1 - g.x0 + 1 >= MIN_WIDTH:
             groups.setdefault(g.ch, []).append(g)
     pairs: list[tuple[float, Glyph, Glyph]] = []
     nearest: dict[int, float] = {}
