@@ -40,9 +40,9 @@ MAX_DISTANCE = 3.0
 """...and closer than this many grey levels on average. Saved again at 90 or more a clone stays near 1-2.5; at
 80-85 it reaches 4-5, inside the range of genuine pairs on a sharp scan, and is missed."""
 EXACT = 0.5
-"""Pairs closer than this are the same pixels. A page where many printings have such a twin repeats its print
-exactly (a lossless screenshot, a page rendered from text and never captured): clones cannot be told from print
-there, and it is not judged."""
+"""Pairs closer than this are the same pixels, which a noisy capture never shows and a clone saved again as JPEG
+does not keep: such a page repeats its print exactly (a screenshot, a render of an e-receipt whose amounts sit in
+one column on whole pixels) and is not judged. A clone saved losslessly on a noisy page is lost with them."""
 GAP = 0.5
 """...and, with the printings it joins (a source and its clones), closer than this share of their nearest other
 printing: on a page that was not turned, printings on nearly the same phase make a tail of close genuine pairs,
@@ -51,11 +51,6 @@ MAX_GROUP = 4
 """A source and at most three clones of it; more printings alike are the page's print, not an edit."""
 MAX_GROUPS = 2
 """Clone groups on one page at most (a forger changes a digit or two); more, and the page is not judged."""
-EXACT_SHARE = 0.25
-EXACT_DIGITS = 3
-"""A page is not judged (see EXACT) when this share of its printings has an exact twin, or exact pairs of this
-many different digits: a forger clones one or two; a lossless screenshot repeats all ten (seeds 167 and 169:
-invoices printed 7-11 digits exactly twice, a fifth of their printings)."""
 DIGITS = "0123456789"
 """Digits only: they are what a forger changes (dates, amounts, numbers), and a page prints each many times."""
 CLIP = (8, 247)
@@ -149,9 +144,7 @@ def page_clones(grey: np.ndarray, glyphs: list[Glyph], jpeg_grid: bool = False) 
         return PageClones((), None, None)
     scale = float(np.median(list(nearest.values())))
     closest = min(p[0] for p in pairs) / max(scale, 1e-6)
-    exact = [(a, b) for d, a, b in pairs if d < EXACT]
-    if len({a.ch for a, _ in exact}) >= EXACT_DIGITS or \
-            len({id(g) for p in exact for g in p}) > EXACT_SHARE * len(nearest):
+    if any(d < EXACT for d, _, _ in pairs):
         return PageClones((), None, None, exact=True)
     cands = [p for p in pairs if p[0] <= MAX_DISTANCE and p[0] <= RATIO * scale]
     # Printings joined by candidate pairs form a group: a source and its clones (one donor may serve twice).
