@@ -210,7 +210,7 @@ class TextConsistency(Check):
     """Digits within a line that sit off its baseline or are sized unlike the rest."""
 
     id = "text"
-    version = "3"
+    version = "4"
 
     def __init__(self) -> None:
         self._last: tuple[int, TextReport] | None = None
