@@ -30,6 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 EDITS = ("field_copy_move", "field_retyped", "letter_reused")
 AFTER = "field_copy_move after capture"
 """A copy-move made on the captured file (labels' stage 'after_capture'): found by `text.glyph_cloned`."""
+AFTER_PDF = "  of which in PDFs"
+"""...counted again when the file is a PDF: the clone check does not judge PDFs (the reader resamples)."""
 _scanner = None
 
 
@@ -117,6 +119,9 @@ def main() -> None:
                     located_as = op
                     if op == "field_copy_move" and ld.get("stage") == "after_capture":
                         op = AFTER
+                        if ld["file"].endswith(".pdf"):
+                            found[AFTER_PDF][2] += 1
+                            found[AFTER_PDF][0] += bool(hits)
                     found[op][2] += 1
                     by_capture[style][3] += 1
                     if hits:
@@ -132,7 +137,7 @@ def main() -> None:
     print(f"{len(labels)} appeals of {args.corpus} in {took:.0f} s with {args.workers} workers "
           f"({platform.processor() or platform.machine()}, {mp.cpu_count()} cores)")
     print("\nedit type            found   located on the edit")
-    for op in (*EDITS, AFTER):
+    for op in (*EDITS, AFTER, AFTER_PDF):
         f, loc, tot = found[op]
         print(f"  {op:18} {f:4}/{tot:<4} {f / max(tot, 1):6.1%}   {loc}/{f}")
     gen_fa = sum(v[0] for v in by_capture.values())
