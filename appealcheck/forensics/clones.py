@@ -10,7 +10,7 @@ So every digit OCR read and `glyphs.line_glyphs` boxed is compared with every ot
 digit on its page, at the best whole-pixel alignment, and a pair far closer than the page's own genuine
 pairs is a clone. The page sets its own scale: the median distance from a digit to its nearest twin. A page
 that was never turned repeats its print: on a JPEG's own pixels, printings a whole number of blocks apart come
-out of the encoder alike (left out), and a lossless screenshot repeats every digit exactly (not judged).
+out of the encoder alike (left out), and a page with any pixel-identical pair repeats its print (not judged).
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ class Clone:
 class PageClones:
     clones: tuple[Clone, ...]
     scale: float | None
-    """None when the page has too few repeated characters to judge."""
+    """None when the page was not judged: too few repeated digits, or a page that repeats its print."""
     closest: float | None
     """The smallest pair distance over the page's scale (the model's feature), None when not judged."""
     exact: bool = False
@@ -162,14 +162,15 @@ def page_clones(grey: np.ndarray, glyphs: list[Glyph], jpeg_grid: bool = False) 
         # Close pairs of many digits: the page repeats its print (a screenshot), it was not edited.
         return PageClones((), None, None, exact=True)
     # The page's closest pair of printings that no candidate touches: its genuine floor.
-    rest = sorted(p[0] for p in pairs if id(p[1]) not in in_cands and id(p[2]) not in in_cands)
+    floor = min((p[0] for p in pairs if id(p[1]) not in in_cands and id(p[2]) not in in_cands), default=None)
     clones = []
     for d, a, b in sorted(cands, key=lambda p: p[0]):
         members = {k for k in in_cands if root(k) == root(id(a))}
         inside = max(p[0] for p in cands if id(p[1]) in members)
         # A clone group stands alone: its members' nearest printings outside it, and the page's genuine floor,
         # are far off. A page that was not turned repeats its print in runs of close pairs instead.
-        outside = [p[0] for p in pairs if (id(p[1]) in members) != (id(p[2]) in members)] + rest[:1]
+        outside = [p[0] for p in pairs if (id(p[1]) in members) != (id(p[2]) in members)]
+        outside += [] if floor is None else [floor]
         if len(members) <= MAX_GROUP and (not outside or inside <= GAP * min(outside)):
             clones.append(Clone(a, b, d, scale))
     return PageClones(tuple(clones), scale, round(closest, 4))
