@@ -6,7 +6,7 @@ last document seen, because the pipeline calls `run` and then `measure` on the s
 
 from __future__ import annotations
 
-from appealcheck.checks.interface import Check, DocContext
+from appealcheck.checks.interface import Check, DocContext, LastWork
 from appealcheck.forensics import Report, Signal
 from appealcheck.forensics.file import analyse_file
 from appealcheck.forensics.pixel import PixelParams, PixelReport, analyse_page, heatmap_png
@@ -36,16 +36,11 @@ class FileForensics(Check):
     version = "1"
 
     def __init__(self) -> None:
-        self._last: tuple[int, Report] | None = None
+        self._last: LastWork[Report] = LastWork()
 
     def analyse(self, doc: Document) -> Report:
         """The file report for `doc` (cached for the last document)."""
-        last = self._last
-        if last is not None and last[0] == id(doc):
-            return last[1]
-        rep = analyse_file(doc)
-        self._last = (id(doc), rep)
-        return rep
+        return self._last.get(lambda: analyse_file(doc), doc)
 
     def run(self, ctx: DocContext) -> list[Finding]:
         return _findings(self.analyse(ctx.document), self.id, ctx.document)
@@ -62,16 +57,12 @@ class PixelForensics(Check):
 
     def __init__(self, params: PixelParams | None = None) -> None:
         self.params = params or PixelParams()
-        self._last: tuple[int, list[PixelReport]] | None = None
+        self._last: LastWork[list[PixelReport]] = LastWork()
 
     def analyse(self, doc: Document) -> list[PixelReport]:
         """One report per page (cached for the last document)."""
-        last = self._last
-        if last is not None and last[0] == id(doc):
-            return last[1]
-        reps = [analyse_page(p, self.params, jpeg=doc.info.format == "jpeg") for p in doc.pages]
-        self._last = (id(doc), reps)
-        return reps
+        return self._last.get(
+            lambda: [analyse_page(p, self.params, jpeg=doc.info.format == "jpeg") for p in doc.pages], doc)
 
     def run(self, ctx: DocContext) -> list[Finding]:
         reps = self.analyse(ctx.document)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from appealcheck.models import Appeal, Document, FieldValue, Finding, PageText
 
@@ -22,6 +23,27 @@ def field_date(f: FieldValue | None) -> dt.date | None:
         return dt.date.fromisoformat(f.value)
     except ValueError:
         return None
+
+
+T = TypeVar("T")
+
+
+class LastWork(Generic[T]):
+    """What a check worked out for the last document it saw, so that `run` and `measure` share one analysis.
+
+    It holds the objects the work was for and compares them by identity. Not by `id()`: Python gives a freed
+    object's id to the next one, and a batch's next document was handed the previous document's findings.
+    """
+
+    def __init__(self) -> None:
+        self._of: tuple[object, ...] = ()
+        self._value: T | None = None
+
+    def get(self, compute: Callable[[], T], *of: object) -> T:
+        """The work for `of` (the document and whatever else it depends on), computed once."""
+        if not (self._of and len(of) == len(self._of) and all(a is b for a, b in zip(of, self._of, strict=True))):
+            self._value, self._of = compute(), of
+        return self._value  # type: ignore[return-value]
 
 
 @dataclass(frozen=True, eq=False)

@@ -19,7 +19,7 @@ import numpy as np
 from PIL import Image
 from rapidfuzz import fuzz
 
-from appealcheck.checks.interface import Check, DocContext
+from appealcheck.checks.interface import Check, DocContext, LastWork
 from appealcheck.checks.names import canonical
 from appealcheck.errors import PackError
 from appealcheck.models import Finding, OcrLine, Page
@@ -134,7 +134,7 @@ class TemplateCheck(Check):
 
     def __init__(self) -> None:
         self._enrolled: dict[str, Enrolled] = {}
-        self._last: tuple[str, TemplateMatch | None] | None = None
+        self._last: LastWork[TemplateMatch | None] = LastWork()
 
     def _enrol(self, ctx: DocContext, spec: TemplateSpec) -> Enrolled:
         path = Path(ctx.brand.root) / spec.file
@@ -176,12 +176,7 @@ class TemplateCheck(Check):
 
     def match(self, ctx: DocContext) -> TemplateMatch | None:
         """The best registered template of the document's kind (None: no brand, no template, no text)."""
-        sha = ctx.document.info.sha256
-        if self._last is not None and self._last[0] == sha:
-            return self._last[1]
-        result = self._match(ctx)
-        self._last = (sha, result)
-        return result
+        return self._last.get(lambda: self._match(ctx), ctx)
 
     def _match(self, ctx: DocContext) -> TemplateMatch | None:
         if ctx.brand is None or ctx.reader is None:

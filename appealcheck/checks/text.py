@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from appealcheck.checks.interface import Check, DocContext
+from appealcheck.checks.interface import Check, DocContext, LastWork
 from appealcheck.forensics.clones import Clone, page_clones
 from appealcheck.forensics.glyphs import (
     Departure,
@@ -213,15 +213,11 @@ class TextConsistency(Check):
     version = "4"
 
     def __init__(self) -> None:
-        self._last: tuple[int, TextReport] | None = None
+        self._last: LastWork[TextReport] = LastWork()
 
     def report(self, ctx: DocContext) -> TextReport:
         """The measurements of `ctx`'s document (kept for the last document: run and measure share them)."""
-        if self._last is not None and self._last[0] == id(ctx.document):
-            return self._last[1]
-        rep = analyse(ctx)
-        self._last = (id(ctx.document), rep)
-        return rep
+        return self._last.get(lambda: analyse(ctx), ctx)
 
     def run(self, ctx: DocContext) -> list[Finding]:
         rep = self.report(ctx)
