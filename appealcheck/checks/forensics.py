@@ -33,7 +33,7 @@ class FileForensics(Check):
     """EXIF/XMP and PDF structure: re-saves, incremental updates, overlaid images, JavaScript, edit history."""
 
     id = "file.forensics"
-    version = "1"
+    version = "2"
 
     def __init__(self) -> None:
         self._last: LastWork[Report] = LastWork()
@@ -53,7 +53,7 @@ class PixelForensics(Check):
     """Noise inconsistency and copy-move on every page; JPEG grid features for JPEG files."""
 
     id = "pixel.forensics"
-    version = "1"
+    version = "2"
 
     def __init__(self, params: PixelParams | None = None) -> None:
         self.params = params or PixelParams()

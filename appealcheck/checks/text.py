@@ -210,7 +210,7 @@ class TextConsistency(Check):
     """Digits within a line that sit off its baseline or are sized unlike the rest."""
 
     id = "text"
-    version = "4"
+    version = "5"
 
     def __init__(self) -> None:
         self._last: LastWork[TextReport] = LastWork()
