@@ -5,8 +5,8 @@ Usage: python bench/forensics.py CORPUS [--realdata DIR] [--limit N]
 CORPUS is `appealcheck samples generate` output (use a seed not used in development, e.g. 17). Reports:
 - per forgery op, the share of forged documents with a file.* forensic finding and with a pixel.* finding
   (the corpus edits pages *before* capture, so pixel traces are not expected there; see pixel.py);
-- post-capture edits made here on the corpus's genuine pages (a block of >= 1 % of the page cloned
-  elsewhere; a block pasted from another document), saved as PNG and as JPEG q95 / q85: pixel recall;
+- post-capture edits made here on the corpus's genuine pages (a block of >= 1 % of the page, holding content,
+  cloned elsewhere; a block pasted from another document), saved as PNG and as JPEG q95 / q85: pixel recall;
 - false alarms: genuine generated documents and real documents with any pixel finding;
 - time of the pixel analysis per 200 dpi A4 page.
 No OCR runs: the forensic checks read only the file and its pages.
@@ -44,17 +44,23 @@ def pixel_ids(doc) -> list[str]:
 
 
 def post_capture(img: np.ndarray, rng: random.Random, donor: np.ndarray, how: str, fmt: str):
-    """Clone or paste a block of ~1.5 % of the page after capture; return the edited image and the box."""
+    """Clone or paste a block of ~1.5 % of the page after capture; return the edited image and the box.
+
+    The block copied holds content (at least 3 % ink, drawn again up to 100 times): a forger clones a stamp,
+    a signature or lines of text. A block of bare paper copied onto bare paper leaves the page as it was, and
+    no method could find it.
+    """
     h, w = img.shape[:2]
     bw, bh = int(w * 0.2), int(h * 0.075)
     out = img.copy()
-    X, Y = rng.randint(w // 10, w - bw - w // 10), rng.randint(h // 2, h - bh - h // 10)
-    if how == "clone":
+    source = img if how == "clone" else cv2.resize(donor, (w, h))
+    ink = cv2.cvtColor(source, cv2.COLOR_RGB2GRAY) < 160
+    for _ in range(100):
+        X, Y = rng.randint(w // 10, w - bw - w // 10), rng.randint(h // 2, h - bh - h // 10)
         x0, y0 = rng.randint(w // 10, w - bw - w // 10), rng.randint(h // 10, h // 2 - bh)
-        out[Y:Y + bh, X:X + bw] = img[y0:y0 + bh, x0:x0 + bw]
-    else:
-        d = cv2.resize(donor, (w, h))
-        out[Y:Y + bh, X:X + bw] = d[h // 3:h // 3 + bh, w // 4:w // 4 + bw]
+        if ink[y0:y0 + bh, x0:x0 + bw].mean() >= 0.03:
+            break
+    out[Y:Y + bh, X:X + bw] = source[y0:y0 + bh, x0:x0 + bw]
     buf = io.BytesIO()
     if fmt == "png":
         Image.fromarray(out).save(buf, "PNG")

@@ -11,7 +11,10 @@ does not belong where it lands:
   matched against themselves, clustered by shift vector and checked with RANSAC; a candidate is reported
   when at least `cm_corr` of its unclipped pixels equal the source's within one grey level. Pages with
   no sensor noise (screenshots, clean renders) repeat words exactly, so nothing is claimed there; and a
-  clone re-saved as JPEG loses the identity (this first increment finds lossless or near-lossless clones).
+  clone re-saved as JPEG loses the identity. Hence a second test, on content: a region spanning several
+  lines that recurs window for window at the same shift (`_region_copies`). Genuine print repeats a word,
+  a date, a ruled line or a column of one word, never a block of different lines; where the page has
+  noise, a block genuinely printed twice is still told apart by it.
 - noise inconsistency: the noise level in blocks, compared with what the page shows at the same
   brightness; a compact region much cleaner or noisier than the rest was made elsewhere.
 - JPEG grid: the phase and strength of the 8x8 block grid, as features (a crop or a paste after
@@ -63,6 +66,25 @@ class PixelParams:
     cm_corr: float = 0.9
     """Share of a block's unclipped pixels equal (within one grey level) to its copy's, above which it is
     a clone. Calibrated in bench/forensics.py: genuine repeats on noisy captures stay well below."""
+    cm_region_width: int = 1024
+    """Page width at which repeated regions are compared (windows are then a fixed share of the page)."""
+    cm_window: int = 16
+    """Window side, in pixels at that width (about 1.6 % of the page's width)."""
+    cm_region_texture: float = 12.0
+    """Grey-level spread a window needs on both sides to be compared (paper alike proves nothing)."""
+    cm_region_coherence: float = 0.75
+    """Structure-tensor coherence above which a window's ink runs one way (a ruled line) and is not compared."""
+    cm_region_ncc: float = 0.9
+    """Correlation of a window with its shifted twin from which the two hold the same content."""
+    cm_region_rows: int = 4
+    """Window rows a repeated region must span: several lines of text, where a genuine repeat is one line."""
+    cm_region_windows: int = 16
+    """Matched windows a repeated region needs."""
+    cm_region_identity: float = 0.9
+    """Share of the region's textured windows that must match."""
+    cm_region_noise: float = 0.3
+    """On a page with sensor noise, the share of a repeated region's pixels equal (within one grey level) to
+    its twin's below which the two are separate printings, not a copy."""
 
 
 @dataclass(frozen=True)
@@ -103,7 +125,8 @@ def analyse_page(page: Page, params: PixelParams | None = None, jpeg: bool = Fal
     p = params or PixelParams()
     h, w = page.image.shape[:2]
     none = {f"{CHECK_ID}.{k}": None for k in ("noise_level", "noise_inconsistent_blocks", "noise_max_ratio",
-                                              "copy_move_pairs", "copy_move_corr", "jpeg_grid_strength",
+                                              "copy_move_pairs", "copy_move_corr", "copy_move_region",
+                                              "jpeg_grid_strength",
                                               "jpeg_grid_offset")}
     if h < MIN_SIDE or w < MIN_SIDE:
         return PixelReport(Report(features=none, unchecked=(f"pixel forensics: page {page.index + 1} is {w} x {h} "
@@ -196,12 +219,13 @@ def _px_box(b: tuple[float, float, float, float], s: float, page: Page) -> Box:
 # ------------------------------------------------------------------ copy-move
 
 
-def _copy_move(grey, r, flat, s, page: Page, p: PixelParams, level: float):
-    feats: dict[str, float | None] = {f"{CHECK_ID}.copy_move_pairs": 0.0, f"{CHECK_ID}.copy_move_corr": None}
+def _shift_clusters(grey: np.ndarray, p: PixelParams) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Keypoints matched against the page's own, grouped by shift: (median shift, source points, their
+    matches), most populous first. ORB on the work image, each keypoint with its nearest look-alikes."""
     orb = cv2.ORB_create(nfeatures=p.cm_features, fastThreshold=12, edgeThreshold=15, patchSize=15)
     kps, des = orb.detectAndCompute(grey, None)
     if des is None or len(kps) < p.cm_min_pairs * 2:
-        return [], feats, None
+        return []
     pts = np.float32([k.pt for k in kps])
     matches = cv2.BFMatcher(cv2.NORM_HAMMING).knnMatch(des, des, k=3)
     src, dst = [], []
@@ -218,30 +242,35 @@ def _copy_move(grey, r, flat, s, page: Page, p: PixelParams, level: float):
                 a, b = b, a
             src.append(a)
             dst.append(b)
-    if len(src) < p.cm_min_pairs:
-        return [], feats, None
+    if len(src) < 3:
+        return []
     src_a, dst_a = np.float32(src), np.float32(dst)
     d_all = dst_a - src_a
     _, inv, counts = np.unique(np.round(d_all / 6).astype(np.int32), axis=0, return_inverse=True, return_counts=True)
-    order = np.argsort(-counts)
-    signals: list[Signal] = []
-    best_corr = None
-    measurable = 0
-    candidates = 0
-    done: list[np.ndarray] = []
-    for k in order[:60]:
-        if counts[k] < p.cm_min_pairs // 2:
+    out: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    for k in np.argsort(-counts)[:60]:
+        if counts[k] < 3:
             break
         # A clone's pairs share one shift to a pixel, but rounding can split them over neighbouring bins:
         # gather every pair within 4 px of this bin's median shift.
         centre = np.median(d_all[inv.ravel() == k], axis=0)
-        if any(np.abs(centre - c).max() <= 4 for c in done):
+        if any(np.abs(centre - c).max() <= 4 for c, _, _ in out):
             continue
-        done.append(centre)
         sel = np.abs(d_all - centre).max(axis=1) <= 4
-        if sel.sum() < p.cm_min_pairs:
+        out.append((centre, src_a[sel], dst_a[sel]))
+    return out
+
+
+def _copy_move(grey, r, flat, s, page: Page, p: PixelParams, level: float):
+    feats: dict[str, float | None] = {f"{CHECK_ID}.copy_move_pairs": 0.0, f"{CHECK_ID}.copy_move_corr": None}
+    clusters = _shift_clusters(grey, p)
+    signals: list[Signal] = []
+    best_corr = None
+    measurable = 0
+    candidates = 0
+    for _centre, a, b in clusters:
+        if len(a) < p.cm_min_pairs:
             continue
-        a, b = src_a[sel], dst_a[sel]
         M, inl = cv2.estimateAffinePartial2D(a, b, method=cv2.RANSAC, ransacReprojThreshold=3.0)
         if M is None or inl is None or int(inl.sum()) < p.cm_min_pairs:
             continue
@@ -278,7 +307,131 @@ def _copy_move(grey, r, flat, s, page: Page, p: PixelParams, level: float):
     elif candidates and not measurable:
         note = (f"copy-move, page {page.index + 1}: {candidates} repeated block(s) found but the page has too little "
                 "scan noise to tell a clone from repeated print")
+    regions, largest = _region_copies(grey, clusters, s, page, p, noisy=level >= p.noise_floor)
+    feats[f"{CHECK_ID}.copy_move_region"] = largest
+    signals += [sg for sg in regions if not any(_iou(sg.box, o.box) > 0.3 for o in signals if sg.box and o.box)]
     return signals, feats, note
+
+
+def _windows(a: np.ndarray, n: int) -> np.ndarray:
+    """Means over n x n windows (the array cut to whole windows)."""
+    ny, nx = a.shape[0] // n, a.shape[1] // n
+    return cv2.resize(a[:ny * n, :nx * n], (nx, ny), interpolation=cv2.INTER_AREA)
+
+
+def _region_copies(grey: np.ndarray, clusters, s: float, page: Page, p: PixelParams,
+                   noisy: bool) -> tuple[list[Signal], float]:
+    """Regions of several lines whose content recurs, window for window, at one shift elsewhere on the page.
+
+    The pixel identity test above needs the clone's noise intact, which a JPEG save after the edit destroys.
+    This one compares content: each window of the shifted pair must correlate (NCC), so it survives
+    re-compression. Genuine documents repeat content too, but only a word, a date or a ruled line at a time:
+    a region must span several window rows of text-like ink (ruled lines, whose texture runs one way, match
+    along themselves and are left out). A block genuinely printed twice (a receipt's second copy) is told apart
+    by its noise where the page has any: two captures differ at most pixels, a copy and its source do not.
+    Work is at a fixed page width so windows are a share of the page.
+    Returns the signals (one per region of the pair: which is the copy the pixels cannot say) and the largest
+    region's matched windows as a share of the page's (the model's measurement).
+    """
+    h, w = grey.shape
+    k = p.cm_region_width / w
+    g = cv2.resize(grey, (p.cm_region_width, max(1, int(round(h * k)))),
+                   interpolation=cv2.INTER_AREA if k < 1 else cv2.INTER_LINEAR).astype(np.float32)
+    gx, gy = cv2.Sobel(g, cv2.CV_32F, 1, 0), cv2.Sobel(g, cv2.CV_32F, 0, 1)
+    gh, gw = g.shape
+    n = p.cm_window
+    page_windows = (gh // n) * (gw // n)
+    best: tuple[int, float, tuple[int, int, int, int], tuple[int, int]] | None = None
+    largest = 0
+    for centre, a, _b in clusters:
+        if len(a) < p.cm_min_pairs:
+            continue  # a word's few corners; a region of several lines yields many
+        c = centre * k
+        pts = a * k
+        cx, cy = int(round(c[0])), int(round(c[1]))
+        x0, y0 = (np.floor(pts.min(axis=0)) - 4 * n).astype(int)
+        x1, y1 = (np.ceil(pts.max(axis=0)) + 4 * n).astype(int)
+        # One area valid for every offset tried: the source side's windows are measured once.
+        X0, Y0 = max(0, x0, 1 - cx), max(0, y0, 1 - cy)
+        X1, Y1 = min(gw, x1, gw - cx - 1), min(gh, y1, gh - cy - 1)
+        if X1 - X0 < p.cm_region_rows * n or Y1 - Y0 < p.cm_region_rows * n:
+            continue
+        src = _WindowStats(g[Y0:Y1, X0:X1], gx[Y0:Y1, X0:X1], gy[Y0:Y1, X0:X1], n, p)
+        if not src.textured.any():
+            continue
+        # The keypoints give the shift to a pixel or so: the closest of the neighbouring whole shifts is compared.
+        area = g[Y0:Y1, X0:X1]
+        tx, ty = min(((cx + ddx, cy + ddy) for ddx in (-1, 0, 1) for ddy in (-1, 0, 1)),
+                     key=lambda t: float(cv2.absdiff(area, g[Y0 + t[1]:Y1 + t[1], X0 + t[0]:X1 + t[0]]).mean()))
+        found = src.same_region(g[Y0 + ty:Y1 + ty, X0 + tx:X1 + tx], p)
+        if found is None:
+            continue
+        matched, identity, (bx, by, bw, bh) = found
+        largest = max(largest, matched)
+        if bh < p.cm_region_rows or matched < p.cm_region_windows or identity < p.cm_region_identity:
+            continue
+        if abs(tx) < bw * n and abs(ty) < bh * n:
+            continue  # a region overlapping its own twin is a periodic pattern (a column of one word, a dashed rule)
+        if best is None or matched > best[0]:
+            box = (X0 + bx * n, Y0 + by * n, X0 + (bx + bw) * n, Y0 + (by + bh) * n)
+            if noisy:
+                corners = np.float32([[box[0], box[1]], [box[2], box[3]]]) / k
+                same_noise, _ = _identity(grey, corners, (tx / k, ty / k))
+                if same_noise is not None and same_noise < p.cm_region_noise:
+                    continue
+            best = (matched, identity, box, (tx, ty))
+    signals: list[Signal] = []
+    if best is not None:
+        matched, identity, (x0, y0, x1, y1), (tx, ty) = best
+        one = _px_box((x0 / k, y0 / k, x1 / k, y1 / k), s, page)
+        other = _px_box(((x0 + tx) / k, (y0 + ty) / k, (x1 + tx) / k, (y1 + ty) / k), s, page)
+        for here, there in ((other, one), (one, other)):
+            signals.append(Signal(
+                "pixel.copy_move", "high",
+                f"The region at {here} shows the same content as the region at {there}, window for window "
+                f"({identity:.0%} of its textured windows alike, {matched} windows over several lines): one "
+                "was copied from the other on the file", page.index, here,
+                measured=round(matched / page_windows, 4),
+                expected="a word or a ruled line at most (genuine print repeats no larger block)"))
+    return signals, round(largest / max(1, page_windows), 4)
+
+
+class _WindowStats:
+    """One side of a candidate pair, measured in n x n windows: sums, spread and whether its ink is text-like."""
+
+    def __init__(self, a: np.ndarray, gx: np.ndarray, gy: np.ndarray, n: int, p: PixelParams) -> None:
+        self.a, self.n = a, n
+        self.mean = _windows(a, n)
+        self.var = _windows(a * a, n) - self.mean * self.mean
+        jxx, jyy, jxy = _windows(gx * gx, n), _windows(gy * gy, n), _windows(gx * gy, n)
+        # Coherence of the structure tensor: 1 for ink that runs one way (a ruled line), low for characters.
+        coherence = np.sqrt((jxx - jyy) ** 2 + 4 * jxy ** 2) / np.maximum(jxx + jyy, 1e-6)
+        self.spread = p.cm_region_texture ** 2
+        self.textured = (self.var >= self.spread) & (coherence < p.cm_region_coherence)
+
+    def same_region(self, b: np.ndarray, p: PixelParams):
+        """The largest group of windows where `b` holds the same text-like content: (windows matched, share of
+        the group's textured windows matched, window box (x, y, w, h)); None when there is none."""
+        n = self.n
+        mb = _windows(b, n)
+        vb = _windows(b * b, n) - mb * mb
+        textured = self.textured & (vb >= self.spread)
+        if not textured.any():
+            return None
+        ncc = (_windows(self.a * b, n) - self.mean * mb) / np.sqrt(np.maximum(self.var * vb, 1e-6))
+        same = textured & (ncc >= p.cm_region_ncc)
+        if not same.any():
+            return None
+        joined = cv2.morphologyEx(same.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+        count, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+        best = None
+        for j in range(1, count):
+            matched = int((same & (labels == j)).sum())
+            if best is None or matched > best[0]:
+                x, y, bw, bh = (int(v) for v in stats[j, :4])
+                tex = int(textured[y:y + bh, x:x + bw].sum())
+                best = (matched, matched / max(1, tex), (x, y, bw, bh))
+        return best
 
 
 def _identity(grey, pts: np.ndarray, shift: tuple[float, float]) -> tuple[float | None, int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import time
 
 import cv2
@@ -17,11 +18,11 @@ LINES = ["授权书 有限公司 有限公司 授权期限", "2024年01月01日 
          "被授权方 上海锦程贸易有限公司", "金额 12345.67 元 有限公司"]
 
 
-def _captured(seed: int = 0) -> np.ndarray:
+def _captured(seed: int = 0, lines: list[str] | None = None) -> np.ndarray:
     """A text page (with repeated words) captured like a scan: slight skew, blur, sensor noise on grey paper."""
     img = Image.new("L", (1240, 1754), 228)
     d = ImageDraw.Draw(img)
-    for i, t in enumerate(LINES * 3):
+    for i, t in enumerate(LINES * 3 if lines is None else lines):
         d.text((120, 150 + i * 90), t, font=font(34), fill=30)
     a = np.asarray(img, np.float32)
     M = cv2.getRotationMatrix2D((620, 877), 0.4, 1.0)
@@ -44,6 +45,44 @@ def test_clone_after_capture_is_found():
     assert any(h.box and h.box[0] < pasted[2] and pasted[0] < h.box[2] and h.box[1] < pasted[3]
                and pasted[1] < h.box[3] for h in hits)
     assert heatmap_png(Page(0, img, 150.0), rep)[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+DISTINCT = ["授权书 编号 AC-2024-00017", "兹授权上海锦程贸易有限公司", "在天猫平台销售本公司产品", "授权期限 2024年01月01日",
+            "至 2025年12月31日 止", "联系人 王小明 电话 021-5555", "地址 上海市浦东新区世纪大道 88 号", "特此授权"]
+
+
+def _jpeg(img: np.ndarray, quality: int) -> np.ndarray:
+    buf = io.BytesIO()
+    Image.fromarray(img).save(buf, "JPEG", quality=quality)
+    return np.asarray(Image.open(buf).convert("RGB"))
+
+
+@pytest.mark.parametrize("quality", [95, 85])
+def test_block_of_lines_cloned_then_saved_as_jpeg_is_found(quality):
+    """The pixel identity is gone after the save; the content of three lines, window for window, is not."""
+    img = _captured(3, DISTINCT)
+    src = (110, 230, 700, 420)  # three lines: the licensee, the platform, the start date
+    dst = (520, 1450)
+    img[dst[1]:dst[1] + 190, dst[0]:dst[0] + 590] = img[src[1]:src[3], src[0]:src[2]]
+    rep = analyse_page(Page(0, _jpeg(img, quality), 150.0), jpeg=True)
+    hits = [s for s in rep.report.signals if s.id == "pixel.copy_move"]
+    pasted = (dst[0], dst[1], dst[0] + 590, dst[1] + 190)
+    assert any(h.box[0] < pasted[2] and pasted[0] < h.box[2] and h.box[1] < pasted[3] and pasted[1] < h.box[3]
+               for h in hits), [h.message for h in hits]
+    assert any(h.box[1] < src[3] and src[1] < h.box[3] for h in hits)  # the source is marked too
+    assert rep.report.features["pixel.forensics.copy_move_region"] > 0.01
+
+
+def test_one_word_down_a_column_and_dashed_rules_are_quiet():
+    """A receipt lists items of one brand line after line, between dashed rules: periodic, not copied."""
+    lines = [f"XINGLAN  {name}  {price}" for name, price in
+             (("T-Shirt", "19.99"), ("Jacke", "89.00"), ("Socken", "4.99"), ("Hose", "49.95"), ("Mütze", "12.00"),
+              ("Schal", "24.50"), ("Gürtel", "29.90"))]
+    lines = ["- " * 30, *lines, "- " * 30, "SUMME  230.33", "- " * 30]
+    for quality in (None, 85):
+        img = _captured(4, lines)
+        rep = analyse_page(Page(0, img if quality is None else _jpeg(img, quality), 150.0), jpeg=quality is not None)
+        assert not [s for s in rep.report.signals if s.id == "pixel.copy_move"], quality
 
 
 def test_honest_capture_with_repeated_words_is_quiet():
