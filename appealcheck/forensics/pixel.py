@@ -331,11 +331,12 @@ def _region_copies(grey: np.ndarray, clusters, s: float, page: Page, p: PixelPar
     by its noise where the page has any: two captures differ at most pixels, a copy and its source do not.
     Work is at a fixed page width so windows are a share of the page.
     Returns the signals (one per region of the pair: which is the copy the pixels cannot say) and the largest
-    region's matched windows as a share of the page's (the model's measurement).
+    region's matched windows as a share of the page's (a measurement in the JSON).
     """
     h, w = grey.shape
-    k = p.cm_region_width / w
-    g = cv2.resize(grey, (p.cm_region_width, max(1, int(round(h * k)))),
+    # A long thin strip (a till roll) is not blown up past four widths tall: work stays bounded.
+    k = min(p.cm_region_width / w, 4 * p.cm_region_width / h)
+    g = cv2.resize(grey, (max(1, int(round(w * k))), max(1, int(round(h * k)))),
                    interpolation=cv2.INTER_AREA if k < 1 else cv2.INTER_LINEAR).astype(np.float32)
     gx, gy = cv2.Sobel(g, cv2.CV_32F, 1, 0), cv2.Sobel(g, cv2.CV_32F, 0, 1)
     gh, gw = g.shape
@@ -397,7 +398,7 @@ def _region_copies(grey: np.ndarray, clusters, s: float, page: Page, p: PixelPar
 
 
 class _WindowStats:
-    """One side of a candidate pair, measured in n x n windows: sums, spread and whether its ink is text-like."""
+    """One side of a candidate pair, measured in n x n windows: mean, variance and whether its ink is text-like."""
 
     def __init__(self, a: np.ndarray, gx: np.ndarray, gy: np.ndarray, n: int, p: PixelParams) -> None:
         self.a, self.n = a, n

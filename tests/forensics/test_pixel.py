@@ -47,8 +47,9 @@ def test_clone_after_capture_is_found():
     assert heatmap_png(Page(0, img, 150.0), rep)[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-DISTINCT = ["授权书 编号 AC-2024-00017", "兹授权上海锦程贸易有限公司", "在天猫平台销售本公司产品", "授权期限 2024年01月01日",
-            "至 2025年12月31日 止", "联系人 王小明 电话 021-5555", "地址 上海市浦东新区世纪大道 88 号", "特此授权"]
+DISTINCT = ["授权书 编号 AC-2024-00017", "兹授权上海锦程贸易有限公司", "在天猫平台销售本公司产品",
+            "授权期限 2024年01月01日", "至 2025年12月31日 止", "联系人 王小明 电话 021-5555",
+            "地址 上海市浦东新区世纪大道 88 号", "特此授权"]
 
 
 def _jpeg(img: np.ndarray, quality: int) -> np.ndarray:
@@ -83,6 +84,14 @@ def test_one_word_down_a_column_and_dashed_rules_are_quiet():
         img = _captured(4, lines)
         rep = analyse_page(Page(0, img if quality is None else _jpeg(img, quality), 150.0), jpeg=quality is not None)
         assert not [s for s in rep.report.signals if s.id == "pixel.copy_move"], quality
+
+
+def test_a_till_roll_strip_is_analysed_in_bounded_work():
+    strip = np.ascontiguousarray(_captured(5)[:, 560:640])  # 1754 x 80: blown up to 1024 wide, it would be 22,000 tall
+    t = time.perf_counter()
+    rep = analyse_page(Page(0, strip, 150.0), jpeg=True)
+    assert time.perf_counter() - t < 2.0
+    assert rep.report.features["pixel.forensics.copy_move_region"] is not None
 
 
 def test_honest_capture_with_repeated_words_is_quiet():
