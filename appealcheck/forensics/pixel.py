@@ -319,6 +319,12 @@ def _windows(a: np.ndarray, n: int) -> np.ndarray:
     return cv2.resize(a[:ny * n, :nx * n], (nx, ny), interpolation=cv2.INTER_AREA)
 
 
+def region_scale(h: int, w: int, p: PixelParams) -> float:
+    """Scale from the work image to the one repeated regions are compared on: `cm_region_width` wide, but a
+    long thin strip (a till roll) is not blown up past four such widths tall, so work stays bounded."""
+    return min(p.cm_region_width / w, 4 * p.cm_region_width / h)
+
+
 def _region_copies(grey: np.ndarray, clusters, s: float, page: Page, p: PixelParams,
                    noisy: bool) -> tuple[list[Signal], float]:
     """Regions of several lines whose content recurs, window for window, at one shift elsewhere on the page.
@@ -334,8 +340,7 @@ def _region_copies(grey: np.ndarray, clusters, s: float, page: Page, p: PixelPar
     region's matched windows as a share of the page's (a measurement in the JSON).
     """
     h, w = grey.shape
-    # A long thin strip (a till roll) is not blown up past four widths tall: work stays bounded.
-    k = min(p.cm_region_width / w, 4 * p.cm_region_width / h)
+    k = region_scale(h, w, p)
     g = cv2.resize(grey, (max(1, int(round(w * k))), max(1, int(round(h * k)))),
                    interpolation=cv2.INTER_AREA if k < 1 else cv2.INTER_LINEAR).astype(np.float32)
     gx, gy = cv2.Sobel(g, cv2.CV_32F, 1, 0), cv2.Sobel(g, cv2.CV_32F, 0, 1)
