@@ -5,6 +5,14 @@ printed lines outside the variable field regions. A document of the same kind is
 whose anchors it holds best; then missing anchors (a clause dropped or reworded), anchors out of order
 (blocks moved) and a retired template are reported. Matching by anchors rather than by all text keeps
 shared boilerplate from deciding alone, and works on photos because it needs no pixel alignment.
+
+The specimen's lines found once on the first page (labels such as 授权方： count, so a form's rows spread them
+down the page) also register the page to the specimen: a similarity transform (shift, scale, turn) fitted to their
+ends with RANSAC, so that a scan, a skewed photo and a PDF are compared in the template's own coordinates.
+Through it the document's seal is held to the template's `seal_box`: a seal stamped or laid where the brand
+never stamps. Fields are not held to their regions yet: on seed 7 a field's box as read often takes in its
+label, a value named inside a clause comes from another line, and a phone photo bends the page beyond a
+similarity, so their starts scattered by 3-24% of the page on genuine letters.
 """
 
 from __future__ import annotations
@@ -15,6 +23,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+import cv2
 import numpy as np
 from PIL import Image
 from rapidfuzz import fuzz
@@ -25,6 +34,7 @@ from appealcheck.errors import PackError
 from appealcheck.models import Finding, OcrLine, Page
 from appealcheck.rules.celfuncs import PATTERNS
 from appealcheck.rules.pack import TemplateSpec
+from appealcheck.seals import analyse_seals
 
 MIN_ANCHOR_CHARS = 6
 MATCH = 85.0
@@ -33,6 +43,17 @@ MIN_TEMPLATE_SCORE = 0.5
 MARGIN = 0.06
 MIN_INVERSIONS = 2
 """One swapped pair can come from two lines on one row read in either order; moved blocks swap many."""
+MIN_PLACED = 3
+"""Lines of the specimen found once on the first page that a registration needs..."""
+MIN_SPREAD = 0.25
+"""...spread over at least this share of the page's height (a fit to one band of lines tilts elsewhere)."""
+LINE_MATCH = 90.0
+"""fuzz.ratio at which a long line of the page is the specimen's line (short ones must be equal)."""
+RANSAC_PX = 0.015
+"""How far (share of the page width) an anchor's end may lie from the fit and still count: a line or so."""
+SEAL_TOL = 0.03
+"""How far (share of the page) a seal's centre may lie outside the template's seal_box."""
+
 _CLAUSE_NUMBER = re.compile(r"^\s*\d+\s*[.、．]\s*")
 _CODES = re.compile(r"[0-9A-Z]*[0-9][0-9A-Z]*|[A-Z]{2,}")
 # The platform a letter names is a variable inside its clauses (and a wrapped line may cut it: 拼多|多平台).
@@ -55,6 +76,18 @@ class Enrolled:
 
     spec: TemplateSpec
     anchors: tuple[Anchor, ...]
+    marks: tuple[Anchor, ...] = ()
+    """Every line of the specimen whose key (variables taken out) it prints once: what a page is registered by."""
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A line of the specimen found once on the document's first page."""
+
+    anchor: Anchor
+    line: OcrLine
+    whole: bool
+    """Both print the line and nothing variable, so its end is the same place too (else only its start is)."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +101,32 @@ class TemplateMatch:
     inversions: int
     """Pairs of found anchors whose vertical order differs from the template's."""
     found: int
+
+
+@dataclass(frozen=True)
+class Misplaced:
+    """Something of the document that lies outside where its template puts it."""
+
+    what: str
+    """'seal' (fields are not judged yet: see the module's notes)."""
+    box: tuple[int, int, int, int]
+    """Where it is on the page (pixels)."""
+    at: tuple[float, float]
+    """Where that is on the template's page (fractions): a seal's centre."""
+    expected: tuple[float, float, float, float]
+    """The template's region for it (fractions)."""
+    offset: float
+    """How far outside the region, as a share of the page."""
+
+
+@dataclass(frozen=True)
+class Placement:
+    """The document's first page registered to its template, and what lies out of place."""
+
+    registered: bool
+    seal_offset: float | None
+    """Distance of the nearest seal outside the template's seal_box (0: one is inside); None when not judged."""
+    misplaced: tuple[Misplaced, ...] = ()
 
 
 def _key(text: str, variables: tuple[str, ...] = ()) -> str:
@@ -84,6 +143,11 @@ def _variables(values) -> tuple[str, ...]:
     """Canonical forms of field values, longest first (so a name is removed before a part of it)."""
     out = {canonical(str(v)) for v in values if isinstance(v, str) and len(canonical(v)) >= 2}
     return tuple(sorted(out, key=len, reverse=True))
+
+
+def _doc_variables(ctx: DocContext) -> tuple[str, ...]:
+    """What a document prints that differs between documents of one template: its field values, the brand's names."""
+    return _variables([f.value for f in ctx.fields.values()] + _brand_names(ctx))
 
 
 def _brand_names(ctx: DocContext) -> list[str]:
@@ -120,6 +184,104 @@ def _fits(regex, text: str) -> bool:
                for i, c in enumerate(text) for alt in _CONFUSED.get(c, ""))
 
 
+def compare(enrolled: Enrolled, doc_text: str) -> TemplateMatch:
+    """How a document's text (its lines' keys, joined) holds a template's anchors: which are missing, and how
+    many pairs of those found are printed in another order than the template's."""
+    positions = []
+    missing = []
+    for i, a in enumerate(enrolled.anchors):
+        hit = fuzz.partial_ratio_alignment(a.key, doc_text)
+        if hit is not None and hit.score >= MATCH:
+            # Fixed phrases from brand.yaml have no position to order by; a phrase the document prints twice (a
+            # label row's 统一社会信用代码 and a clause's) has no one place in its order.
+            if a.box[3] > 0 and doc_text.count(a.key) <= 1:
+                positions.append((a.box[1], hit.dest_start, i))
+        else:
+            missing.append(a)
+    found = len(enrolled.anchors) - len(missing)
+    # Order of the anchors the document has, by the template's vertical position vs the document's.
+    order = [pos for _, pos, _ in sorted(positions)]
+    inversions = sum(1 for x in range(len(order)) for y in range(x + 1, len(order)) if order[x] > order[y])
+    return TemplateMatch(enrolled, round(found / len(enrolled.anchors), 3), tuple(missing), inversions, found)
+
+
+def _same(a: str, b: str) -> bool:
+    """Two line keys alike: short ones exactly (a label), long ones through OCR noise."""
+    return a == b if len(a) < MIN_ANCHOR_CHARS else fuzz.ratio(a, b) >= LINE_MATCH
+
+
+def _plain(text: str) -> str:
+    return canonical(_CLAUSE_NUMBER.sub("", text))
+
+
+def placed_lines(enrolled: Enrolled, lines, variables: tuple[str, ...]) -> list[Placed]:
+    """The specimen's lines found once, and once only, among a page's lines: the pairs a registration is fitted
+    to. A label row ('授权方：' before a name) counts by its label, so the rows of a form spread the pairs down
+    the page."""
+    keyed = [(ln, _key(ln.text, variables)) for ln in lines]
+    out = []
+    for mark in enrolled.marks:
+        hits = [ln for ln, k in keyed if _same(mark.key, k)]
+        if len(hits) == 1:
+            ln = hits[0]
+            whole = _plain(mark.text) == mark.key and _same(mark.key, _plain(ln.text))
+            out.append(Placed(mark, ln, whole))
+    return out
+
+
+def _ends(line: OcrLine) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The middles of a line's left and right edges, from its polygon (a tilted line's box hides the tilt)."""
+    p = line.polygon
+    if len(p) == 4:
+        return ((p[0][0] + p[3][0]) / 2, (p[0][1] + p[3][1]) / 2), ((p[1][0] + p[2][0]) / 2, (p[1][1] + p[2][1]) / 2)
+    b = line.box
+    return (b[0], (b[1] + b[3]) / 2), (b[2], (b[1] + b[3]) / 2)
+
+
+def registration(placed: list[Placed], width: int, height: int) -> np.ndarray | None:
+    """A 2x3 similarity transform from the template's page (fractions times this page's size) to this page's
+    pixels, fitted with RANSAC to the ends of the lines both print; None when too few or too bunched."""
+    if len(placed) < MIN_PLACED:
+        return None
+    ys = [p.anchor.box[1] for p in placed]
+    if max(ys) - min(ys) < MIN_SPREAD:
+        return None
+    src, dst = [], []
+    for p in placed:
+        a = p.anchor.box
+        ay = (a[1] + a[3]) / 2 * height
+        start, end = _ends(p.line)
+        # Lines start at the margin however a paragraph wraps; they end where their words do, so a line's end
+        # is used only when it prints nothing but the anchor (no name or code of its own).
+        src.append((a[0] * width, ay))
+        dst.append(start)
+        if p.whole:
+            src.append((a[2] * width, ay))
+            dst.append(end)
+    cv2.setRNGSeed(7)  # RANSAC draws samples: the same page gives the same fit
+    t, inliers = cv2.estimateAffinePartial2D(np.array(src, np.float32), np.array(dst, np.float32), method=cv2.RANSAC,
+                                             ransacReprojThreshold=RANSAC_PX * width, maxIters=2000)
+    if t is None or inliers is None or int(inliers.sum()) < MIN_PLACED:
+        return None
+    scale = float(np.hypot(t[0, 0], t[1, 0]))
+    return t if 0.5 <= scale <= 2.0 else None
+
+
+def to_template(t: np.ndarray, width: int, height: int, x: float, y: float) -> tuple[float, float]:
+    """A page pixel in the template's coordinates (fractions of its page)."""
+    inv = cv2.invertAffineTransform(t)
+    u, v = inv @ np.array([x, y, 1.0])
+    return float(u / width), float(v / height)
+
+
+def _outside(box, x: float, y: float, tol: float) -> float:
+    """How far (share of the page) a point lies outside a fractional box: 0 inside or within the tolerance."""
+    dx = max(box[0] - x, 0.0, x - box[2])
+    dy = max(box[1] - y, 0.0, y - box[3])
+    d = float(np.hypot(dx, dy))
+    return d if d > tol else 0.0
+
+
 def _inside(box, field_boxes) -> bool:
     cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
     return any(f[0] - 0.01 <= cx <= f[2] + 0.01 and f[1] - 0.005 <= cy <= f[3] + 0.005 for f in field_boxes)
@@ -129,12 +291,13 @@ class TemplateCheck(Check):
     """Which registered template a document follows, and where it departs from it."""
 
     id = "template"
-    version = "1"
+    version = "3"
     applies_to = ("authorization_letter", "purchase_invoice", "receipt", "business_license")
 
     def __init__(self) -> None:
         self._enrolled: dict[str, Enrolled] = {}
         self._last: LastWork[TemplateMatch | None] = LastWork()
+        self._last_place: LastWork[Placement | None] = LastWork()
 
     def _enrol(self, ctx: DocContext, spec: TemplateSpec) -> Enrolled:
         path = Path(ctx.brand.root) / spec.file
@@ -165,12 +328,18 @@ class TemplateCheck(Check):
             in_margin = box[1] < MARGIN or box[3] > 1 - MARGIN
             if len(k) >= MIN_ANCHOR_CHARS and not _inside(box, fields) and not in_margin:
                 anchors.append(Anchor(ln.text, k, box))
+        keys = [(ln, _key(ln.text, variables)) for ln in lines]
+        counts: dict[str, int] = {}
+        for _, k in keys:
+            counts[k] = counts.get(k, 0) + 1
+        marks = tuple(Anchor(ln.text, k, (ln.box[0] / w, ln.box[1] / h, ln.box[2] / w, ln.box[3] / h))
+                      for ln, k in keys if len(k) >= 2 and counts[k] == 1)
         for phrase in spec.fixed_text:
             if not any(canonical(phrase) in a.key for a in anchors):
                 anchors.append(Anchor(phrase, canonical(phrase), (0.0, 0.0, 0.0, 0.0)))
         if ctx.reader is not None and not anchors:
             raise PackError(f"{path}: template '{spec.id}' has no readable text; is it a document specimen?")
-        enrolled = Enrolled(spec, tuple(anchors))
+        enrolled = Enrolled(spec, tuple(anchors), marks)
         self._enrolled[key] = enrolled
         return enrolled
 
@@ -182,7 +351,7 @@ class TemplateCheck(Check):
         if ctx.brand is None or ctx.reader is None:
             return None
         specs = [t for t in ctx.brand.templates if t.kind == ctx.kind]
-        variables = _variables([f.value for f in ctx.fields.values()] + _brand_names(ctx))
+        variables = _doc_variables(ctx)
         # Paragraphs wrap differently when a name is longer, so anchors are sought in the whole text, not per line.
         doc_text = "".join(_key(ln.text, variables) for p in ctx.ocr for ln in p.lines)
         if not specs or not doc_text:
@@ -192,25 +361,42 @@ class TemplateCheck(Check):
             enrolled = self._enrol(ctx, spec)
             if not enrolled.anchors:
                 continue
-            positions = []
-            missing = []
-            for i, a in enumerate(enrolled.anchors):
-                hit = fuzz.partial_ratio_alignment(a.key, doc_text)
-                if hit is not None and hit.score >= MATCH:
-                    if a.box[3] > 0:  # fixed phrases from brand.yaml have no position to order by
-                        positions.append((a.box[1], hit.dest_start, i))
-                else:
-                    missing.append(a)
-            found = len(enrolled.anchors) - len(missing)
-            score = found / len(enrolled.anchors)
-            # Order of the anchors the document has, by the template's vertical position vs the document's.
-            order = [pos for _, pos, _ in sorted(positions)]
-            inversions = sum(1 for x in range(len(order)) for y in range(x + 1, len(order)) if order[x] > order[y])
-            cand = TemplateMatch(enrolled, round(score, 3), tuple(missing), inversions, found)
+            cand = compare(enrolled, doc_text)
             # Ties go to the template with more anchors: a bigger shared vocabulary is the stronger match.
             if best is None or (cand.score, cand.found) > (best.score, best.found):
                 best = cand
         return best
+
+    def placement(self, ctx: DocContext) -> Placement | None:
+        """The first page registered to the matched template, with its seal placed (None: no template matched)."""
+        return self._last_place.get(lambda: self._place(ctx), ctx)
+
+    def _place(self, ctx: DocContext) -> Placement | None:
+        m = self.match(ctx)
+        if m is None or m.score < MIN_TEMPLATE_SCORE:
+            return None
+        page = ctx.document.pages[0]
+        variables = _doc_variables(ctx)
+        lines = [ln for p in ctx.ocr if p.page == 0 for ln in p.lines if ln.source == "page"]
+        t = registration(placed_lines(m.template, lines, variables), page.width, page.height)
+        if t is None:
+            return Placement(False, None)
+        spec = m.template.spec
+        out: list[Misplaced] = []
+        seal_offset = None
+        seals = [o for o in analyse_seals(ctx) if o.page == 0] if spec.seal_box is not None else []
+        if seals:
+            # Any seal in its place will do: a letter may also bear a cross-page seal or a second company's.
+            placed = []
+            for o in seals:
+                at = to_template(t, page.width, page.height, *o.shape.center)
+                placed.append((_outside(spec.seal_box, *at, SEAL_TOL), at, o))
+            off, at, o = min(placed, key=lambda p: p[0])
+            seal_offset = round(off, 4)
+            if off > 0:
+                out.append(Misplaced("seal", tuple(int(v) for v in o.box), (round(at[0], 3), round(at[1], 3)),
+                                     tuple(float(v) for v in spec.seal_box), seal_offset))
+        return Placement(True, seal_offset, tuple(out))
 
     def run(self, ctx: DocContext) -> list[Finding]:
         m = self.match(ctx)
@@ -250,6 +436,13 @@ class TemplateCheck(Check):
                                page=f.page or 0, box=box,
                                message=f"The {name} '{text}' does not have the form template {spec.id} "
                                        f"prints ({pattern})", measured=text, expected=pattern))
+        place = self.placement(ctx)
+        for x in place.misplaced if place is not None else ():
+            region = "[" + ", ".join(f"{v:.2f}" for v in x.expected) + "]"
+            out.append(Finding(id="template.seal_outside", severity="high", check=self.id, page=0, box=x.box,
+                               message=f"The seal is stamped at ({x.at[0]:.2f}, {x.at[1]:.2f}) of the page; "
+                                       f"template {spec.id} places it within {region}, {x.offset:.0%} of the "
+                                       "page away", measured=list(x.at), expected=list(x.expected)))
         if spec.status == "retired":
             out.append(Finding(id="template.retired", severity="medium", check=self.id,
                                message=f"Follows template {spec.id}, which {ctx.brand.id} has retired",
@@ -260,15 +453,21 @@ class TemplateCheck(Check):
         m = self.match(ctx)
         if m is None:
             return {"template.match_score": None, "template.missing": None, "template.inversions": None,
-                    "template.retired": None}
+                    "template.retired": None, "template.seal_offset": None}
+        place = self.placement(ctx)
         return {"template.match_score": m.score, "template.missing": float(len(m.missing)),
                 "template.inversions": float(m.inversions),
-                "template.retired": 1.0 if m.template.spec.status == "retired" else 0.0}
+                "template.retired": 1.0 if m.template.spec.status == "retired" else 0.0,
+                "template.seal_offset": place.seal_offset if place else None}
 
     def facts(self, ctx: DocContext) -> dict | None:
         """`doc.template`: id, match_score, deviations."""
         m = self.match(ctx)
         if m is None:
             return None
+        place = self.placement(ctx)
+        moved = [x.what for x in place.misplaced] if place else []
         return {"id": m.template.spec.id, "match_score": m.score, "status": m.template.spec.status,
-                "deviations": [a.text for a in m.missing] + (["order"] if m.inversions else [])}
+                "registered": bool(place and place.registered),
+                "deviations": [a.text for a in m.missing] + (["order"] if m.inversions else [])
+                + [f"{w} outside its region" for w in moved]}

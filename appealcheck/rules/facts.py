@@ -101,6 +101,8 @@ FACTS: tuple[Fact, ...] = (
     _F("doc.template.id", "string", "Template id from brand.yaml."),
     _F("doc.template.match_score", "double", "Layout similarity, 0..1."),
     _F("doc.template.deviations", "list", "Fixed phrases or regions that differ from the template."),
+    _F("doc.template.registered", "bool", "Whether the page was registered to the template by its fixed lines "
+       "(seal placement is judged only then)."),
     _F("doc.forensics", "map", "Pixel and file forensics results by check id (may be empty)."),
     _F("doc.forensics.*", "any", "One entry per forensic check; see `appealcheck facts` output."),
     _F("doc.error", "string?", "Why the document could not be read, or null."),

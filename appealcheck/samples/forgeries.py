@@ -329,14 +329,16 @@ def invoice_before_letter(spec: DocSpec, rng: random.Random, letter_start: dt.da
 
 
 def wrong_template(spec: DocSpec, rng: random.Random) -> DocSpec:
-    """Missing clause, moved blocks, or the retired template."""
+    """Missing clause, moved blocks, the retired template, or the seal stamped where the brand never stamps it
+    (over the clauses, or left of the signature block: a forger laying a seal image on a letter)."""
     b = get_brand(spec.brand)
     t = next(t for t in b.letters if t.id == spec.template)
-    mode = rng.choice(
-        ["drop_clause", "move_blocks", "old_template"]
-        if not t.distributor
-        else ["drop_clause", "move_blocks"]
-    )
+    modes = ["drop_clause", "move_blocks"] + ([] if t.distributor else ["old_template"])
+    mode = rng.choice(modes + (["seal_moved"] if spec.seals else []))
+    if mode == "seal_moved":
+        use = spec.seals[0]
+        dx, dy = rng.choice([(-rng.uniform(85, 105), 0.0), (rng.uniform(-10, 10), -rng.uniform(95, 120))])
+        return replace(spec, seals=(replace(use, dx=use.dx + dx, dy=use.dy + dy),) + spec.seals[1:])
     if mode == "drop_clause":
         return replace(spec, options={**spec.options, "drop_clause": rng.randrange(len(t.clauses))})
     if mode == "move_blocks":

@@ -18,7 +18,7 @@ from typing import Any
 
 from appealcheck.models import DOCUMENT_KINDS, SEVERITIES, Appeal, DocumentResult
 
-FEATURE_VERSION = 7
+FEATURE_VERSION = 8
 """Bumped whenever FEATURES or the way a value is computed changes."""
 
 
@@ -92,6 +92,7 @@ KNOWN_FINDINGS: tuple[tuple[str, str], ...] = (
     ("template.layout_shift", "text sits where the template does not put it"),
     ("template.retired", "the document uses a template the brand has retired"),
     ("template.field_pattern", "a field does not have the form the brand's template prints"),
+    ("template.seal_outside", "the seal is stamped where the brand's template never puts it"),
     ("text.baseline_shift", "digits of a line, or a letter's field, sit off the line's baseline (printed apart)"),
     ("text.font_inconsistent", "digits of a line are a different size from the rest of it"),
     ("text.glyph_cloned", "two printings of a digit are the same pixels: one was cloned on the captured image"),
@@ -137,6 +138,7 @@ CHECK_MEASUREMENTS: tuple[tuple[str, str], ...] = (
     ("template.missing", "template phrases missing from the document"),
     ("template.inversions", "template phrases out of their usual order"),
     ("template.retired", "the matched template is retired"),
+    ("template.seal_offset", "how far the seal lies outside the template's seal region (share of the page)"),
     ("text.baseline_score", "how far digits or a letter's field sit off their line's baseline, beyond its scatter"),
     ("text.height_score", "how far a run of digits is sized unlike its line, beyond the line's scatter"),
     ("text.clone_closest", "the closest two printings of a digit, over how far apart the page's printings are"),
@@ -200,7 +202,7 @@ def _build() -> tuple[Feature, ...]:
 FEATURES: tuple[Feature, ...] = _build()
 """The fixed, ordered list. Its order is the column order of every feature matrix."""
 FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)
-_MONOTONE_MEASUREMENTS = {"text.clone_closest": -1}
+_MONOTONE_MEASUREMENTS = {"text.clone_closest": -1, "template.seal_offset": 1}
 """Measurements whose direction is known: two printings of a digit closer together can only raise the score
 (left free, trees learnt the genuine range of real receipts, 0.5-0.8, as suspicious from a few synthetic ones)."""
 MONOTONE: tuple[int, ...] = tuple(1 if n.startswith(("finding.", "rules.")) else _MONOTONE_MEASUREMENTS.get(n, 0)

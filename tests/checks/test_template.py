@@ -1,5 +1,6 @@
 """Template comparison on generated letters with the real OCR: which template a letter follows, a dropped clause
-or moved blocks or a retired template found, and a field that breaks its template's pattern."""
+or moved blocks or a retired template or a seal out of its place found, a field that breaks its template's
+pattern, and the registration of a page to its template."""
 
 from __future__ import annotations
 
@@ -45,7 +46,8 @@ def test_genuine_letters_follow_their_template_and_forged_layouts_are_found(corp
     for appeal_id, d in forged:
         doc = _letter_result(scanner, root, appeal_id, d["file"])
         ids = {f.id for f in doc.findings if f.check == "template"}
-        assert ids & {"template.fixed_text_missing", "template.layout_shift", "template.retired"}, (appeal_id, ids)
+        assert ids & {"template.fixed_text_missing", "template.layout_shift", "template.retired",
+                      "template.seal_outside"}, (appeal_id, ids)
 
 
 def test_a_field_that_breaks_its_templates_pattern(corpus, tmp_path):
@@ -75,3 +77,103 @@ def test_a_look_alike_read_is_not_a_broken_pattern():
     rx = PATTERNS.get(r"^XI-SQ-\d{4}-\d{5}$")
     assert _fits(rx, "X1-SQ-2024-94700")  # a fax's I read as 1
     assert not _fits(rx, "XI-2024-94700")  # the retired form: not one misread away
+
+
+def test_a_seal_outside_the_templates_seal_box(corpus, tmp_path):
+    """The brand says where its letters are stamped; a seal elsewhere is reported with its box, where it is on
+    the template's page and the region expected. The same letter under the brand's own pack has no such finding."""
+    root, letters = corpus
+    scanner = Scanner(ScanOptions(rules_dirs=(root / "rules",)))
+    appeal_id, d = next(x for x in letters if x[1]["label"] == "genuine" and x[1]["capture"]["style"] == "scan")
+    doc = _letter_result(scanner, root, appeal_id, d["file"])
+    assert doc.features["template.seal_offset"] == 0.0
+    assert not [f for f in doc.findings if f.id == "template.seal_outside"]
+    assert doc.template["registered"] is True
+    rules = tmp_path / "rules"
+    shutil.copytree(root / "rules", rules)
+    path = rules / d["brand"] / "brand.yaml"
+    pack = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for t in pack["templates"]:
+        t["seal_box"] = [0.05, 0.05, 0.30, 0.20]
+    path.write_text(yaml.safe_dump(pack, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    moved = _letter_result(Scanner(ScanOptions(rules_dirs=(rules,))), root, appeal_id, d["file"])
+    found = [f for f in moved.findings if f.id == "template.seal_outside"]
+    assert len(found) == 1, [f.id for f in moved.findings]
+    f = found[0]
+    assert f.expected == [0.05, 0.05, 0.30, 0.20]
+    seal = doc.seals[0]["box"]
+    assert f.box == tuple(seal) or list(f.box) == list(seal)
+    # The seal sits in the registered box of the real pack: lower right of the page.
+    assert 0.55 <= f.measured[0] <= 0.9 and 0.6 <= f.measured[1] <= 0.9
+    assert moved.features["template.seal_offset"] > 0.3
+    assert "seal outside its region" in moved.template["deviations"]
+
+
+def _placed(points, transform):
+    """Anchors at template positions (fractions) and OCR lines where `transform` puts them on a 1000x1400 page."""
+    import numpy as np
+
+    from appealcheck.checks.template import Anchor, Placed
+    from appealcheck.models import OcrLine
+
+    out = []
+    for x0, x1, y in points:
+        a = Anchor("clause", "clause", (x0, y - 0.01, x1, y + 0.01))
+        ends = np.array([[x0 * 1000, y * 1400, 1], [x1 * 1000, y * 1400, 1]]) @ transform.T
+        (lx0, ly0), (lx1, ly1) = ends
+        line = OcrLine(text="clause", confidence=0.99,
+                       box=(int(lx0), int(min(ly0, ly1) - 12), int(lx1), int(max(ly0, ly1) + 12)),
+                       polygon=((lx0, ly0 - 12), (lx1, ly1 - 12), (lx1, ly1 + 12), (lx0, ly0 + 12)))
+        out.append(Placed(a, line, whole=True))
+    return out
+
+
+def test_registration_recovers_a_turned_shrunk_page_and_ignores_a_moved_line():
+    import math
+
+    import numpy as np
+
+    from appealcheck.checks.template import registration, to_template
+
+    c, s = 0.8 * math.cos(math.radians(3)), 0.8 * math.sin(math.radians(3))
+    truth = np.array([[c, -s, 90.0], [s, c, 140.0]])
+    rows = [(0.12, 0.85, 0.30), (0.12, 0.70, 0.40), (0.12, 0.80, 0.50), (0.12, 0.60, 0.60), (0.12, 0.75, 0.70)]
+    placed = _placed(rows, truth)
+    # One line found where another paragraph pushed it: far off the fit, and left out of it.
+    wrong = _placed([(0.12, 0.85, 0.85)], truth)[0]
+    placed.append(type(wrong)(wrong.anchor, placed[0].line, True))
+    t = registration(placed, 1000, 1400)
+    assert t is not None
+    assert np.allclose(t[:, :2], truth[:, :2], atol=0.01) and np.allclose(t[:, 2], truth[:, 2], atol=3)
+    # A seal in the lower right of the template's page comes back there from the page's pixels.
+    px = truth @ np.array([0.7 * 1000, 0.75 * 1400, 1])
+    u, v = to_template(t, 1000, 1400, *px)
+    assert abs(u - 0.7) < 0.005 and abs(v - 0.75) < 0.005
+    # Anchors bunched in one band, or too few, do not register a page.
+    assert registration(placed[:2], 1000, 1400) is None
+    bunched = _placed([(0.12, 0.8, 0.40), (0.12, 0.7, 0.45), (0.12, 0.8, 0.50), (0.12, 0.6, 0.55)], truth)
+    assert registration(bunched, 1000, 1400) is None
+
+
+def test_a_phrase_printed_twice_does_not_count_as_moved():
+    """A distributor's letter prints 统一社会信用代码 as a label row and again inside a clause: where the phrase
+    sits in the document's order is ambiguous, so it cannot show blocks moved (six genuine letters of seed 7 were
+    called reordered). Two clauses really swapped still are."""
+    from appealcheck.checks.template import Anchor, Enrolled, compare
+
+    def anchor(key, y):
+        return Anchor(key, key, (0.1, y, 0.8, y + 0.02))
+
+    tpl = Enrolled(spec=None, anchors=(anchor("经销商授权书", 0.10), anchor("统一社会信用代码", 0.26),
+                                       anchor("为品牌在中国大陆地区的授权经销商", 0.40),
+                                       anchor("现授权统一社会信用代码在", 0.46),
+                                       anchor("被授权方不得销售非我司渠道商品", 0.52)))
+    genuine = "经销商授权书编号授权方被授权方统一社会信用代码授权平台为品牌在中国大陆地区的授权经销商" \
+              "现授权统一社会信用代码在平台销售被授权方不得销售非我司渠道商品特此授权"
+    m = compare(tpl, genuine)
+    assert m.score == 1.0 and m.missing == () and m.inversions == 0
+    swapped = "经销商授权书编号授权方被授权方统一社会信用代码授权平台现授权统一社会信用代码在平台销售" \
+              "为品牌在中国大陆地区的授权经销商被授权方不得销售非我司渠道商品特此授权"
+    assert compare(tpl, swapped).inversions == 1
+    dropped = genuine.replace("被授权方不得销售非我司渠道商品", "")
+    assert [a.key for a in compare(tpl, dropped).missing] == ["被授权方不得销售非我司渠道商品"]
