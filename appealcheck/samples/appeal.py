@@ -233,6 +233,8 @@ def build(
     if rng.random() < 0.45:
         docs.append(P.license_doc(s, rng))
     caps = [C.sample(cap_rng, d.kind) for d in docs]
+    editors = random.Random(f"editor-{seed}-{index}")
+    caps = [C.honest_editor(cp, editors) for cp in caps]
     rate = doc_forgery_rate(forged_ratio)
     targets = {j for j in range(len(docs)) if frg.random() < rate}
     # A brand-to-seller letter that gets forged is sometimes a serial forger's product: the same

@@ -397,3 +397,41 @@ def test_copy_moves_made_on_the_captured_file_clone_a_digit_of_the_page(tmp_path
             near.append(float(np.abs(grey[my:my + patch.shape[0], mx:mx + patch.shape[1]] - patch).mean()))
             x0, y0 = mx, my
         assert near[0] < 7.0 and near[0] < 0.6 * near[1], near
+
+
+def _software(path: Path) -> str | None:
+    with Image.open(path) as im:
+        sw = im.info.get("Software") or im.getexif().get(0x0131)
+    return sw.decode("utf-8") if isinstance(sw, bytes) else sw
+
+
+def test_genuine_files_name_photo_editors_too(big, labels):
+    """Honest scans pass through photo editors before upload (all 26 real receipts name Photoshop): genuine image
+    files of the corpus name the forgers' own editors at about HONEST_EDITOR_RATE, so a model cannot learn that
+    an editor's name means forged."""
+    from appealcheck.samples.forgeries import EDIT_SOFTWARE
+
+    named = total = 0
+    for lab in labels:
+        for d in lab["documents"]:
+            if d["label"] != "genuine" or d["file"].endswith(".pdf"):
+                continue
+            total += 1
+            named += _software(big / "appeals" / lab["appeal_id"] / d["file"]) in EDIT_SOFTWARE
+    assert total > 150
+    assert 0.10 <= named / total <= 0.25, (named, total)
+
+
+def test_an_honest_editor_changes_the_metadata_only():
+    from dataclasses import replace
+
+    from appealcheck.samples import capture as C
+
+    cp = C.sample(np.random.default_rng(5), "authorization_letter")
+    cp = replace(cp, format="jpeg", software=None)
+    named = [C.honest_editor(cp, random.Random(i)) for i in range(400)]
+    share = sum(c.software is not None for c in named) / len(named)
+    assert abs(share - C.HONEST_EDITOR_RATE) < 0.05
+    assert all(replace(c, software=None) == cp for c in named)
+    assert C.honest_editor(replace(cp, software="EPSON Scan"), random.Random(0)).software == "EPSON Scan"
+    assert C.honest_editor(replace(cp, format="pdf"), random.Random(0)).software is None
