@@ -168,13 +168,16 @@ def test_helpers():
 
 
 def test_500_rules_load_and_evaluate(tmp_path):
-    """A 500-rule pack compiles and every rule evaluates; its speed is measured in bench/rules_speed.py."""
+    """A 500-rule pack compiles and every rule evaluates; its speed is measured in bench/rules_speed.py.
+
+    The time limits are lifted: on a loaded CI machine one rule of 500 once ran past the 0.05 s default, and what
+    this test proves is that every rule compiles and evaluates, not how fast (the limits have their own tests)."""
     sys.path.insert(0, str(REPO / "bench"))
     try:
         import rules_speed
     finally:
         sys.path.pop(0)
-    rs = load_rules(rules_speed.write_pack(tmp_path, 500))
+    rs = load_rules(rules_speed.write_pack(tmp_path, 500), Limits(rule_timeout_s=10.0, document_budget_s=60.0))
     hits = rs.evaluate(rules_speed.FACTS, "authorization_letter")
     assert rs.errors_for_last_eval == () and not rs.disabled
     assert hits
