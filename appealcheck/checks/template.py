@@ -53,6 +53,8 @@ RANSAC_PX = 0.015
 """How far (share of the page width) an anchor's end may lie from the fit and still count: a line or so."""
 SEAL_TOL = 0.03
 """How far (share of the page) a seal's centre may lie outside the template's seal_box."""
+EDGE_SEAL = 0.95
+"""Share of a seal's outline on the page under which it is a cross-page seal, not judged for its place."""
 
 _CLAUSE_NUMBER = re.compile(r"^\s*\d+\s*[.、．]\s*")
 _CODES = re.compile(r"[0-9A-Z]*[0-9][0-9A-Z]*|[A-Z]{2,}")
@@ -291,7 +293,7 @@ class TemplateCheck(Check):
     """Which registered template a document follows, and where it departs from it."""
 
     id = "template"
-    version = "3"
+    version = "4"
     applies_to = ("authorization_letter", "purchase_invoice", "receipt", "business_license")
 
     def __init__(self) -> None:
@@ -384,7 +386,11 @@ class TemplateCheck(Check):
         spec = m.template.spec
         out: list[Misplaced] = []
         seal_offset = None
-        seals = [o for o in analyse_seals(ctx) if o.page == 0] if spec.seal_box is not None else []
+        # The specimens are one page: on a longer document the seal may be stamped on a later page, and page one
+        # bears at most a cross-page seal (骑缝章) cut by its edge, so only one-page documents are judged, and
+        # a seal the page's edge cuts is not a seal in the wrong place.
+        judged = spec.seal_box is not None and len(ctx.document.pages) == 1
+        seals = [o for o in analyse_seals(ctx) if o.page == 0 and o.shape.inside_page >= EDGE_SEAL] if judged else []
         if seals:
             # Any seal in its place will do: a letter may also bear a cross-page seal or a second company's.
             placed = []

@@ -177,3 +177,27 @@ def test_a_phrase_printed_twice_does_not_count_as_moved():
     assert compare(tpl, swapped).inversions == 1
     dropped = genuine.replace("被授权方不得销售非我司渠道商品", "")
     assert [a.key for a in compare(tpl, dropped).missing] == ["被授权方不得销售非我司渠道商品"]
+
+
+def test_a_longer_document_is_not_held_to_a_one_page_seal_box(corpus, tmp_path):
+    """The specimens are one page; a two-page letter may be stamped on its last page and bear only a cross-page
+    seal on its first, so its seal is not judged for its place (the one-page letter under the same pack is)."""
+    from PIL import Image
+
+    root, letters = corpus
+    appeal_id, d = next(x for x in letters if x[1]["label"] == "genuine" and x[1]["capture"]["style"] == "scan")
+    rules = tmp_path / "rules"
+    shutil.copytree(root / "rules", rules)
+    path = rules / d["brand"] / "brand.yaml"
+    pack = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for t in pack["templates"]:
+        t["seal_box"] = [0.05, 0.05, 0.30, 0.20]
+    path.write_text(yaml.safe_dump(pack, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    page = Image.open(root / "appeals" / appeal_id / d["file"]).convert("RGB")
+    two = tmp_path / "two_pages.pdf"
+    page.save(two, save_all=True, append_images=[page], resolution=200)
+    scanner = Scanner(ScanOptions(rules_dirs=(rules,), brand=d["brand"]))
+    doc = scanner.scan(two).documents[0]
+    assert doc.pages == 2 and doc.template is not None, doc.template
+    assert doc.features["template.seal_offset"] is None
+    assert not [f for f in doc.findings if f.id == "template.seal_outside"]
