@@ -185,6 +185,19 @@ def _page_figure(doc_idx: int, page_idx: int, image: np.ndarray, marks: list[dic
             f'{"".join(shapes)}</svg></div>')
 
 
+def _reason_html(x: dict[str, Any], result: dict[str, Any]) -> str:
+    """One reason of the score: what the feature measures and how far it pushed, then the finding it came from
+    (document, id and message, linked to the document), so a reviewer sees which evidence is meant."""
+    out = f"<li>{_e(x.get('description') or x.get('feature'))} ({x.get('contribution', 0):+.2f})"
+    f = x.get("finding")
+    if f:
+        files = [d.get("file") for d in result.get("documents", [])]
+        doc = x.get("document")
+        where = f"<a href='#doc{files.index(doc)}'>{_e(doc)}</a>" if doc in files else _e(doc)
+        out += f": {where}, <b>{_e(f.get('id'))}</b>, {_e(f.get('message'))}"
+    return out + "</li>"
+
+
 def render_appeal(result: dict[str, Any], pages: dict[str, list[np.ndarray]],
                   specimens: dict[tuple[str, str], str] | None = None, heatmaps: bool = True) -> str:
     """One appeal's report. `pages` maps each document's file name to its page images (may be missing);
@@ -202,9 +215,8 @@ def render_appeal(result: dict[str, Any], pages: dict[str, list[np.ndarray]],
     if result.get("error"):
         parts.append(f"<p class='sev' style='color:{VERDICT_COLOUR['error']}' id='error'>{_e(result['error'])}</p>")
     if result.get("explanation"):
-        parts.append("<h2>Why</h2><ul>" + "".join(
-            f"<li>{_e(x.get('description') or x.get('feature'))} ({x.get('contribution', 0):+.2f})</li>"
-            for x in result["explanation"]) + "</ul>")
+        parts.append("<h2>Why</h2><ul id='why'>" + "".join(_reason_html(x, result) for x in result["explanation"])
+                     + "</ul>")
     rule_hits = list(result.get("rule_hits", []))
     for di, doc in enumerate(result.get("documents", [])):
         marks = _marks(doc, rule_hits)
