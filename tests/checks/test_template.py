@@ -28,6 +28,22 @@ def corpus(tmp_path_factory):
     return root, letters
 
 
+def _edited_pack(root: Path, tmp_path: Path, brand: str, edit) -> Path:
+    """A copy of the corpus's brand packs with `edit` applied to each template of `brand`; the rules folder."""
+    rules = tmp_path / "rules"
+    shutil.copytree(root / "rules", rules)
+    path = rules / brand / "brand.yaml"
+    pack = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for t in pack["templates"]:
+        edit(t)
+    path.write_text(yaml.safe_dump(pack, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return rules
+
+
+def _seal_box_top_left(t: dict) -> None:
+    t["seal_box"] = [0.05, 0.05, 0.30, 0.20]
+
+
 def _letter_result(scanner: Scanner, root: Path, appeal_id: str, file: str):
     r = scanner.scan(root / "appeals" / appeal_id)
     return next(d for d in r.documents if d.file == file)
@@ -54,15 +70,12 @@ def test_a_field_that_breaks_its_templates_pattern(corpus, tmp_path):
     """The brand says its serials look one way; a letter whose serial looks another is reported with the box."""
     root, letters = corpus
     appeal_id, d = next(x for x in letters if x[1]["label"] == "genuine")
-    rules = tmp_path / "rules"
-    shutil.copytree(root / "rules", rules)
-    brand = d["brand"]
-    path = rules / brand / "brand.yaml"
-    pack = yaml.safe_load(path.read_text(encoding="utf-8"))
-    for t in pack["templates"]:
+
+    def break_serial(t):
         if t.get("patterns", {}).get("serial"):
             t["patterns"]["serial"] = r"^ZZ-\d{4}$"
-    path.write_text(yaml.safe_dump(pack, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+    rules = _edited_pack(root, tmp_path, d["brand"], break_serial)
     doc = _letter_result(Scanner(ScanOptions(rules_dirs=(rules,))), root, appeal_id, d["file"])
     found = [f for f in doc.findings if f.id == "template.field_pattern"]
     assert len(found) == 1 and found[0].expected == r"^ZZ-\d{4}$"
@@ -89,13 +102,7 @@ def test_a_seal_outside_the_templates_seal_box(corpus, tmp_path):
     assert doc.features["template.seal_offset"] == 0.0
     assert not [f for f in doc.findings if f.id == "template.seal_outside"]
     assert doc.template["registered"] is True
-    rules = tmp_path / "rules"
-    shutil.copytree(root / "rules", rules)
-    path = rules / d["brand"] / "brand.yaml"
-    pack = yaml.safe_load(path.read_text(encoding="utf-8"))
-    for t in pack["templates"]:
-        t["seal_box"] = [0.05, 0.05, 0.30, 0.20]
-    path.write_text(yaml.safe_dump(pack, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    rules = _edited_pack(root, tmp_path, d["brand"], _seal_box_top_left)
     moved = _letter_result(Scanner(ScanOptions(rules_dirs=(rules,))), root, appeal_id, d["file"])
     found = [f for f in moved.findings if f.id == "template.seal_outside"]
     assert len(found) == 1, [f.id for f in moved.findings]
@@ -186,13 +193,7 @@ def test_a_longer_document_is_not_held_to_a_one_page_seal_box(corpus, tmp_path):
 
     root, letters = corpus
     appeal_id, d = next(x for x in letters if x[1]["label"] == "genuine" and x[1]["capture"]["style"] == "scan")
-    rules = tmp_path / "rules"
-    shutil.copytree(root / "rules", rules)
-    path = rules / d["brand"] / "brand.yaml"
-    pack = yaml.safe_load(path.read_text(encoding="utf-8"))
-    for t in pack["templates"]:
-        t["seal_box"] = [0.05, 0.05, 0.30, 0.20]
-    path.write_text(yaml.safe_dump(pack, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    rules = _edited_pack(root, tmp_path, d["brand"], _seal_box_top_left)
     page = Image.open(root / "appeals" / appeal_id / d["file"]).convert("RGB")
     two = tmp_path / "two_pages.pdf"
     page.save(two, save_all=True, append_images=[page], resolution=200)
