@@ -85,6 +85,24 @@ class PixelParams:
     cm_region_noise: float = 0.3
     """On a page with sensor noise, the share of a repeated region's pixels equal (within one grey level) to
     its twin's below which the two are separate printings, not a copy."""
+    cm_gap: float = 0.5
+    """A repeated block whose pixels differ from their twin's by less than this share of what the page's
+    closest other repeat differs by is a copy: the page sets its own scale (`_patch_distance`)..."""
+    cm_gap_max: float = 3.0
+    """...provided it differs by at most this many grey levels on average. A clone saved again as JPEG at 85
+    differs from its source by 2-7 levels; two printings of a word on a scan or a photo by 3-20 (a genuine photo
+    of seed 7 had one pair 3.4 apart)."""
+    cm_gap_clean_max: float = 2.0
+    """The same on a page without sensor noise, where a copy is judged only when nearly exact (saved again at 95
+    it is 1.6-2.2 levels off): two printings on an exported PDF's anti-aliased text were 3.4-3.7 apart."""
+    cm_gap_floor: float = 3.0
+    """A copy is judged only where the page's closest other repeat differs by at least this much: a screenshot
+    or render that repeats its print pixel for pixel elsewhere is not judged."""
+    cm_gap_repeats: int = 8
+    """Other repeats the page must show before its scale is trusted."""
+    cm_gap_patches: int = 8
+    """Distinct patches a copied block must show: a few corners of a barcode's bars on a clean photo repeat as
+    closely as a copy (seed 7, a receipt: five corners 1.9 levels apart)."""
 
 
 @dataclass(frozen=True)
@@ -125,7 +143,8 @@ def analyse_page(page: Page, params: PixelParams | None = None, jpeg: bool = Fal
     p = params or PixelParams()
     h, w = page.image.shape[:2]
     none = {f"{CHECK_ID}.{k}": None for k in ("noise_level", "noise_inconsistent_blocks", "noise_max_ratio",
-                                              "copy_move_pairs", "copy_move_corr", "copy_move_region",
+                                              "copy_move_pairs", "copy_move_corr", "copy_move_gap",
+                                              "copy_move_region",
                                               "jpeg_grid_strength",
                                               "jpeg_grid_offset")}
     if h < MIN_SIDE or w < MIN_SIDE:
@@ -141,7 +160,7 @@ def analyse_page(page: Page, params: PixelParams | None = None, jpeg: bool = Fal
     signals += sig
     # Pages without sensor noise (screenshots, clean renders, scans pushed to pure white) are common and
     # honest: their noise features stay None instead of adding an 'unchecked' note to every such page.
-    sig, f, _note = _copy_move(grey, r, flat, s, page, p, level)
+    sig, f, _note = _copy_move(grey, r, flat, s, page, p, level, jpeg)
     signals += sig
     feats.update(f)
     if jpeg:
@@ -230,7 +249,11 @@ def _shift_clusters(grey: np.ndarray, p: PixelParams) -> list[tuple[np.ndarray, 
     matches = cv2.BFMatcher(cv2.NORM_HAMMING).knnMatch(des, des, k=3)
     src, dst = [], []
     for ms in matches:
-        for m in ms[1:]:  # ms[0] is the keypoint itself
+        # The keypoint itself is among its matches, at distance 0, but not always first: a copy's keypoint
+        # ties with it, and skipping the first match would then skip the copy.
+        for m in ms:
+            if m.trainIdx == m.queryIdx:
+                continue
             if m.distance > p.cm_max_hamming:
                 break
             a, b = pts[m.queryIdx], pts[m.trainIdx]
@@ -261,14 +284,18 @@ def _shift_clusters(grey: np.ndarray, p: PixelParams) -> list[tuple[np.ndarray, 
     return out
 
 
-def _copy_move(grey, r, flat, s, page: Page, p: PixelParams, level: float):
+def _copy_move(grey, r, flat, s, page: Page, p: PixelParams, level: float, jpeg: bool = False):
     feats: dict[str, float | None] = {f"{CHECK_ID}.copy_move_pairs": 0.0, f"{CHECK_ID}.copy_move_corr": None}
     clusters = _shift_clusters(grey, p)
     signals: list[Signal] = []
     best_corr = None
     measurable = 0
     candidates = 0
-    for _centre, a, b in clusters:
+    # How far each repeat's pixels are from its twin's: the page's own scale of genuine repeats.
+    spread = [_patch_distance(grey, a, tuple(centre)) for centre, a, _ in clusters]
+    best_gap = None
+    gap_signals: list[Signal] = []
+    for ci, (_centre, a, b) in enumerate(clusters):
         if len(a) < p.cm_min_pairs:
             continue
         M, inl = cv2.estimateAffinePartial2D(a, b, method=cv2.RANSAC, ransacReprojThreshold=3.0)
@@ -283,30 +310,56 @@ def _copy_move(grey, r, flat, s, page: Page, p: PixelParams, level: float):
             continue
         measurable += 1
         best_corr = corr if best_corr is None else max(best_corr, corr)
-        if corr < p.cm_corr:
-            continue
         x0, y0 = a.min(axis=0) - 6
         x1, y1 = a.max(axis=0) + 6
         src_box = _px_box((x0, y0, x1, y1), s, page)
         dst_box = _px_box((x0 + dx, y0 + dy, x1 + dx, y1 + dy), s, page)
-        if any(_iou(dst_box, sg.box) > 0.3 for sg in signals if sg.box):
+        if any(_iou(dst_box, sg.box) > 0.3 for sg in signals + gap_signals if sg.box):
             continue
-        signals.append(Signal("pixel.copy_move", "high",
-                              f"A block is a pixel-exact copy of another part of the page at {src_box} "
-                              f"({corr:.0%} of its pixels identical): cloned after capture", page.index, dst_box,
-                              measured=round(corr, 4), expected=f"< {p.cm_corr} (a reprint differs by its noise)"))
+        if corr >= p.cm_corr and level >= p.noise_floor:
+            signals.append(Signal("pixel.copy_move", "high",
+                                  f"A block is a pixel-exact copy of another part of the page at {src_box} "
+                                  f"({corr:.0%} of its pixels identical): cloned after capture", page.index,
+                                  dst_box, measured=round(corr, 4),
+                                  expected=f"< {p.cm_corr} (a reprint differs by its noise)"))
+            continue
+        d = _patch_distance(grey, a, (dx, dy), least=p.cm_gap_patches)
+        floor = min((v for j, v in enumerate(spread) if j != ci and v is not None), default=None)
+        n_other = sum(v is not None for j, v in enumerate(spread) if j != ci)
+        if d is None or floor is None or n_other < p.cm_gap_repeats:
+            continue
+        gap = d / max(floor, 1e-6)
+        best_gap = gap if best_gap is None else min(best_gap, gap)
+        noisy = level >= p.noise_floor
+        # On a JPEG file's own pixels, print repeated a whole number of 8-pixel blocks away comes out of the
+        # encoder alike; with no sensor noise to set the two apart, such a pair proves nothing.
+        aligned = jpeg and s == 1.0 and round(dx) % 8 == 0 and round(dy) % 8 == 0
+        # A render puts print of one column (or one row) on the same phase: a form's labels down its left
+        # column repeat 1-2 levels apart on an exported PDF (seed 7). Without noise, such a pair proves nothing.
+        aligned = aligned or abs(dx) <= 1.5 or abs(dy) <= 1.5
+        close = d <= (p.cm_gap_max if noisy else p.cm_gap_clean_max)
+        if close and gap <= p.cm_gap and floor >= p.cm_gap_floor and (noisy or not aligned):
+            # Without sensor noise a render can repeat its print pixel for pixel: the evidence is weaker there.
+            gap_signals.append(Signal(
+                "pixel.copy_move", "high" if noisy else "medium",
+                f"A block is nearly the same pixels as another part of the page at {src_box}: they differ by "
+                f"{d:.1f} grey levels on average, where the page's closest other repeated print differs by "
+                f"{floor:.1f}. Copied on the file" + ("" if d < 1 else ", then saved again"),
+                page.index, dst_box, measured=round(d, 2),
+                expected=f"> {p.cm_gap * floor:.1f} (half the page's closest genuine repeat)"))
     feats[f"{CHECK_ID}.copy_move_pairs"] = float(candidates)
     feats[f"{CHECK_ID}.copy_move_corr"] = None if best_corr is None else round(best_corr, 4)
+    feats[f"{CHECK_ID}.copy_move_gap"] = None if best_gap is None else round(best_gap, 4)
     note = None
     if level < p.noise_floor:
-        # Pages without sensor noise (digital renders, screenshots) repeat words pixel for pixel:
-        # identity proves nothing there, so only the measurement is kept.
-        signals = []
-        note = (f"copy-move, page {page.index + 1}: the page carries no sensor noise, so a clone cannot be told "
-                "from repeated print")
+        # Pages without sensor noise (digital renders, screenshots) can repeat words pixel for pixel: identity
+        # proves nothing there; only a repeat far closer than the page's others is reported (gap_signals).
+        note = (f"copy-move, page {page.index + 1}: the page carries no sensor noise, so a clone is told from "
+                "repeated print only by the page's other repeats")
     elif candidates and not measurable:
         note = (f"copy-move, page {page.index + 1}: {candidates} repeated block(s) found but the page has too little "
                 "scan noise to tell a clone from repeated print")
+    signals += [sg for sg in gap_signals if not any(_iou(sg.box, o.box) > 0.3 for o in signals if sg.box and o.box)]
     regions, largest = _region_copies(grey, clusters, s, page, p, noisy=level >= p.noise_floor)
     feats[f"{CHECK_ID}.copy_move_region"] = largest
     signals += [sg for sg in regions if not any(_iou(sg.box, o.box) > 0.3 for o in signals if sg.box and o.box)]
@@ -438,6 +491,61 @@ class _WindowStats:
                 tex = int(textured[y:y + bh, x:x + bw].sum())
                 best = (matched, matched / max(1, tex), (x, y, bw, bh))
         return best
+
+
+MAX_PATCHES = 60
+"""Keypoints of one repeat whose patches are compared (the median of 60 is steady; cost stays bounded)."""
+PATCH = 8
+"""Half the side of a compared patch, in work pixels."""
+
+
+def _coherence(patches: np.ndarray) -> np.ndarray:
+    """Structure-tensor coherence of each patch: 1 where its ink runs one way (a rule, a barcode's bar)."""
+    f = patches.astype(np.float32)
+    gx, gy = np.diff(f, axis=2)[:, :-1, :], np.diff(f, axis=1)[:, :, :-1]
+    jxx, jyy, jxy = (gx * gx).sum(axis=(1, 2)), (gy * gy).sum(axis=(1, 2)), (gx * gy).sum(axis=(1, 2))
+    return np.sqrt((jxx - jyy) ** 2 + 4 * jxy ** 2) / np.maximum(jxx + jyy, 1e-6)
+
+
+def _patch_distance(grey: np.ndarray, pts: np.ndarray, shift: tuple[float, float],
+                    coherence: float = 0.75, least: int = 3) -> float | None:
+    """How far a repeat's pixels are from its twin's: the median over its keypoints of the mean absolute grey
+    difference between the 16 x 16 patch around the point and the patch `shift` away, at the best of the nine
+    whole-pixel shifts around it. Keypoints a few pixels apart (ORB finds a corner at several scales) are one
+    patch. None when fewer than `least` patches could be compared.
+
+    Unlike the identity test this measures a distance, so a clone saved again as JPEG (a few grey levels off
+    its source) still stands apart from two genuine printings of a word (sub-pixel phase, blur and noise set
+    them 3-20 levels apart). Clipped pixels, equal in any two printings, are not counted, nor patches whose ink
+    runs one way (`coherence`): a straight edge of a rule or a barcode's bar looks the same all along it.
+    """
+    h, w = grey.shape
+    q = np.round(pts).astype(np.int64)
+    _, first = np.unique(q // 4, axis=0, return_index=True)
+    q = q[np.sort(first)][:MAX_PATCHES]
+    off = np.arange(-PATCH, PATCH)
+    best = None
+    for ddy in (-1, 0, 1):
+        for ddx in (-1, 0, 1):
+            tx, ty = int(round(shift[0])) + ddx, int(round(shift[1])) + ddy
+            ok = ((q[:, 0] >= PATCH + max(0, -tx)) & (q[:, 1] >= PATCH + max(0, -ty))
+                  & (q[:, 0] + PATCH <= w - max(0, tx)) & (q[:, 1] + PATCH <= h - max(0, ty)))
+            if int(ok.sum()) < least:
+                continue
+            ys = q[ok, 1][:, None, None] + off[None, :, None]
+            xs = q[ok, 0][:, None, None] + off[None, None, :]
+            a = grey[ys, xs].astype(np.int16)
+            b = grey[ys + ty, xs + tx].astype(np.int16)
+            live = ((a > CLIP_LO) & (a < CLIP_HI)) | ((b > CLIP_LO) & (b < CLIP_HI))
+            n = live.sum(axis=(1, 2))
+            keep = (n >= 20) & (_coherence(a) < coherence)
+            if int(keep.sum()) < least:
+                continue
+            per = (np.abs(a - b) * live).sum(axis=(1, 2))[keep] / n[keep]
+            v = float(np.median(per))
+            if best is None or v < best:
+                best = v
+    return best
 
 
 def _identity(grey, pts: np.ndarray, shift: tuple[float, float]) -> tuple[float | None, int]:
