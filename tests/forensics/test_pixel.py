@@ -33,6 +33,11 @@ def _captured(seed: int = 0, lines: list[str] | None = None) -> np.ndarray:
     return np.ascontiguousarray(np.repeat(g[..., None], 3, axis=2))
 
 
+def _meet(a, b) -> bool:
+    """Two boxes (x0, y0, x1, y1) overlap."""
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
 def test_clone_after_capture_is_found():
     img = _captured()
     src = (120, 240, 560, 330)  # a multi-character block: one line of dates
@@ -42,8 +47,7 @@ def test_clone_after_capture_is_found():
     hits = [s for s in rep.report.signals if s.id == "pixel.copy_move"]
     assert hits, rep.report.features
     pasted = (dst_x, dst_y, dst_x + 440, dst_y + 90)
-    assert any(h.box and h.box[0] < pasted[2] and pasted[0] < h.box[2] and h.box[1] < pasted[3]
-               and pasted[1] < h.box[3] for h in hits)
+    assert any(h.box and _meet(h.box, pasted) for h in hits)
     assert heatmap_png(Page(0, img, 150.0), rep)[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -68,8 +72,7 @@ def test_block_of_lines_cloned_then_saved_as_jpeg_is_found(quality):
     rep = analyse_page(Page(0, _jpeg(img, quality), 150.0), jpeg=True)
     hits = [s for s in rep.report.signals if s.id == "pixel.copy_move"]
     pasted = (dst[0], dst[1], dst[0] + 590, dst[1] + 190)
-    assert any(h.box[0] < pasted[2] and pasted[0] < h.box[2] and h.box[1] < pasted[3] and pasted[1] < h.box[3]
-               for h in hits), [h.message for h in hits]
+    assert any(_meet(h.box, pasted) for h in hits), [h.message for h in hits]
     assert any(h.box[1] < src[3] and src[1] < h.box[3] for h in hits)  # the source is marked too
     assert rep.report.features["pixel.forensics.copy_move_region"] > 0.01
 
@@ -136,8 +139,7 @@ def test_one_line_cloned_then_saved_as_jpeg_is_found_by_its_distance():
     rep = analyse_page(Page(0, _jpeg(img, quality), 150.0), jpeg=True)
     hits = [s for s in rep.report.signals if s.id == "pixel.copy_move"]
     pasted = (dst[0], dst[1], dst[0] + 450, dst[1] + 50)
-    assert any(h.box[0] < pasted[2] and pasted[0] < h.box[2] and h.box[1] < pasted[3] and pasted[1] < h.box[3]
-               and "grey levels" in h.message for h in hits), [h.message for h in hits]
+    assert any(_meet(h.box, pasted) and "grey levels" in h.message for h in hits), [h.message for h in hits]
     assert rep.report.features["pixel.forensics.copy_move_gap"] <= PixelParams().cm_gap
 
 
@@ -174,8 +176,7 @@ def test_a_copy_on_a_page_without_noise_is_told_from_its_print_by_the_pages_othe
     img[dst[1]:dst[1] + 50, dst[0]:dst[0] + 450] = img[src[1]:src[3], src[0]:src[2]]
     hits = [s for s in analyse_page(Page(0, img, 150.0)).report.signals if s.id == "pixel.copy_move"]
     pasted = (dst[0], dst[1], dst[0] + 450, dst[1] + 50)
-    assert any(h.severity == "medium" and h.box[0] < pasted[2] and pasted[0] < h.box[2] and h.box[1] < pasted[3]
-               and pasted[1] < h.box[3] for h in hits), [h.message for h in hits]
+    assert any(h.severity == "medium" and _meet(h.box, pasted) for h in hits), [h.message for h in hits]
 
 
 def test_a_render_that_repeats_its_print_exactly_is_not_judged():
