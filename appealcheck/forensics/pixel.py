@@ -523,22 +523,26 @@ def _patch_distance(grey: np.ndarray, pts: np.ndarray, shift: tuple[float, float
     q = np.round(pts).astype(np.int64)
     _, first = np.unique(q // 4, axis=0, return_index=True)
     q = q[np.sort(first)][:MAX_PATCHES]
-    off = np.arange(-PATCH, PATCH)
+    tx, ty = int(round(shift[0])), int(round(shift[1]))
+    m = PATCH + 1  # the twin's patch is cut one pixel wider on each side, for the nine offsets
+    q = q[(q[:, 0] >= PATCH) & (q[:, 1] >= PATCH) & (q[:, 0] + PATCH <= w) & (q[:, 1] + PATCH <= h)
+          & (q[:, 0] + tx >= m) & (q[:, 1] + ty >= m) & (q[:, 0] + tx + m <= w) & (q[:, 1] + ty + m <= h)]
+    if len(q) < least:
+        return None
+    off, wide = np.arange(-PATCH, PATCH), np.arange(-m, m)
+    a = grey[q[:, 1, None, None] + off[None, :, None], q[:, 0, None, None] + off[None, None, :]].astype(np.int16)
+    bw = grey[q[:, 1, None, None] + ty + wide[None, :, None],
+              q[:, 0, None, None] + tx + wide[None, None, :]].astype(np.int16)
+    shaped = _coherence(a) < coherence
+    live_a = (a > CLIP_LO) & (a < CLIP_HI)
     best = None
-    for ddy in (-1, 0, 1):
-        for ddx in (-1, 0, 1):
-            tx, ty = int(round(shift[0])) + ddx, int(round(shift[1])) + ddy
-            ok = ((q[:, 0] >= PATCH + max(0, -tx)) & (q[:, 1] >= PATCH + max(0, -ty))
-                  & (q[:, 0] + PATCH <= w - max(0, tx)) & (q[:, 1] + PATCH <= h - max(0, ty)))
-            if int(ok.sum()) < least:
-                continue
-            ys = q[ok, 1][:, None, None] + off[None, :, None]
-            xs = q[ok, 0][:, None, None] + off[None, None, :]
-            a = grey[ys, xs].astype(np.int16)
-            b = grey[ys + ty, xs + tx].astype(np.int16)
-            live = ((a > CLIP_LO) & (a < CLIP_HI)) | ((b > CLIP_LO) & (b < CLIP_HI))
+    side = 2 * PATCH
+    for oy in range(3):
+        for ox in range(3):
+            b = bw[:, oy:oy + side, ox:ox + side]
+            live = live_a | ((b > CLIP_LO) & (b < CLIP_HI))
             n = live.sum(axis=(1, 2))
-            keep = (n >= 20) & (_coherence(a) < coherence)
+            keep = (n >= 20) & shaped
             if int(keep.sum()) < least:
                 continue
             per = (np.abs(a - b) * live).sum(axis=(1, 2))[keep] / n[keep]
