@@ -10,9 +10,12 @@ does not belong where it lands:
   differ at almost every unclipped pixel, a clone equals its source. Candidates come from ORB keypoints
   matched against themselves, clustered by shift vector and checked with RANSAC; a candidate is reported
   when at least `cm_corr` of its unclipped pixels equal the source's within one grey level. Pages with
-  no sensor noise (screenshots, clean renders) repeat words exactly, so nothing is claimed there; and a
-  clone re-saved as JPEG loses the identity. Hence a second test, on content: a region spanning several
-  lines that recurs window for window at the same shift (`_region_copies`). Genuine print repeats a word,
+  no sensor noise (screenshots, clean renders) can repeat words exactly, so identity claims nothing there;
+  and a clone re-saved as JPEG loses it. So each repeat is also measured as a distance (its keypoints'
+  patches against their twins', `_patch_distance`): a block far closer to its twin than the page's other
+  repeats are to theirs is a copy, after a JPEG save too, and on a page without noise when none of its own
+  repeats is near exact. A third test is on content: a region spanning several lines that recurs window
+  for window at the same shift (`_region_copies`). Genuine print repeats a word,
   a date, a ruled line or a column of one word, never a block of different lines; where the page has
   noise, a block genuinely printed twice is still told apart by it.
 - noise inconsistency: the noise level in blocks, compared with what the page shows at the same
@@ -462,9 +465,7 @@ class _WindowStats:
         self.a, self.n = a, n
         self.mean = _windows(a, n)
         self.var = _windows(a * a, n) - self.mean * self.mean
-        jxx, jyy, jxy = _windows(gx * gx, n), _windows(gy * gy, n), _windows(gx * gy, n)
-        # Coherence of the structure tensor: 1 for ink that runs one way (a ruled line), low for characters.
-        coherence = np.sqrt((jxx - jyy) ** 2 + 4 * jxy ** 2) / np.maximum(jxx + jyy, 1e-6)
+        coherence = _tensor_coherence(_windows(gx * gx, n), _windows(gy * gy, n), _windows(gx * gy, n))
         self.spread = p.cm_region_texture ** 2
         self.textured = (self.var >= self.spread) & (coherence < p.cm_region_coherence)
 
@@ -499,12 +500,17 @@ PATCH = 8
 """Half the side of a compared patch, in work pixels."""
 
 
+def _tensor_coherence(jxx, jyy, jxy):
+    """Coherence of a structure tensor (sums of gx*gx, gy*gy, gx*gy): 1 for ink that runs one way (a ruled
+    line, a barcode's bar), low for characters."""
+    return np.sqrt((jxx - jyy) ** 2 + 4 * jxy ** 2) / np.maximum(jxx + jyy, 1e-6)
+
+
 def _coherence(patches: np.ndarray) -> np.ndarray:
-    """Structure-tensor coherence of each patch: 1 where its ink runs one way (a rule, a barcode's bar)."""
+    """Structure-tensor coherence of each patch of a stack."""
     f = patches.astype(np.float32)
     gx, gy = np.diff(f, axis=2)[:, :-1, :], np.diff(f, axis=1)[:, :, :-1]
-    jxx, jyy, jxy = (gx * gx).sum(axis=(1, 2)), (gy * gy).sum(axis=(1, 2)), (gx * gy).sum(axis=(1, 2))
-    return np.sqrt((jxx - jyy) ** 2 + 4 * jxy ** 2) / np.maximum(jxx + jyy, 1e-6)
+    return _tensor_coherence((gx * gx).sum(axis=(1, 2)), (gy * gy).sum(axis=(1, 2)), (gx * gy).sum(axis=(1, 2)))
 
 
 def _patch_distance(grey: np.ndarray, pts: np.ndarray, shift: tuple[float, float],
