@@ -298,6 +298,7 @@ def _copy_move(grey, r, flat, s, page: Page, p: PixelParams, level: float, jpeg:
     spread = [_patch_distance(grey, a, tuple(centre)) for centre, a, _ in clusters]
     best_gap = None
     gap_signals: list[Signal] = []
+    noisy = level >= p.noise_floor
     for ci, (_centre, a, b) in enumerate(clusters):
         if len(a) < p.cm_min_pairs:
             continue
@@ -319,7 +320,7 @@ def _copy_move(grey, r, flat, s, page: Page, p: PixelParams, level: float, jpeg:
         dst_box = _px_box((x0 + dx, y0 + dy, x1 + dx, y1 + dy), s, page)
         if any(_iou(dst_box, sg.box) > 0.3 for sg in signals + gap_signals if sg.box):
             continue
-        if corr >= p.cm_corr and level >= p.noise_floor:
+        if corr >= p.cm_corr and noisy:
             signals.append(Signal("pixel.copy_move", "high",
                                   f"A block is a pixel-exact copy of another part of the page at {src_box} "
                                   f"({corr:.0%} of its pixels identical): cloned after capture", page.index,
@@ -333,7 +334,6 @@ def _copy_move(grey, r, flat, s, page: Page, p: PixelParams, level: float, jpeg:
             continue
         gap = d / max(floor, 1e-6)
         best_gap = gap if best_gap is None else min(best_gap, gap)
-        noisy = level >= p.noise_floor
         # On a JPEG file's own pixels, print repeated a whole number of 8-pixel blocks away comes out of the
         # encoder alike; with no sensor noise to set the two apart, such a pair proves nothing.
         aligned = jpeg and s == 1.0 and round(dx) % 8 == 0 and round(dy) % 8 == 0
@@ -354,7 +354,7 @@ def _copy_move(grey, r, flat, s, page: Page, p: PixelParams, level: float, jpeg:
     feats[f"{CHECK_ID}.copy_move_corr"] = None if best_corr is None else round(best_corr, 4)
     feats[f"{CHECK_ID}.copy_move_gap"] = None if best_gap is None else round(best_gap, 4)
     note = None
-    if level < p.noise_floor:
+    if not noisy:
         # Pages without sensor noise (digital renders, screenshots) can repeat words pixel for pixel: identity
         # proves nothing there; only a repeat far closer than the page's others is reported (gap_signals).
         note = (f"copy-move, page {page.index + 1}: the page carries no sensor noise, so a clone is told from "
@@ -363,7 +363,7 @@ def _copy_move(grey, r, flat, s, page: Page, p: PixelParams, level: float, jpeg:
         note = (f"copy-move, page {page.index + 1}: {candidates} repeated block(s) found but the page has too little "
                 "scan noise to tell a clone from repeated print")
     signals += [sg for sg in gap_signals if not any(_iou(sg.box, o.box) > 0.3 for o in signals if sg.box and o.box)]
-    regions, largest = _region_copies(grey, clusters, s, page, p, noisy=level >= p.noise_floor)
+    regions, largest = _region_copies(grey, clusters, s, page, p, noisy=noisy)
     feats[f"{CHECK_ID}.copy_move_region"] = largest
     signals += [sg for sg in regions if not any(_iou(sg.box, o.box) > 0.3 for o in signals if sg.box and o.box)]
     return signals, feats, note
