@@ -104,8 +104,9 @@ def train(corpus, out_dir, labels, rules, workers, no_cache, generate, seed, gro
     except ValueError as exc:
         raise InputError(str(corpus), str(exc)) from None
     t_fit = time.perf_counter() - t0 - t_scan
-    held = {a for a, p in model.split_.items() if p == "calib"}
-    report = evaluate(model, table.rows, held)
+    # Every appeal scored by the fold model that never saw its group: honest, save that the calibrator and
+    # thresholds were fit on these same scores.
+    report = evaluate(model, table.rows, raw=model.oof_raw_)
     argv = sys.argv[1:]
     command = "appealcheck " + " ".join(shlex.quote(a) for a in argv) if "train" in argv else None
     source = (f"generated corpus: {generate} appeals, seed {seed}" if generate
@@ -114,7 +115,7 @@ def train(corpus, out_dir, labels, rules, workers, no_cache, generate, seed, gro
     card = build_card(model, table.rows, created=created, command=command, source=source, held_out=report,
                       importance=feature_importance(model))
     model.save(out_dir, created=created, card=card)
-    _print_metrics({model.name: report}, title="held-out calibration appeals")
+    _print_metrics({model.name: report}, title="out-of-fold scores of the training appeals")
     # Timings are printed, not stored, so the same command writes the same model folder byte for byte.
     err.print(f"wrote {out_dir} ({model.name}): scan {t_scan:.1f} s, fit {t_fit:.1f} s, "
               f"total {time.perf_counter() - t0:.1f} s")

@@ -17,8 +17,8 @@ LIMITS = (
     "Held-out figures come from appeals whose groups (serial forger, brand-specific templates) were never in "
     "training; stock formats every brand shares (business licence, invoice and receipt layouts) appear on both "
     "sides.",
-    "Thresholds hold their false-alarm rates on the calibration appeals only; with few genuine appeals there, "
-    "1% is a coarse target. Brands may override them (policy.thresholds).",
+    "Thresholds hold their false-alarm rates on the out-of-fold scores of the training appeals only; with few "
+    "genuine appeals, 1% is a coarse target. Brands may override them (policy.thresholds).",
 )
 
 
@@ -76,16 +76,18 @@ def render_markdown(card: dict[str, Any]) -> str:
     ]
     lines += [f"- `{f['feature']}` {f['gain']}" for f in card["features"]["top_by_gain"]] or ["- (none)"]
     lines += ["", "## Training", "",
-              f"- LightGBM, {t['best_iteration']} trees (early stopping on the validation part)",
-              f"- Calibration: {t['calibration']} on the held-out calibration part",
+              f"- LightGBM, {t['best_iteration']} trees (the count with the least out-of-fold loss over "
+              f"{len(d['split'])} grouped folds), boosted on every appeal",
+              f"- Calibration: {t['calibration']} on the out-of-fold scores of every training appeal",
               f"- Thresholds: suspicious {t['thresholds']['suspicious']:.4f} "
               f"(target false-alarm rate {t['threshold_report']['suspicious']['target_fpr']:.0%}), forged "
               f"{t['thresholds']['forged']:.4f} (target {t['threshold_report']['forged']['target_fpr']:.0%})", ""]
     if m:
-        lines += ["## Metrics on the calibration appeals", "",
-                  "Held out from boosting and early stopping, but the calibrator and thresholds were fit on them, "
-                  "so ECE and the rates at the thresholds are optimistic here; bench/model_eval.py measures a brand "
-                  "never seen in training.", "",
+        lines += ["## Metrics out of fold", "",
+                  "Each appeal scored by a model boosted on the other folds (its group never in training), but the "
+                  "calibrator, the number of trees and the thresholds were chosen on these same scores, so ECE and "
+                  "the rates at the thresholds are optimistic here; bench/model_eval.py measures a brand never "
+                  "seen in training.", "",
                   f"- Appeals: {m.get('appeals')} ({m.get('forged_appeals')} forged)",
                   f"- ROC-AUC {_fmt(m.get('roc_auc'))}, PR-AUC {_fmt(m.get('pr_auc'))}, ECE {_fmt(m.get('ece'))}",
                   "- Recall at false-alarm rate: "

@@ -25,18 +25,23 @@ def _r(x: float | None, nd: int = 4) -> float | None:
     return None if x is None else round(float(x), nd)
 
 
-def evaluate(model: ForgeryModel, rows, appeal_ids: set[str] | None = None) -> dict[str, Any]:
+def evaluate(model: ForgeryModel, rows, appeal_ids: set[str] | None = None,
+             raw: dict[tuple[str, str], float] | None = None) -> dict[str, Any]:
     """Appeal-level metrics (the score is an appeal's), plus document-level breakdowns when documents are labelled.
 
     `appeal_ids` restricts to a subset (e.g. the held-out part). Recall at a false-alarm rate uses the
     threshold that achieves that rate on these same data (an oracle operating point, comparable across
     models); the confusion uses the model's own thresholds, as a reviewer would see them.
+    `raw` gives each document's raw margin by (appeal id, file) instead of the model's own: `train` passes
+    the out-of-fold margins (`model.oof_raw_`), each from a fold model that never saw that appeal.
     """
     rows = [r for r in rows if appeal_ids is None or r.appeal_id in appeal_ids]
     if not rows:
         raise ValueError("no labelled appeals to evaluate")
-    scores = model.score_appeals(rows)
-    ids = list(scores)
+    margins = (np.array([raw[(r.appeal_id, r.file)] for r in rows]) if raw is not None
+               else model.raw_scores([r.features for r in rows]))
+    ids, top, _ = model._appeal_max(rows, margins, None)
+    scores = dict(zip(ids, map(float, model.appeal_calibrator_(top)), strict=True))
     label = {r.appeal_id: r.appeal_label for r in rows}
     brand = {r.appeal_id: r.brand or "—" for r in rows}
     y = np.array([label[a] for a in ids])
@@ -64,7 +69,7 @@ def evaluate(model: ForgeryModel, rows, appeal_ids: set[str] | None = None) -> d
     if all(r.label is not None for r in rows):
         # Per document: the appeal score it alone would give, so recall at the appeal thresholds means
         # "this document by itself would have flagged the appeal" (document-calibrated scores sit lower).
-        dp = model.alone_scores([r.features for r in rows])
+        dp = model.appeal_calibrator_(margins)
         dy = np.array([r.label for r in rows])
         per_kind = {}
         for k in sorted({r.kind or "—" for r in rows}):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import inspect
 import json
 import logging
 import math
@@ -185,27 +186,23 @@ class ForgeryModel:
     """
 
     def __init__(self, *, n_estimators: int = 400, learning_rate: float = 0.05, num_leaves: int = 15,
-                 min_child_samples: int = 10, early_stopping_rounds: int = 40, seed: int = 7, num_threads: int = 2,
+                 min_child_samples: int = 10, seed: int = 7, num_threads: int = 2,
                  suspicious_fpr: float = 0.05, forged_fpr: float = 0.01, calibration: str = "auto",
-                 group_by: str = "component", valid_fraction: float = 0.2, calib_fraction: float = 0.2):
+                 group_by: str = "component", folds: int = 5):
         self.n_estimators = n_estimators
         self.learning_rate = learning_rate
         self.num_leaves = num_leaves
         self.min_child_samples = min_child_samples
-        self.early_stopping_rounds = early_stopping_rounds
         self.seed = seed
         self.num_threads = num_threads
         self.suspicious_fpr = suspicious_fpr
         self.forged_fpr = forged_fpr
         self.calibration = calibration
         self.group_by = group_by
-        self.valid_fraction = valid_fraction
-        self.calib_fraction = calib_fraction
+        self.folds = folds
 
     def get_params(self) -> dict[str, Any]:
         """The __init__ parameters (saved with the model)."""
-        import inspect
-
         return {k: getattr(self, k) for k in inspect.signature(type(self).__init__).parameters if k != "self"}
 
     # ------------------------------------------------------------------------------------------ training
@@ -218,81 +215,91 @@ class ForgeryModel:
                 "feature_pre_filter": False, "monotone_constraints": list(MONOTONE),
                 "monotone_constraints_method": "intermediate"}
 
-    def split(self, rows) -> dict[str, str]:
-        """Part of each appeal: 'train', 'valid' or 'calib'; groups (see group_keys) never straddle parts."""
+    def split(self, rows) -> dict[str, int]:
+        """The fold (0 to folds-1) of each appeal; groups (see group_keys) never straddle folds."""
         from sklearn.model_selection import StratifiedGroupKFold
 
         ids = list(dict.fromkeys(r.appeal_id for r in rows))
         label = {r.appeal_id: r.appeal_label for r in rows}
         groups = appeal_groups(ids, group_keys(rows, self.group_by))
         n_groups = len(set(groups.values()))
-        n_splits = max(3, round(1 / min(self.valid_fraction, self.calib_fraction)))
         if n_groups < 3:
-            raise ValueError(f"only {n_groups} independent group(s) of appeals: too few to split into train, "
-                             f"validation and calibration; add appeals or use a finer --group-by")
-        n_splits = min(n_splits, n_groups)
+            raise ValueError(f"only {n_groups} independent group(s) of appeals: too few to hold any out while "
+                             f"training; add appeals or use a finer --group-by")
         y = np.array([label[a] for a in ids])
         g = np.array([groups[a] for a in ids])
-        folds = list(StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=self.seed)
-                     .split(np.zeros(len(ids)), y, g))
-        # Groups can be large (every appeal with one brand's letter template), so folds are uneven: take the
-        # fold nearest the wanted size for calibration, then for validation; the rest trains.
-        sizes = [len(f[1]) for f in folds]
-        calib = min(range(len(folds)), key=lambda i: (abs(sizes[i] - self.calib_fraction * len(ids)), i))
-        valid = min((i for i in range(len(folds)) if i != calib),
-                    key=lambda i: (abs(sizes[i] - self.valid_fraction * len(ids)), i))
-        part = dict.fromkeys(ids, "train")
-        for i in folds[calib][1]:
-            part[ids[i]] = "calib"
-        for i in folds[valid][1]:
-            part[ids[i]] = "valid"
-        return part
+        folds = StratifiedGroupKFold(n_splits=min(self.folds, n_groups), shuffle=True, random_state=self.seed)
+        return {ids[i]: k for k, (_, held) in enumerate(folds.split(np.zeros(len(ids)), y, g)) for i in held}
 
-    def _train_booster(self, X, y, w, Xv, yv):
+    def _booster(self, X, y, w, rounds: int, held=None):
         import lightgbm as lgb
 
-        dtrain = lgb.Dataset(X, y, weight=w, feature_name=list(FEATURE_NAMES), free_raw_data=False)
-        callbacks = []
-        valid_sets = []
-        if len(yv) and 0 < yv.sum() < len(yv):
-            valid_sets = [lgb.Dataset(Xv, yv, reference=dtrain)]
-            callbacks.append(lgb.early_stopping(self.early_stopping_rounds, verbose=False))
-        booster = lgb.train(self.params(), dtrain, num_boost_round=self.n_estimators, valid_sets=valid_sets,
-                            callbacks=callbacks)
-        return booster
+        data = lgb.Dataset(X, y, weight=w, feature_name=list(FEATURE_NAMES), free_raw_data=False)
+        if held is None:
+            return lgb.train(self.params(), data, num_boost_round=rounds), None
+        curve: dict[str, Any] = {}
+        Xh, yh, wh = held
+        booster = lgb.train(self.params(), data, num_boost_round=rounds,
+                            valid_sets=[lgb.Dataset(Xh, yh, weight=wh, reference=data)], valid_names=["held"],
+                            callbacks=[lgb.record_evaluation(curve)])
+        # LightGBM's loss is the weighted mean; times the fold's weight it adds up across folds.
+        return booster, np.asarray(curve["held"]["binary_logloss"]) * float(np.sum(wh))
+
+    def _cross_fit(self, X, y, w, fold) -> tuple[int, np.ndarray]:
+        """(rounds, out-of-fold raw margins): every fold boosted on the others for n_estimators rounds; the
+        rounds are where the summed held-out loss is least, and each row is scored by the fold model that
+        never saw its group, at those rounds."""
+        boosters, loss = [], np.zeros(self.n_estimators)
+        for k in range(int(fold.max()) + 1):
+            tr, held = (fold != k) & (w > 0), (fold == k) & (w > 0)
+            b, curve = self._booster(X[tr], y[tr], w[tr], self.n_estimators, (X[held], y[held], w[held]))
+            boosters.append(b)
+            loss[:len(curve)] += curve
+        rounds = int(np.argmin(loss)) + 1
+        oof = np.zeros(len(y))
+        for k, b in enumerate(boosters):
+            oof[fold == k] = b.predict(X[fold == k], raw_score=True, num_iteration=rounds)
+        return rounds, oof
 
     def fit(self, rows) -> ForgeryModel:
-        """Learn from DocRows (see dataset.py): split, boost with early stopping, calibrate, pick thresholds.
+        """Learn from DocRows (see dataset.py): cross-fit over grouped folds, boost on everything, calibrate.
+
+        The appeals are split into `folds` grouped folds. Each fold is scored by a model boosted on the
+        others, so every training appeal gets an out-of-fold score from a model that never saw its group
+        (serial forger, brand-specific templates); the number of rounds is the one with the least summed
+        out-of-fold loss. The shipped booster is then trained on every appeal for that many rounds, and
+        the calibrators and thresholds are fit on the out-of-fold scores: all the appeals, not one fifth.
 
         With appeal-level labels only (a platform's decisions), documents of genuine appeals are genuine and,
-        for a forged appeal, its most suspicious document under a first model is taken as the forged one
+        for a forged appeal, its most suspicious document by out-of-fold score is taken as the forged one
         (the others are left out, not called genuine): the appeal label applies to the appeal's max score.
         """
         rows = list(rows)
-        part = self.split(rows)
-        self.split_ = part
+        self.split_ = self.split(rows)
+        fold = np.array([self.split_[r.appeal_id] for r in rows])
         doc_level = all(r.label is not None for r in rows)
         X = matrix([r.features for r in rows])
-        in_part = {p: np.array([part[r.appeal_id] == p for r in rows]) for p in ("train", "valid", "calib")}
-        tr, va, ca = in_part["train"], in_part["valid"], in_part["calib"]
-        if doc_level:
-            y = np.array([r.label for r in rows], dtype=float)
-            w = np.ones(len(rows))
-        else:
-            y = np.array([r.appeal_label for r in rows], dtype=float)
-            w = np.ones(len(rows))
-        booster = self._train_booster(X[tr], y[tr], w[tr], X[va], y[va])
+        y = np.array([r.label if doc_level else r.appeal_label for r in rows], dtype=float)
+        w = np.ones(len(rows))
+        rounds, oof = self._cross_fit(X, y, w, fold)
         if not doc_level:
-            booster, y, w = self._refit_multi_instance(rows, booster, X, tr, va)
-        self.booster_ = booster
-        self.best_iteration_ = int(booster.best_iteration or booster.current_iteration())
+            best: dict[str, int] = {}
+            for i, r in enumerate(rows):
+                if r.appeal_label == 1 and (r.appeal_id not in best or oof[i] > oof[best[r.appeal_id]]):
+                    best[r.appeal_id] = i
+            for i, r in enumerate(rows):
+                if r.appeal_label == 1 and best[r.appeal_id] != i:
+                    w[i] = 0.0  # unknown: maybe genuine, maybe a second forgery
+            rounds, oof = self._cross_fit(X, y, w, fold)
+        used = w > 0
+        self.booster_, _ = self._booster(X[used], y[used], w[used], rounds)
+        self.best_iteration_ = rounds
         self.label_level_ = "document" if doc_level else "appeal"
-        # Calibration and thresholds come from appeals the booster never saw (neither trained nor stopped on).
-        raw = self._raw(X)
-        cal_ids, cal_raw, cal_y = self._appeal_max(rows, raw, ca)
+        self.oof_raw_ = {(r.appeal_id, r.file): float(s) for r, s in zip(rows, oof, strict=True)}
+        cal_ids, cal_raw, cal_y = self._appeal_max(rows, oof, None)
         self.appeal_calibrator_ = Calibrator.fit(cal_raw, cal_y, self.calibration)
         if doc_level:
-            self.document_calibrator_ = Calibrator.fit(raw[ca], y[ca], self.calibration)
+            self.document_calibrator_ = Calibrator.fit(oof, y, self.calibration)
         else:
             self.document_calibrator_ = self.appeal_calibrator_
         cal_p = self.appeal_calibrator_(cal_raw)
@@ -309,23 +316,9 @@ class ForgeryModel:
             "forged": {"target_fpr": self.forged_fpr, "fpr": ff, "recall": rf},
             "calibration_appeals": len(cal_ids), "calibration_forged": int(np.sum(cal_y)),
         }
-        self.counts_ = {p: {"appeals": len({r.appeal_id for r, m in zip(rows, in_part[p], strict=True) if m}),
-                            "documents": int(in_part[p].sum())} for p in in_part}
+        self.counts_ = {f"fold {k + 1}": {"appeals": sum(1 for f in self.split_.values() if f == k),
+                                          "documents": int(np.sum(fold == k))} for k in range(int(fold.max()) + 1)}
         return self
-
-    def _refit_multi_instance(self, rows, booster, X, tr, va):
-        raw = booster.predict(X, raw_score=True)
-        best: dict[str, int] = {}
-        for i, r in enumerate(rows):
-            if r.appeal_label == 1 and (r.appeal_id not in best or raw[i] > raw[best[r.appeal_id]]):
-                best[r.appeal_id] = i
-        y = np.array([r.appeal_label for r in rows], dtype=float)
-        w = np.ones(len(rows))
-        for i, r in enumerate(rows):
-            if r.appeal_label == 1 and best[r.appeal_id] != i:
-                w[i] = 0.0  # unknown: maybe genuine, maybe a second forgery
-        keep_v = va & (w > 0)
-        return self._train_booster(X[tr], y[tr], w[tr], X[keep_v], y[keep_v]), y, w
 
     def _appeal_max(self, rows, raw, mask) -> tuple[list[str], np.ndarray, np.ndarray]:
         best: dict[str, float] = {}
@@ -343,17 +336,15 @@ class ForgeryModel:
     def _raw(self, X: np.ndarray) -> np.ndarray:
         return self.booster_.predict(X, raw_score=True, num_iteration=self.best_iteration_)
 
+    def raw_scores(self, rows: list[dict[str, float | None]]) -> np.ndarray:
+        """LightGBM's raw margin of each document (the calibrators map it to probabilities)."""
+        return self._raw(matrix(rows)) if rows else np.zeros(0)
+
     def predict_document(self, rows: list[dict[str, float | None]]) -> np.ndarray:
         """Calibrated probability that each document is forged."""
         if not rows:
             return np.zeros(0)
         return self.document_calibrator_(self._raw(matrix(rows)))
-
-    def alone_scores(self, rows: list[dict[str, float | None]]) -> np.ndarray:
-        """The appeal score each document would give on its own: comparable with the verdict thresholds."""
-        if not rows:
-            return np.zeros(0)
-        return self.appeal_calibrator_(self._raw(matrix(rows)))
 
     def score_appeals(self, rows) -> dict[str, float]:
         """Calibrated appeal scores for DocRows of many appeals (evaluation)."""
@@ -483,7 +474,9 @@ class ForgeryModel:
             booster = lgb.Booster(model_str=texts["model.txt"])
             cal = json.loads(texts["calibration.json"])
             feats = json.loads(texts["features.json"])
-            m = cls(**{k: v for k, v in (meta.get("init") or {}).items()})
+            # Training-only settings of other releases (e.g. split fractions) do not change how a model scores.
+            known = set(inspect.signature(cls.__init__).parameters) - {"self"}
+            m = cls(**{k: v for k, v in (meta.get("init") or {}).items() if k in known})
             m.booster_ = booster
             m.appeal_calibrator_ = Calibrator.from_json(cal["appeal"])
             m.document_calibrator_ = Calibrator.from_json(cal["document"])

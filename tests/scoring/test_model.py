@@ -35,21 +35,42 @@ def saved(fitted, tmp_path_factory):
 
 
 @pytest.mark.parametrize("by", ["component", "brand"])
-def test_groups_never_straddle(rows, by):
-    part = ForgeryModel(group_by=by).split(rows)
+def test_groups_never_straddle_folds(rows, by):
+    fold = ForgeryModel(group_by=by).split(rows)
     keys = group_keys(rows, by)
-    side: dict[str, str] = {}
+    side: dict[str, int] = {}
     for appeal, ks in keys.items():
         for k in ks:
-            assert side.setdefault(k, part[appeal]) == part[appeal], f"{k} on two sides"
+            assert side.setdefault(k, fold[appeal]) == fold[appeal], f"{k} in two folds"
     if by == "brand":
         assert {k for ks in keys.values() for k in ks if k.startswith("brand:")}
+    else:
+        assert sorted(set(fold.values())) == [0, 1, 2, 3, 4]
 
 
 def test_too_few_groups_is_a_clear_error(rows):
     # Stock formats every brand shares join everything when grouping by every template.
-    with pytest.raises(ValueError, match="too few to split"):
+    with pytest.raises(ValueError, match="too few to hold any out"):
         ForgeryModel(group_by="template").split(rows)
+
+
+def test_out_of_fold_scores_come_from_models_that_never_saw_the_appeal(fitted, rows):
+    import lightgbm as lgb
+
+    from appealcheck.scoring.model import matrix
+
+    # Refit fold 0's model by hand: its scores on fold 0 must be the recorded out-of-fold margins, and the
+    # shipped booster (trained on every appeal) must score those documents differently.
+    held = [r for r in rows if fitted.split_[r.appeal_id] == 0]
+    train = [r for r in rows if fitted.split_[r.appeal_id] != 0]
+    b = lgb.train(fitted.params(), lgb.Dataset(matrix([r.features for r in train]),
+                                               [r.label for r in train], feature_name=list(FEATURE_NAMES)),
+                  num_boost_round=fitted.best_iteration_)
+    mine = b.predict(matrix([r.features for r in held]), raw_score=True)
+    recorded = np.array([fitted.oof_raw_[(r.appeal_id, r.file)] for r in held])
+    assert np.allclose(mine, recorded)
+    assert not np.allclose(fitted.raw_scores([r.features for r in held]), recorded)
+    assert fitted.threshold_report_["calibration_appeals"] == len({r.appeal_id for r in rows})
 
 
 def test_union_find_joins_chains():
@@ -183,9 +204,10 @@ def test_evaluate_plot_and_card(fitted, rows, tmp_path):
     from appealcheck.scoring.card import build_card, render_markdown
     from appealcheck.scoring.evaluate import evaluate, feature_importance, plot
 
-    held = {a for a, p in fitted.split_.items() if p == "calib"}
-    res = evaluate(fitted, rows, held)
+    held = {a for a, k in fitted.split_.items() if k == 0}
+    res = evaluate(fitted, rows, held, raw=fitted.oof_raw_)
     assert res["appeals"] == len(held)
+    assert res != evaluate(fitted, rows, held)  # the shipped booster's own scores differ from out-of-fold ones
     assert set(res["recall_at_fpr"]) == {"1%", "2%", "5%"} and res["roc_auc"] > 0.7
     assert sum(sum(v.values()) for v in res["confusion"].values()) == len(held)
     assert "uscc_bad_check" in res["per_op"] and set(res["per_brand"]) <= {"a", "b", "c", "d"}
