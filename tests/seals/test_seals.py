@@ -254,13 +254,39 @@ def test_genuine_impression_has_no_finding(pack):
     assert _ids(_stamped(OFFICIAL, seed=7), pack) == []
 
 
+def _pasted(findings) -> list[str]:
+    return [f.severity for f in findings if f.id == "seal.pasted"]
+
+
 def test_pasted_flat_seal(pack):
     img = _page()
     S.paste_flat(img, OFFICIAL, DPI, (900, 1180), 8.0, (225, 25, 35))
     check = SealCheck()
     ctx = _ctx(img, pack)
-    assert "seal.pasted" in [f.id for f in check.run(ctx)]
+    assert _pasted(check.run(ctx)) == ["high"]  # flat, and the print under it is gone
     assert check.measure(ctx)["seal.ink_spread"] < 0.15
+
+
+def test_a_flat_seal_pasted_on_bare_paper_is_a_medium_sign(pack):
+    # Nothing under the cut-out to hide (seed 7, A-007-000048): flatness and a readable ring are the signs left.
+    img = _page(with_text=False)
+    S.paste_flat(img, OFFICIAL, DPI, (900, 1180), 8.0, (225, 25, 35))
+    ctx = _ctx(img, pack)
+    assert SealCheck().measure(ctx)["seal.text_under_hidden"] is None
+    assert _pasted(SealCheck().run(ctx)) == ["medium"]
+    # The same place stamped with rubber: no finding.
+    img = _page(with_text=False)
+    S.stamp(img, S.impression(OFFICIAL, DPI, np.random.default_rng(7), 8.0), (900, 1180), (200, 30, 40))
+    assert _pasted(SealCheck().run(_ctx(img, pack))) == []
+
+
+def test_a_genuine_seal_on_a_fax_is_not_called_flat(pack):
+    # A fax is black and white: every seal's ink is flat there, so flatness proves nothing.
+    img = _stamped(OFFICIAL, seed=7)
+    grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
+    bw = np.where(grey < 170, 0, 255).astype(np.uint8)
+    ctx = _ctx(np.dstack([bw] * 3), pack)
+    assert _pasted(SealCheck().run(ctx)) == []
 
 
 def test_other_entity_is_unregistered(pack):
