@@ -21,7 +21,7 @@ from types import SimpleNamespace
 import numpy as np
 from PIL import Image
 
-from appealcheck.checks.seals import SealCheck, pasted_severity
+from appealcheck.checks.seals import SealCheck, binarised, pasted_severity
 from appealcheck.ingest.files import read_document
 from appealcheck.models import FieldValue
 from appealcheck.rules.pack import load_pack
@@ -124,7 +124,7 @@ def real(folder: Path) -> None:
         t = read_seal(img, s, want_center=True)
         texts[t.ring] += 1
         read_ok += len(t.ring) >= 4
-        pasted += pasted_severity(ink_stats(img, s), t, s.ink) is not None
+        pasted += pasted_severity(ink_stats(img, s), t, binarised(img, s.box)) is not None
     dt = time.perf_counter() - t0
     print(f"\n== real seals {folder}: {len(files)} images")
     print(f"seal detected: {found}/{len(files)}; ring text read (>= 4 chars): {read_ok}/{found}; "

@@ -57,6 +57,9 @@ UNREGISTERED_BELOW = 70.0
 """Text similarity to every registered seal below which a confidently read seal is unregistered."""
 PASTED_HIDDEN = 0.7
 """Share of the toner under the seal that must be hidden for flat ink to count as pasted."""
+BILEVEL_DARK, BILEVEL_LIGHT, BILEVEL_SHARE = 40, 215, 0.97
+"""A seal's box is binarised (a fax) when this share of its pixels is darker than the first level or lighter than
+the second: seed 7's faxes 1.0; a greyscale scan's seal box holds mid greys in its ink and shadows."""
 PASTED_RING_CHARS = 4
 """Ring characters that must be read before a seal is judged pasted (a company seal, not an app's stamp)."""
 SIZE_TOLERANCE = 0.07
@@ -120,24 +123,36 @@ def part_of_registered(read: str, texts) -> str | None:
     return None
 
 
-def pasted_severity(ink, text, colour: str) -> str | None:
-    """'high' for flat ink that hides the print under it, 'medium' for flat coloured ink over bare paper, on a
-    company seal whose ring text reads; None otherwise.
+def pasted_severity(ink, text, binarised: bool) -> str | None:
+    """'high' for flat ink that hides the print under it, 'medium' for flat ink whose hiding cannot be judged or
+    is not seen, on a company seal whose ring text reads; None otherwise.
 
     Flat ink alone is not enough: app-drawn stamps (payment vouchers) are flat and genuine. A pasted cut-out also
     covers the text under it; ink stamped over text lets it show through. But an app draws its stamp over the
     screen's text too (7 of the 126 real Alipay and bank voucher stamps in realdata hid it): those stamps carry
     their words in straight rows, not round a ring, so a seal whose ring does not read as text is not judged.
-    A cut-out pasted where no print lies hides nothing: flat red or blue ink with a readable ring is then a
-    'medium' sign (seed 7: 3 of 7 pasted seals sat on bare paper, 0.06-0.09 spread; genuine impressions measured
-    0.21 and up on every capture but fax, which is binarised grey and not judged this way)."""
+    Without the print test, flat ink with a readable ring is a 'medium' sign. That is the case on greyscale
+    scans, where seal ink is as dark as toner and hiding cannot be measured: seed 7's three pasted seals on grey
+    scans measured 0.06-0.09 spread, its 32 genuine ones 0.19 and up. A binarised page (a fax) makes every seal
+    flat: there flatness proves nothing."""
     if ink is None or ink.ink_spread >= PASTED_SPREAD:
         return None
     if text is None or len(canonical(text.ring)) < PASTED_RING_CHARS:
         return None
     if ink.text_under_hidden is not None and ink.text_under_hidden >= PASTED_HIDDEN:
         return "high"
-    return "medium" if colour in ("red", "blue") else None
+    return None if binarised else "medium"
+
+
+def binarised(image: np.ndarray, box) -> bool:
+    """Whether the pixels round a seal are black and white only (a fax, a 1-bit scan), JPEG ringing allowed."""
+    x0, y0, x1, y1 = box
+    crop = image[y0:y1, x0:x1]
+    if crop.size == 0:
+        return False
+    # Luminance, not the darkest channel: red ink is dark in green but mid-grey in brightness.
+    g = crop.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32) if crop.ndim == 3 else crop
+    return float(np.mean((g < BILEVEL_DARK) | (g > BILEVEL_LIGHT))) >= BILEVEL_SHARE
 
 
 _PHONE_SCANNER = re.compile(r"camscanner|扫描全能王|adobe scan|office lens|genius scan", re.IGNORECASE)
@@ -234,7 +249,7 @@ class SealCheck(Check):
         specs = {s.id: s for s in ctx.brand.seals} if ctx.brand else {}
         out: list[Finding] = []
         for o in obs:
-            out.extend(self._pasted(o))
+            out.extend(self._pasted(ctx, o))
             out.extend(self._taxpayer(ctx, o))
             if ctx.kind == "business_license":
                 out.extend(self._registry(ctx, o))
@@ -297,13 +312,13 @@ class SealCheck(Check):
                         message=f"{what} carries taxpayer no. {a}, but the invoice's seller is {b} "
                                 f"({d} of {len(b)} characters differ)", measured=a, expected=b)]
 
-    def _pasted(self, o: SealObservation) -> list[Finding]:
-        severity = pasted_severity(o.ink, o.text, o.shape.ink)
+    def _pasted(self, ctx: DocContext, o: SealObservation) -> list[Finding]:
+        severity = pasted_severity(o.ink, o.text, binarised(ctx.document.pages[o.page].image, o.box))
         if severity is None:
             return []
         i = o.ink
         how = ("and it hides the print under it" if severity == "high" else
-               "with a readable ring; nothing under it shows whether it covers print")
+               "with a readable ring (whether it covers print could not be measured)")
         return [self._f(o, "seal.pasted", severity,
                         f"Seal ink is one flat colour (spread {i.ink_spread:.2f}) {how}; a stamped impression "
                         "varies with pressure: looks pasted from an image",

@@ -280,6 +280,17 @@ def test_a_flat_seal_pasted_on_bare_paper_is_a_medium_sign(pack):
     assert _pasted(SealCheck().run(_ctx(img, pack))) == []
 
 
+def test_a_flat_seal_on_a_greyscale_scan_is_a_medium_sign(pack):
+    # Grey seal ink is as dark as toner, so whether it hides the print cannot be measured (seed 7, A-007-000048).
+    def grey(img):
+        return np.dstack([cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)] * 3)
+
+    img = _page()
+    S.paste_flat(img, OFFICIAL, DPI, (900, 1180), 8.0, (225, 25, 35))
+    assert _pasted(SealCheck().run(_ctx(grey(img), pack))) == ["medium"]
+    assert _pasted(SealCheck().run(_ctx(grey(_stamped(OFFICIAL, seed=7)), pack))) == []
+
+
 def test_a_genuine_seal_on_a_fax_is_not_called_flat(pack):
     # A fax is black and white: every seal's ink is flat there, so flatness proves nothing.
     img = _stamped(OFFICIAL, seed=7)
