@@ -64,8 +64,12 @@ class Calibrator:
         return 1.0 / (1.0 + np.exp(-z))
 
     @classmethod
-    def fit(cls, raw, y, method: str = "auto", min_isotonic: int = 200) -> Calibrator:
-        """Isotonic when there are enough points of both classes (it overfits small sets), else Platt."""
+    def fit(cls, raw, y, method: str = "auto", min_isotonic: int = 1000) -> Calibrator:
+        """Isotonic when there are enough points of both classes (it overfits small sets), else Platt.
+
+        Below about a thousand points isotonic's steps are few and wide: scores tie on them, and on seed 7 with a
+        brand held out (about 200 out-of-fold appeals) a genuine appeal on the top step put the 'forged'
+        threshold above every held-out score and cost 0.01-0.02 ROC-AUC against Platt."""
         raw, y = np.asarray(raw, dtype=float), np.asarray(y, dtype=int)
         if method == "auto":
             method = "isotonic" if len(y) >= min_isotonic and min(y.sum(), len(y) - y.sum()) >= 20 else "platt"
