@@ -28,7 +28,7 @@ SEAL_CONFIRMS = 0.85
 match, not a reading)."""
 
 
-def _confirmed(ctx: DocContext, name: str, code_field: str) -> bool:
+def party_confirmed(ctx: DocContext, name: str, code_field: str) -> bool:
     """Whether the document itself shows the brand's party `name` beyond its OCR'd name: the party's code read
     exactly as registered for it, or a seal matching its registered seal image. A near-miss of the name is then
     the OCR's slip (星岚 read as 星岗), not a forger's look-alike company, whose code and seal are its own."""
@@ -100,7 +100,7 @@ class Licensor(Check):
                                 f"Licensor '{m.read}' mixes in look-alike letters from another script", f, m.read,
                                 m.closest))
         elif not m.exact and m.similarity >= NEAR_MISS:
-            if _confirmed(ctx, m.closest, "licensor_uscc"):
+            if party_confirmed(ctx, m.closest, "licensor_uscc"):
                 return out
             out.append(_finding("content.licensor_lookalike", "high", self.id,
                                 f"Licensor reads '{m.read}', a near-miss of the brand's '{m.closest}' "
@@ -202,7 +202,7 @@ class InvoiceParties(Check):
         if issuer is not None and ctx.brand is not None and issuer.value and is_same(issuer.value, seller) is not True:
             m = best_match(issuer.value, _known_issuers(ctx))
             if not m.exact and m.similarity >= NEAR_MISS:
-                if _confirmed(ctx, m.closest, "seller_uscc"):
+                if party_confirmed(ctx, m.closest, "seller_uscc"):
                     return out
                 out.append(_finding("content.invoice_issuer_lookalike", "high", self.id,
                                     f"Invoice issuer '{issuer.value}' is a near-miss of '{m.closest}'", issuer,

@@ -300,6 +300,14 @@ def test_a_genuine_seal_on_a_fax_is_not_called_flat(pack):
     assert _pasted(SealCheck().run(ctx)) == []
 
 
+def test_a_registered_seal_on_another_issuers_document(pack):
+    img = _stamped(OFFICIAL, seed=7)
+    assert "seal.entity_mismatch" in _ids(img, pack, licensor="深圳市启航贸易有限公司")
+    # The issuer's name read one character off (米 as 采) under its own registered seal: the OCR's slip, which the
+    # licensor check also takes as one (A-007-000293, 星岚 read as 星岗).
+    assert _ids(img, pack, licensor="艾克采(中国)有限公司") == []
+
+
 def test_other_entity_is_unregistered(pack):
     other = S.SealSpec("x", "深圳市启航贸易有限公司", "深圳市启航贸易有限公司", code="4403001234567")
     assert "seal.unregistered" in _ids(_stamped(other, seed=4), pack)
@@ -327,6 +335,24 @@ def test_altered_text_lookalike(pack):
 def test_wrong_size(pack):
     big = S.SealSpec("x", ENTITY, ENTITY, size_mm=(50.0, 50.0), code=OFFICIAL.code)
     assert "seal.size_mismatch" in _ids(_stamped(big, seed=6), pack)
+
+
+@pytest.mark.parametrize(("size", "mismatch"), [
+    ((40.2, 30.1), False),  # the registered 40 x 30 mm invoice seal
+    ((48.1, 35.8), True),  # cut 20% larger
+    ((34.5, 25.9), True),  # cut 14% smaller
+    ((36.0, 29.7), False),  # the outline fitted short along its long axis (a faint arc, A-007-000171): not a size
+])
+def test_size_must_be_off_along_both_axes(pack, size, mismatch):
+    from appealcheck.seals import SealMatch, SealObservation
+    from appealcheck.seals.read import SealText
+
+    img = _stamped(OFFICIAL, seed=3)
+    spec = pack.seals[0].model_copy(update={"size_mm": (40.0, 30.0)})
+    obs = SealObservation(find_seals(img)[0], SealText(ENTITY, 0.99, "", "", 0.0, 300.0), size, None,
+                          SealMatch(spec.id, 100.0, 0.9, 0.1, 0.0), "")
+    ids = [f.id for f in SealCheck()._registered(_ctx(img, pack), obs, {spec.id: spec})]
+    assert ("seal.size_mismatch" in ids) is mismatch
 
 
 def test_lookalike_swaps_table():
