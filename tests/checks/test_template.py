@@ -186,6 +186,25 @@ def test_a_phrase_printed_twice_does_not_count_as_moved():
     assert [a.key for a in compare(tpl, dropped).missing] == ["被授权方不得销售非我司渠道商品"]
 
 
+def test_a_name_read_with_one_slip_inside_a_clause_is_still_a_variable():
+    """A genuine photo's clause read 星岗 for 星岚 (A-007-000145): the name stayed in the line, which then missed
+    its anchor and the letter was called reworded. A name with one character misread is taken out as the name is;
+    a clause actually reworded is still missing."""
+    from appealcheck.checks.names import canonical
+    from appealcheck.checks.template import Anchor, Enrolled, _key, _variables, compare
+
+    names = _variables(["星岚（杭州）电器有限公司", "北京安泰明辉贸易有限公司"])
+    clause = "2. 被授权方须销售经星岚（杭州）电器有限公司或其授权经销商供应的正品，不得"
+    key = _key(clause, names)
+    tpl = Enrolled(spec=None, anchors=(Anchor(clause, key, (0.1, 0.4, 0.8, 0.42)),))
+    read = _key("2.被授权方须销售经星岗（杭州）电器有限公司或其授权经销商供应的正品，不得销", names)
+    assert canonical("星岗") not in read and compare(tpl, read).missing == ()
+    reworded = _key("2.被授权方可销售星岗（杭州）电器有限公司的任何商品，不限渠道", names)
+    assert [a.key for a in compare(tpl, reworded).missing] == [key]
+    # Short values are taken out only as read: a two-character platform name one character off is other text.
+    assert _key("在天猫平台开设店铺", _variables(["天狗"])) == _key("在天猫平台开设店铺")
+
+
 def test_a_longer_document_is_not_held_to_a_one_page_seal_box(corpus, tmp_path):
     """The specimens are one page; a two-page letter may be stamped on its last page and bear only a cross-page
     seal on its first, so its seal is not judged for its place (the one-page letter under the same pack is)."""
