@@ -92,6 +92,21 @@ def test_a_look_alike_read_is_not_a_broken_pattern():
     assert not _fits(rx, "XI-2024-94700")  # the retired form: not one misread away
 
 
+def test_a_serial_cut_at_a_dash_read_as_a_gap_is_not_a_broken_pattern():
+    """A fax's 'BO-SQ-2024-03502' read 'BO-SQ-2024 03502'; extraction keeps the first run (A-007-000095)."""
+    from appealcheck.checks.template import _fits, _gap_reads
+    from appealcheck.rules.celfuncs import PATTERNS
+
+    rx = PATTERNS.get(r"^BO-SQ-\d{4}-\d{5}$")
+    assert not _fits(rx, "BO-SQ-2024")
+    assert any(_fits(rx, t) for t in _gap_reads("BO-SQ-2024", "BO-SQ-2024 03502"))
+    assert any(_fits(rx, t) for t in _gap_reads("BO-SQ-2024-035", "BO-SQ-2024-035 02"))  # a gap inside a run
+    # Nothing read past the value, or a run that does not complete the form: still broken.
+    assert _gap_reads("BO-SQ-2024", "BO-SQ-2024") == ["BO-SQ-2024"]
+    assert not any(_fits(rx, t) for t in _gap_reads("BO-SQ-2024", "BO-SQ-2024 第3页"))
+    assert not any(_fits(rx, t) for t in _gap_reads("BO-2024", "BO-2024 03502"))
+
+
 def test_a_seal_outside_the_templates_seal_box(corpus, tmp_path):
     """The brand says where its letters are stamped; a seal elsewhere is reported with its box, where it is on
     the template's page and the region expected. The same letter under the brand's own pack has no such finding."""
