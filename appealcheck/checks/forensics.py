@@ -53,7 +53,7 @@ class PixelForensics(Check):
     """Noise inconsistency and copy-move on every page; JPEG grid features for JPEG files."""
 
     id = "pixel.forensics"
-    version = "3"
+    version = "4"
 
     def __init__(self, params: PixelParams | None = None) -> None:
         self.params = params or PixelParams()
