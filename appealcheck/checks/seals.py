@@ -17,6 +17,8 @@ from appealcheck.checks.names import best_match, canonical
 from appealcheck.checks.parties import NEAR_MISS, party_confirmed
 from appealcheck.models import Finding
 from appealcheck.seals import (
+    OVAL_ABOVE,
+    ROUND_BELOW,
     SealObservation,
     analyse_seals,
     enrolled,
@@ -254,7 +256,7 @@ class SealCheck(Check):
     """Seals present, readable, registered, of the right entity, size and shape, and not pasted."""
 
     id = "seal"
-    version = "3"
+    version = "4"
 
     def run(self, ctx: DocContext) -> list[Finding]:
         obs = analyse_seals(ctx)
@@ -416,7 +418,7 @@ class SealCheck(Check):
                                    list(o.size_mm), list(spec.size_mm)))
         ratio = o.shape.axes[0] / max(o.shape.axes[1], 1e-6)
         if o.shape.inside_page >= 0.97 and o.shape.ring_coverage >= 0.9 and (
-                (spec.shape == "circle" and ratio > 1.25) or (spec.shape == "ellipse" and ratio < 1.1)):
+                (spec.shape == "circle" and ratio > OVAL_ABOVE) or (spec.shape == "ellipse" and ratio < ROUND_BELOW)):
             out.append(self._f(o, "seal.shape_mismatch", "medium",
                                f"Seal is {'an ellipse' if ratio > 1.12 else 'a circle'}; registered seal "
                                f"{spec.id} is {'an ellipse' if spec.shape == 'ellipse' else 'a circle'}",

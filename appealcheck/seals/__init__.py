@@ -6,6 +6,7 @@ count) and is shared by the seal check and by `seal_facts(ctx)`, which feeds `do
 
 from __future__ import annotations
 
+import math
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -138,10 +139,11 @@ def _analyse(ctx: DocContext) -> list[SealObservation]:
                              want_code=bool(match and specs[match.spec_id].code),
                              want_middle=ctx.kind == "purchase_invoice" and shape.shape == "ellipse",
                              expected=texts) if read else None
+            size = size_mm(shape, scale)
             if match is not None and text is not None:
-                match = _rematch_text(match, text, page.image, shape, reg, specs)
+                match = _rematch_text(match, text, page.image, shape, reg, specs, size)
             pattern = impression(page.image, shape, match.rotation if match else None)
-            out.append(SealObservation(shape, text, size_mm(shape, scale), ink_stats(page.image, shape), match,
+            out.append(SealObservation(shape, text, size, ink_stats(page.image, shape), match,
                                        ink_hash(page.image, shape), encode_impression(pattern)))
     return out
 
@@ -160,12 +162,31 @@ def _match(image, shape: SealShape, reg: dict[str, Enrolled], specs: dict) -> Se
     return SealMatch(sid, 0.0, round(score, 3), round(float(sectors.min()), 3), round(rot, 1))
 
 
+ROUND_BELOW, OVAL_ABOVE = 1.1, 1.25
+"""Fitted axis ratios below which an impression is plainly round and above which it is plainly oval; between them
+the outline may be either (a faint arc fits a round seal as 42.9 x 36.9 mm, ratio 1.16, A-401-000044)."""
+
+
+def plain_shape(shape: SealShape) -> str | None:
+    """'circle' or 'ellipse' when the fitted outline says so plainly, else None."""
+    ratio = shape.axes[0] / max(shape.axes[1], 1e-6)
+    return "circle" if ratio < ROUND_BELOW else "ellipse" if ratio > OVAL_ABOVE else None
+
+
+def _size_off(size: tuple[float, float] | None, want) -> float:
+    """How far a measured size is from a registered one (summed log ratios of the sorted axes); 0 when unknown."""
+    if not size or not want:
+        return 0.0
+    return sum(abs(math.log(max(a, 1e-3) / max(b, 1e-3))) for a, b in zip(sorted(size), sorted(want), strict=True))
+
+
 TIE_READ = 60
 """Similarity the ring must read at before the fitted shape and centre text choose between registered seals that
 carry one text: an unread ring ties every seal at 0, and the image match decides then."""
 
 
-def _rematch_text(match: SealMatch, text: SealText, image, shape, reg, specs) -> SealMatch:
+def _rematch_text(match: SealMatch, text: SealText, image, shape, reg, specs,
+                  size: tuple[float, float] | None = None) -> SealMatch:
     """Prefer the registered seal whose text the ring reads as, when the image match is not decisive."""
     from rapidfuzz import fuzz
 
@@ -182,11 +203,14 @@ def _rematch_text(match: SealMatch, text: SealText, image, shape, reg, specs) ->
         best_sid = match.spec_id if match.spec_id in tied else max(tied, key=lambda k: align(sig, reg[k].sig)[0])
     elif len(tied) > 1:
         # One entity's seals carry the same ring text (official, contract, invoice): the one of the fitted shape
-        # (an oval is the invoice seal), then the one whose centre text was read, then the better image
-        # (A-103-000244: a grey oval invoice seal was taken for the round official seal, its size called wrong).
+        # where the outline is plain (an oval is the invoice seal), else the one of the measured size, then the one
+        # whose centre text was read, then the better image (A-103-000244: a grey oval invoice seal was taken for
+        # the round official seal, its size called wrong; A-401-000044: a round seal fitted 42.9 x 36.9 mm was
+        # taken for the 40 x 30 mm invoice seal).
         center = canonical(text.center or "")
         aligned = {k: align(sig, reg[k].sig) for k in tied}
-        best_sid = max(tied, key=lambda k: (specs[k].shape == shape.shape,
+        plain = plain_shape(shape)
+        best_sid = max(tied, key=lambda k: (specs[k].shape == plain if plain else -_size_off(size, specs[k].size_mm),
                                             fuzz.ratio(center, canonical(specs[k].center_text or "")) if center else 0,
                                             aligned[k][0]))
     else:

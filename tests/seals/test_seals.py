@@ -807,3 +807,29 @@ def test_how_plainly_a_changed_character_must_show(diff, photographed, changed):
 
     t = SimpleNamespace(against="苏州恒达东方贸易有限公司", differences=(diff,))
     assert bool(plain_changes(t, photographed)) is changed
+
+
+@pytest.mark.parametrize(("axes", "size", "chosen"), [
+    ((214.0, 184.0), (42.9, 36.9), "acme-official"),  # ratio 1.16, either shape: the size decides (A-401-000044)
+    ((240.0, 180.0), (40.2, 30.1), "acme-invoice"),  # plainly oval: the invoice seal
+    ((210.0, 208.0), (34.4, 34.1), "acme-official"),  # plainly round, cut small: still the round seal
+])
+def test_between_one_entitys_seals_a_plain_outline_then_the_size_decides(monkeypatch, axes, size, chosen):
+    from types import SimpleNamespace
+
+    import appealcheck.seals as seals_mod
+    from appealcheck.seals import SealMatch
+    from appealcheck.seals.read import SealText
+
+    # The image comparison is stubbed (every seal aligns alike): what is tested is the choice between ties.
+    monkeypatch.setattr(seals_mod, "signature", lambda image, shape: None)
+    monkeypatch.setattr(seals_mod, "align", lambda a, b: (0.8, 0.0))
+    monkeypatch.setattr(seals_mod, "sector_scores", lambda a, b, rot: np.array([0.5]))
+    specs = {"acme-official": SimpleNamespace(text=ENTITY, shape="circle", size_mm=(42.0, 42.0), center_text=""),
+             "acme-invoice": SimpleNamespace(text=ENTITY, shape="ellipse", size_mm=(40.0, 30.0),
+                                             center_text="发票专用章")}
+    reg = {k: SimpleNamespace(sig=None) for k in specs}
+    shape = SimpleNamespace(axes=axes, shape="ellipse" if axes[0] / axes[1] > 1.12 else "circle")
+    first = SealMatch("acme-invoice", 0.0, 0.8, 0.5, 0.0)
+    got = seals_mod._rematch_text(first, SealText(ENTITY, 0.99, "", "", 0.0, 300.0), None, shape, reg, specs, size)
+    assert got.spec_id == chosen
