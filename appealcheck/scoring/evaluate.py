@@ -40,8 +40,8 @@ def evaluate(model: ForgeryModel, rows, appeal_ids: set[str] | None = None,
         raise ValueError("no labelled appeals to evaluate")
     margins = (np.array([raw[(r.appeal_id, r.file)] for r in rows]) if raw is not None
                else model.raw_scores([r.features for r in rows]))
-    ids, top, _ = model._appeal_max(rows, margins, None)
-    scores = dict(zip(ids, map(float, model.appeal_calibrator_(top)), strict=True))
+    scores = model.score_appeals(rows, margins)
+    ids = list(scores)
     label = {r.appeal_id: r.appeal_label for r in rows}
     brand = {r.appeal_id: r.brand or "—" for r in rows}
     y = np.array([label[a] for a in ids])

@@ -350,9 +350,13 @@ class ForgeryModel:
             return np.zeros(0)
         return self.document_calibrator_(self._raw(matrix(rows)))
 
-    def score_appeals(self, rows) -> dict[str, float]:
-        """Calibrated appeal scores for DocRows of many appeals (evaluation)."""
-        ids, raw, _ = self._appeal_max(list(rows), self._raw(matrix([r.features for r in rows])), None)
+    def score_appeals(self, rows, margins: np.ndarray | None = None) -> dict[str, float]:
+        """Calibrated appeal scores for DocRows of many appeals (evaluation); `margins` gives the documents' raw
+        margins in row order instead of this booster's (the out-of-fold ones, for `train`'s report)."""
+        rows = list(rows)
+        if margins is None:
+            margins = self.raw_scores([r.features for r in rows])
+        ids, raw, _ = self._appeal_max(rows, margins, None)
         return dict(zip(ids, map(float, self.appeal_calibrator_(raw)), strict=True))
 
     def score_appeal(self, doc_rows: list[dict[str, float | None]], files: list[str] | None = None,
