@@ -7,6 +7,7 @@ import functools
 from appealcheck.checks.content import (
     CapitalAmount,
     ImpossibleDate,
+    LicenceTerm,
     ResidentId,
     UsccCheckDigit,
     ValidityPeriod,
@@ -35,7 +36,7 @@ from appealcheck.fingerprint import source_fingerprint
 def default_checks() -> list[Check]:
     """The built-in checks, in the order they run."""
     return [
-        UsccCheckDigit(), ImpossibleDate(), ValidityPeriod(), CapitalAmount(), Weekday(), ResidentId(),
+        UsccCheckDigit(), ImpossibleDate(), ValidityPeriod(), LicenceTerm(), CapitalAmount(), Weekday(), ResidentId(),
         Licensor(), Licensee(), TrademarkNumbers(), InvoiceParties(), DocumentDates(), KnownForgery(),
         InvoiceArithmetic(), InvoiceNumbers(), ReceiptArithmetic(), ReceiptLocale(), StoreList(), InvoiceQr(),
         EditingSoftware(), TemplateCheck(), TextConsistency(), SealCheck(), FileForensics(), PixelForensics(),

@@ -110,6 +110,34 @@ class ImpossibleDate(Check):
         return out
 
 
+class LicenceTerm(Check):
+    """A business licence's term (营业期限) runs from the day the company was founded (成立日期).
+
+    A founding date moved earlier to make a young shop look established, with the term left as printed, no longer
+    starts the term. Both dates are read off the same page, so one misread digit can also part them: the finding is
+    'medium', and the gap in days is a model input of its own. Companies re-registered under a new form can print a
+    later term start; a reviewer sees both dates boxed.
+    """
+
+    id = "content.license_term"
+    applies_to = ("business_license",)
+
+    def run(self, ctx: DocContext) -> list[Finding]:
+        founded, start = ctx.date("established_on"), ctx.date("valid_from")
+        if founded is None or start is None or founded == start:
+            return []
+        f = ctx.fields["established_on"]
+        return [Finding(id="content.license_term_start", severity="medium", check=self.id,
+                        message=f"Founded {founded}, but the business term starts {start}: a licence's term runs "
+                                "from the day the company was founded",
+                        page=f.page, box=f.box, measured=str(founded), expected=str(start))]
+
+    def measure(self, ctx: DocContext) -> dict[str, float | None]:
+        founded, start = ctx.date("established_on"), ctx.date("valid_from")
+        gap = float(abs((start - founded).days)) if founded and start else None
+        return {"content.license_term.gap_days": gap}
+
+
 class ValidityPeriod(Check):
     """A letter's period must run forwards and cover the day the appeal is judged."""
 

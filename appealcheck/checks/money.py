@@ -106,6 +106,7 @@ class ReceiptArithmetic(Check):
     """A receipt's subtotal and tax make its total (tax added, or tax included)."""
 
     id = "content.receipt_math"
+    version = "2"  # 2: subtotal and tax read across a till roll's whole row
     applies_to = ("receipt",)
 
     def run(self, ctx: DocContext) -> list[Finding]:

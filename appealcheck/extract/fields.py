@@ -85,8 +85,10 @@ class Extractor:
                             name=name + "_problem", value=d.problem, raw=d.raw, page=span.page, box=span.box))
                     return
 
-    def labelled_amount(self, name: str, label: str, exclude: str | None = None, last: bool = False) -> None:
-        """An amount after a label ('合计 ¥1,234.00', 'TOTAL 12.34', 'SUMME EUR 12,34')."""
+    def labelled_amount(self, name: str, label: str, exclude: str | None = None, last: bool = False,
+                        reach: float = 12) -> None:
+        """An amount after a label ('合计 ¥1,234.00', 'TOTAL 12.34', 'SUMME EUR 12,34'), on the label's line or the
+        nearest line to its right on the row, at most `reach` line heights away."""
         labs = self.lines.find(re.compile(label))
         if exclude:
             ex = re.compile(exclude)
@@ -94,7 +96,7 @@ class Extractor:
         if last:
             labs = labs[::-1]
         for lab in labs:
-            for loc in (Located(lab.page, lab.line, lab.end, len(lab.line.text)), self.lines.right_of(lab)):
+            for loc in (Located(lab.page, lab.line, lab.end, len(lab.line.text)), self.lines.right_of(lab, reach)):
                 if loc is None:
                     continue
                 amounts = parse.find_amounts(loc.line.text[loc.start:loc.end])
@@ -590,12 +592,20 @@ def _us_dates(x: Extractor) -> None:
         x.fields["date"] = FieldValue("date", value, f.raw, f.page, f.box, f.confidence)
 
 
+RECEIPT_REACH = 40
+"""How many line heights right of a receipt's label its figure may be (the width of the widest till roll)."""
+
+
 def _receipt(x: Extractor) -> None:
     _largest_labelled_amount(x, "total", _TOTAL,
                              exclude=r"(?i)sub\s*-?\s*total|小\s*计|小\s*計|zwischen|sous|total ht|\bnet(to)?\b|items")
-    x.labelled_amount("subtotal", r"(?i:sub\s*-?\s*total|zwischensumme|sous[- ]total|total ht|netto)|小\s*计|小\s*計")
-    x.labelled_amount("tax", r"(?i:\btax\b|\bvat\b|mwst|\btva\b|ust\.?)|消費税|税\s*额|内税",
-                      exclude=r"(?i)tax id|税号")
+    # A till prints its labels on the left and its figures on the right edge, often further from the label than
+    # the 12 line heights a form's value may sit: a receipt's row reaches across the paper.
+    x.labelled_amount("subtotal", r"(?i:sub\s*-?\s*total|zwischensumme|sous[- ]total|total ht|netto)|小\s*计|小\s*計",
+                      reach=RECEIPT_REACH)
+    # OCR often reads 消費税 with the simplified 费.
+    x.labelled_amount("tax", r"(?i:\btax\b|\bvat\b|mwst|\btva\b|ust\.?)|消\s*[費费]\s*税|税\s*额|内税",
+                      exclude=r"(?i)tax id|tax.?free|税号", reach=RECEIPT_REACH)
     x.labelled_date("date", r"(?i:date|datum|日付)|日期|时间")
     # OCR often swallows the space between a date and a time: '2024-03-1514:32'.
     for loc in x.lines.find(_DATE_TIME_GLUED):
@@ -639,6 +649,19 @@ def _receipt(x: Extractor) -> None:
                 break
 
 
+_OPEN_END = re.compile(r"\s*(?:起\s*)?(?:至|到|-|~|—)\s*(?:长期|無固定期限|无固定期限|永久|不约定期限)")
+"""What follows the start of a business term that never ends: '2015年08月05日至无固定期限', '…至长期'."""
+
+
+def _open_term(x: Extractor) -> None:
+    """valid_from of a licence whose business term is open-ended (valid_to stays unset: it has none)."""
+    for page, ln in x.lines.items:
+        for d in parse.find_dates(ln.text):
+            if d.value is not None and _OPEN_END.match(ln.text, d.end):
+                x.put(_field("valid_from", d.value.isoformat(), Located(page, ln, d.start, d.end), d.raw))
+                return
+
+
 def _license(x: Extractor) -> None:
     name = x.labelled_text("company_name", r"名\s*称")
     x.uscc_near("uscc", name)
@@ -653,6 +676,8 @@ def _license(x: Extractor) -> None:
     x.labelled_text("registered_capital", r"注\s*册\s*资\s*本", clean=lambda s: s.strip())
     x.labelled_date("established_on", r"成\s*立\s*日\s*期|注\s*册\s*日\s*期")
     x.period(prefer=r"营业期限|经营期限")
+    if "valid_from" not in x.fields:
+        _open_term(x)
     x.labelled_text("address", r"住\s*所|经营场所|营业场所", clean=lambda s: s.strip())
 
 

@@ -110,8 +110,8 @@ class PageLines:
             return right
         return self.below(label)
 
-    def right_of(self, label: Located) -> Located | None:
-        """Nearest line on the same row to the right of the label's line."""
+    def right_of(self, label: Located, reach: float = 12) -> Located | None:
+        """Nearest line on the same row to the right of the label's line, at most `reach` line heights away."""
         ln = label.line
         h = max(ln.height, 1)
         best = None
@@ -121,7 +121,7 @@ class PageLines:
             off = abs(self._row_offset(page, ln, other))
             if off <= 0.6 * h and _starts_right_of(other, ln, h):
                 gap = other.box[0] - ln.box[2]
-                if gap < 12 * h and (best is None or gap < best[0]) and not self._claimed(page, ln, other, off):
+                if gap < reach * h and (best is None or gap < best[0]) and not self._claimed(page, ln, other, off):
                     best = (gap, other)
         if best is None:
             return None

@@ -18,7 +18,7 @@ from typing import Any
 
 from appealcheck.models import DOCUMENT_KINDS, SEVERITIES, Appeal, DocumentResult
 
-FEATURE_VERSION = 8
+FEATURE_VERSION = 9
 """Bumped whenever FEATURES or the way a value is computed changes."""
 
 
@@ -58,6 +58,7 @@ KNOWN_FINDINGS: tuple[tuple[str, str], ...] = (
     ("content.invoice_issuer_lookalike", "the invoice issuer's name imitates a brand entity"),
     ("content.invoice_issuer_unknown", "the invoice issuer is not a known brand entity or distributor"),
     ("content.issued_after_appeal", "the document is dated after the appeal was filed"),
+    ("content.license_term_start", "the licence's business term does not start on its founding date"),
     ("content.known_forgery", "this exact file is on the brand's list of known forgeries"),
     ("content.known_forgery_similar", "a seal on the page is the image of a seal the brand knows is forged"),
     ("content.weekday_mismatch", "a printed weekday is not the weekday of its date"),
@@ -119,6 +120,7 @@ CHECK_MEASUREMENTS: tuple[tuple[str, str], ...] = (
     ("content.invoice_issuer.similarity", "how closely the invoice issuer matches a known brand entity"),
     ("content.document_dates.period_days", "length of the authorization period in days"),
     ("content.document_dates.days_to_expiry", "days from the appeal to the end of the authorization"),
+    ("content.license_term.gap_days", "days between a licence's founding date and the start of its term"),
     ("content.document_dates.age_days", "age of the document in days when the appeal was filed"),
     ("content.invoice_qr.mismatches", "fields where the invoice QR code disagrees with the print"),
     ("file.software.editor", "metadata names image-editing software"),

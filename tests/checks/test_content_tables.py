@@ -104,6 +104,11 @@ CASES = [
     ("receipt does not add up", R, {"subtotal": 45.4, "tax": 3.63, "total": 59.03}, {},
      {"content.receipt_sum_mismatch"}),
     ("receipt dated after the appeal", R, {"total": 10.0, "date": "2025-09-03"}, {}, {"content.issued_after_appeal"}),
+    ("licence term from its founding", "business_license",
+     {"established_on": "2015-08-05", "valid_from": "2015-08-05"}, {}, set()),
+    ("licence founded years before its term", "business_license",
+     {"established_on": "2010-08-05", "valid_from": "2015-08-05"}, {}, {"content.license_term_start"}),
+    ("licence term unread", "business_license", {"established_on": "2010-08-05"}, {}, set()),
 ]
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from appealcheck.checks.money import InvoiceArithmetic, InvoiceNumbers
+from appealcheck.checks.money import InvoiceArithmetic, InvoiceNumbers, ReceiptArithmetic
 from appealcheck.extract.fields import extract_fields
 from appealcheck.models import OcrLine, PageText
 from tests.checks.test_content_tables import ctx
@@ -293,3 +293,43 @@ def test_the_top_third_of_a_photo_starts_at_its_first_printed_line():
     rows = [(900, 330, "2024年04月20日"), (400, 300, "上海增值税普通发票"), (60, 500, "名称：某某公司"),
             (60, 700, "合计"), (60, 900, "收款人：胡杰"), (60, 1000, "销售方：（章）")]
     assert extract_fields("purchase_invoice", _page(rows))["issued_on"].value == "2024-04-20"
+
+
+def _boxed(rows):
+    return [PageText(0, tuple(OcrLine(t, b, ((b[0], b[1]), (b[2], b[1]), (b[2], b[3]), (b[0], b[3])), 0.98)
+                              for t, b in rows), "test")]
+
+
+def test_a_till_rolls_figures_at_the_far_edge_are_still_its_subtotal_and_tax():
+    # A-007-000084, a US receipt scanned at 200 dpi: 'Subtotal' and its figure 375 px apart at 30 px high (12.5
+    # line heights), beyond the reach a form's value has; the total was read, the subtotal and tax were not, and
+    # a total raised by ten dollars went unchecked.
+    page = _boxed([("Subtotal", (29, 461, 133, 491)), ("$75.60", (508, 461, 589, 494)),
+                   ("VAT 20%", (28, 499, 122, 529)), ("$6.71", (520, 498, 589, 532)),
+                   ("TOTAL USD", (27, 539, 177, 577)), ("$92.31", (486, 547, 573, 584)),
+                   ("Payment: CASH", (28, 592, 181, 624))])
+    f = extract_fields("receipt", page)
+    assert (f["subtotal"].value, f["tax"].value, f["total"].value) == (75.60, 6.71, 92.31)
+    found = ReceiptArithmetic().run(ctx("receipt", {k: v.value for k, v in f.items()}))
+    assert [x.id for x in found] == ["content.receipt_sum_mismatch"]
+    assert found[0].expected == 82.31
+
+
+def test_a_japanese_consumption_tax_read_with_the_simplified_character_is_the_tax():
+    # A-007-000239: OCR read 消費税 as 消费税, and the tax of a total raised from ¥26,200 to ¥76,200 was unread.
+    page = _boxed([("小計", (22, 394, 66, 421)), ("¥23,818", (373, 399, 442, 423)),
+                   ("消费税 10%", (22, 421, 120, 449)), ("¥2,382", (381, 427, 442, 451)),
+                   ("合計JPY", (22, 452, 123, 487)), ("¥76,200", (345, 463, 424, 492)),
+                   ("免税 Tax-Free", (23, 521, 139, 545))])
+    f = extract_fields("receipt", page)
+    assert (f["subtotal"].value, f["tax"].value, f["total"].value) == (23818, 2382, 76200)
+    found = ReceiptArithmetic().run(ctx("receipt", {k: v.value for k, v in f.items()}))
+    assert [x.id for x in found] == ["content.receipt_sum_mismatch"]
+
+
+def test_an_open_ended_business_term_starts_on_its_date():
+    page = _boxed([("成立日期", (752, 393, 836, 423)), ("2015年08月05日", (880, 395, 1040, 423)),
+                   ("营业期限", (753, 433, 835, 460)), ("2023年08月05日至无固定期限", (880, 435, 1087, 460))])
+    f = extract_fields("business_license", page)
+    assert (f["established_on"].value, f["valid_from"].value) == ("2015-08-05", "2023-08-05")
+    assert "valid_to" not in f
