@@ -12,6 +12,7 @@ import numpy as np
 from rapidfuzz.distance import Levenshtein
 from stdnum.cn import uscc as cn_uscc
 
+from appealcheck.checks.capture import not_a_photo
 from appealcheck.checks.interface import Check, DocContext
 from appealcheck.checks.names import best_match, canonical
 from appealcheck.checks.parties import NEAR_MISS, party_confirmed
@@ -158,21 +159,6 @@ def binarised(image: np.ndarray, box) -> bool:
     # Luminance, not the darkest channel: red ink is dark in green but mid-grey in brightness.
     g = crop.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32) if crop.ndim == 3 else crop
     return float(np.mean((g < BILEVEL_DARK) | (g > BILEVEL_LIGHT))) >= BILEVEL_SHARE
-
-
-_PHONE_SCANNER = re.compile(r"camscanner|扫描全能王|adobe scan|office lens|genius scan", re.IGNORECASE)
-"""Phone apps that make a photo look like a scan: their pages are photographs."""
-_SCANNER = re.compile(r"scan|epson|canon|brother|fujitsu|kyocera|ricoh|xerox|lexmark|\bhp\b|twain|wia", re.IGNORECASE)
-
-
-def _not_a_photo(ctx: DocContext) -> bool:
-    """The capture is known not to be a phone photo: a PDF, or metadata naming a scanner. A camera in EXIF says
-    photo, but chat apps strip EXIF from the photos they forward, so a file that says nothing counts as a photo."""
-    info = ctx.document.info
-    names = " ".join(v for v in (info.software, info.producer, info.creator) if v)
-    if info.camera or _PHONE_SCANNER.search(names):
-        return False
-    return info.format == "pdf" or bool(_SCANNER.search(names))
 
 
 def _cjk(ch: str) -> bool:
@@ -346,7 +332,7 @@ class SealCheck(Check):
         t = o.text
         if t is None or not t.against:
             return []
-        changed = plain_changes(t, not _not_a_photo(ctx))
+        changed = plain_changes(t, not not_a_photo(ctx))
         if not changed:
             return []
         variant = list(canonical(t.against))
@@ -376,7 +362,7 @@ class SealCheck(Check):
                                f"Seal reads {t.ring}; registered seal {spec.id} reads {spec.text} "
                                f"(look-alike {', '.join(f'{a}→{b}' for a, b in swaps)})", t.ring, spec.text))
             return out
-        changed = plain_changes(t, not _not_a_photo(ctx))
+        changed = plain_changes(t, not not_a_photo(ctx))
         if changed:
             what = "; ".join(f"character {i + 1} is {b} where it has {a} (the ring shows {b} {g:.0f} nats more "
                              f"likely)" for i, a, b, g in changed)

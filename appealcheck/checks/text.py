@@ -17,16 +17,19 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from appealcheck.checks.capture import not_a_photo
 from appealcheck.checks.interface import Check, DocContext, LastWork
 from appealcheck.forensics.clones import Clone, page_clones
 from appealcheck.forensics.glyphs import (
     Departure,
     Glyph,
+    Scale,
     departures,
     field_departure,
     line_glyphs,
     line_slope,
     page_slope,
+    same_character_scale,
 )
 from appealcheck.models import FieldValue, Finding, OcrLine
 
@@ -42,6 +45,13 @@ FIELD_KINDS = ("authorization_letter",)
 FIELD_SCORE = 5.0
 FIELD_MIN_PX = 2.0
 """A letter's field whose characters sit this far off the rest of their line (score and pixels) is reported."""
+SIZE_FIELDS = ("licensee", "licensor")
+"""A letter's two names: the licensee's characters are sized against the same characters of the licensor's."""
+SIZE_GAP = 0.03
+"""Share by which both the height and the width of the licensee's characters must differ, the same way, from the
+licensor's same characters to be reported (seed 7's genuine scanned and PDF letters: at most 0.022; letters reused
+with the licensee retyped a size off: 0.034-0.067). Photographs are not judged: perspective sizes the two names
+differently (genuine photos reached 0.077)."""
 MAX_LINES = 400
 """Lines measured per page at most (a page of tiny print costs time and proves little)."""
 RED = 60
@@ -75,6 +85,18 @@ class TextReport:
     """(page, pair) of digits that are the same pixels: one was cloned from the other on the captured image."""
     clone_closest: float | None = None
     """The closest pair of same-digit printings over the page's genuine scale (lowest over pages judged)."""
+    scale: tuple[int, Scale] | None = None
+    """(page, sizes) of a letter's licensee against the same characters of its licensor, where both were read."""
+
+
+def _in_box(g: Glyph, box: tuple[int, int, int, int]) -> bool:
+    return box[0] <= g.cx <= box[2] and box[1] <= (g.top + g.bottom) / 2 <= box[3]
+
+
+def _scale_gap(s: Scale) -> float:
+    """How far both sizes are off, the same way (0 when height and width disagree on the direction)."""
+    dh, dw = s.height - 1, s.width - 1
+    return round(min(abs(dh), abs(dw)), 4) if dh * dw > 0 else 0.0
 
 
 def analyse(ctx: DocContext) -> TextReport:
@@ -83,6 +105,7 @@ def analyse(ctx: DocContext) -> TextReport:
     measured = bilevel = 0
     clones: list[tuple[int, Clone]] = []
     closest: float | None = None
+    scale: tuple[int, Scale] | None = None
     # A letter is printed in one go, labels and values alike; forms (invoices, licences) print their values
     # over the form's own text in another face, so only a letter's fields are held to their line's baseline.
     fields: dict[int, list[tuple[str, tuple[int, int, int, int]]]] = {}
@@ -127,7 +150,12 @@ def analyse(ctx: DocContext) -> TextReport:
         if pc is not None and pc.closest is not None:
             clones += [(text.page, c) for c in pc.clones]
             closest = pc.closest if closest is None else min(closest, pc.closest)
-    return TextReport(tuple(out), measured, bilevel, tuple(clones), closest)
+        boxes = dict(fields.get(text.page, ()))
+        if scale is None and all(k in boxes for k in SIZE_FIELDS):
+            a, b = ([g for g in on_page if _in_box(g, boxes[k])] for k in SIZE_FIELDS)
+            found = same_character_scale(a, b)
+            scale = (text.page, found) if found is not None else None
+    return TextReport(tuple(out), measured, bilevel, tuple(clones), closest, scale)
 
 
 def _reported(ld: LineDeparture) -> bool:
@@ -206,11 +234,24 @@ def _clone_finding(page: int, c: Clone, check: str, fields: dict[str, FieldValue
         measured=round(c.distance, 3), expected=f"about {c.scale:.1f} (this page's printings of one digit)")
 
 
+def _scale_finding(page: int, s: Scale, check: str) -> Finding:
+    g = s.compared
+    box = (min(x.x0 for x in g), min(x.top for x in g), max(x.x1 for x in g) + 1, max(x.bottom for x in g) + 1)
+    way = "larger" if s.height > 1 else "smaller"
+    chars = "".join(x.ch for x in g)
+    return Finding(
+        id="text.field_size", severity="medium", check=check, page=page, box=box,
+        message=f"The licensee's characters '{chars}' print {abs(s.height - 1):.1%} {way} in height and "
+                f"{abs(s.width - 1):.1%} in width than the same characters of the licensor's name: the licensee was "
+                "typed in apart from the rest of the letter (a genuine letter reused for another seller)",
+        measured={"height": s.height, "width": s.width}, expected={"height": 1.0, "width": 1.0})
+
+
 class TextConsistency(Check):
     """Digits within a line that sit off its baseline or are sized unlike the rest."""
 
     id = "text"
-    version = "5"
+    version = "6"  # 6: a letter's licensee sized against its licensor (text.field_size)
 
     def __init__(self) -> None:
         self._last: LastWork[TextReport] = LastWork()
@@ -223,6 +264,8 @@ class TextConsistency(Check):
         rep = self.report(ctx)
         out = [_finding(ld, self.id) for ld in rep.departures if _reported(ld)]
         out += [_clone_finding(page, c, self.id, ctx.fields) for page, c in rep.clones]
+        if rep.scale is not None and not_a_photo(ctx) and _scale_gap(rep.scale[1]) >= SIZE_GAP:
+            out.append(_scale_finding(*rep.scale, self.id))
         if rep.bilevel_pages:
             page = ctx.document.pages[0]
             out.append(Finding(
@@ -233,8 +276,10 @@ class TextConsistency(Check):
 
     def measure(self, ctx: DocContext) -> dict[str, float | None]:
         rep = self.report(ctx)
+        gap = _scale_gap(rep.scale[1]) if rep.scale is not None and not_a_photo(ctx) else None
         if not rep.measured:
-            return {"text.baseline_score": None, "text.height_score": None, "text.clone_closest": None}
+            return {"text.baseline_score": None, "text.height_score": None, "text.clone_closest": None,
+                    "text.field_size_gap": gap}
         best = {"baseline": 0.0, "height": 0.0}
         for ld in rep.departures:
             d = ld.departure
@@ -243,4 +288,4 @@ class TextConsistency(Check):
             big = abs(d.shift) >= floor
             best[d.what] = max(best[d.what], d.score if big else 0.0)
         return {"text.baseline_score": best["baseline"], "text.height_score": best["height"],
-                "text.clone_closest": rep.clone_closest}
+                "text.clone_closest": rep.clone_closest, "text.field_size_gap": gap}

@@ -457,3 +457,40 @@ def field_departure(glyphs: list[Glyph], box: tuple[int, int, int, int], slope: 
     dev = np.concatenate([b_in - np.median(b_in), b_out - np.median(b_out)])
     scatter = max(floor_px, 1.4826 * float(np.median(np.abs(dev))))
     return Departure("baseline", tuple(inside), round(shift, 3), round(abs(shift) / scatter, 2))
+
+
+SCALE_MIN_CHARS = 4
+"""Characters two names must share before their sizes are compared (有限公司 is four)."""
+
+
+@dataclass(frozen=True)
+class Scale:
+    """How one field's characters are sized against the same characters printed in another field."""
+
+    height: float
+    """Median ratio of each character's ink height to the other field's same character."""
+    width: float
+    compared: tuple[Glyph, ...]
+    """The field's characters that were compared."""
+
+
+def same_character_scale(field: list[Glyph], other: list[Glyph]) -> Scale | None:
+    """The field's characters against the same characters in `other` (a name typed into a genuine letter, against
+    the name printed with it). One font at one size gives each character the same ink box, so the ratios sit at 1
+    whatever the characters are; a name retyped a point larger or smaller moves both height and width. None when
+    fewer than SCALE_MIN_CHARS characters are shared."""
+    sizes: dict[str, list[tuple[int, int]]] = {}
+    for g in other:
+        if is_wide(g.ch) and g.ch not in _CJK_MARKS:
+            sizes.setdefault(g.ch, []).append((g.height, g.x1 - g.x0 + 1))
+    hs, ws, used = [], [], []
+    for g in field:
+        ref = sizes.get(g.ch)
+        if not ref or not is_wide(g.ch) or g.ch in _CJK_MARKS:
+            continue
+        hs.append(g.height / float(np.median([h for h, _ in ref])))
+        ws.append((g.x1 - g.x0 + 1) / float(np.median([w for _, w in ref])))
+        used.append(g)
+    if len(used) < SCALE_MIN_CHARS:
+        return None
+    return Scale(round(float(np.median(hs)), 4), round(float(np.median(ws)), 4), tuple(used))

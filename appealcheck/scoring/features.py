@@ -97,6 +97,7 @@ KNOWN_FINDINGS: tuple[tuple[str, str], ...] = (
     ("text.baseline_shift", "digits of a line, or a letter's field, sit off the line's baseline (printed apart)"),
     ("text.font_inconsistent", "digits of a line are a different size from the rest of it"),
     ("text.glyph_cloned", "two printings of a digit are the same pixels: one was cloned on the captured image"),
+    ("text.field_size", "a letter's licensee is printed a size off the same characters of its licensor"),
 )
 """Finding ids with their own feature (a count). Other ids fall into 'other findings' counts by severity."""
 
@@ -144,6 +145,7 @@ CHECK_MEASUREMENTS: tuple[tuple[str, str], ...] = (
     ("text.baseline_score", "how far digits or a letter's field sit off their line's baseline, beyond its scatter"),
     ("text.height_score", "how far a run of digits is sized unlike its line, beyond the line's scatter"),
     ("text.clone_closest", "the closest two printings of a digit, over how far apart the page's printings are"),
+    ("text.field_size_gap", "how far a letter's licensee is sized off the same characters of its licensor"),
 )
 
 KEY_FIELDS: dict[str, tuple[str, ...]] = {

@@ -77,6 +77,47 @@ def test_licensee_retyped_into_a_genuine_letter_is_found(scanner, tmp_path):
     assert r.documents[0].fields["licensee"].value == "深圳市启航贸易有限公司"
 
 
+def _reused(tmp_path, size: int, scanner_named: bool = True) -> Path:
+    """A genuine letter reused: the licensee typed in on the label's own baseline, at `size` px where the letter
+    prints 30, saved as a scanner driver saves it (or with nothing in its metadata, as a chat app forwards it)."""
+    page = pages.letter(licensee="", with_seal=False)
+    f = pages.font(30)
+    x = 120 + int(f.getlength("被授权方："))
+    base = 480 + f.getbbox("被")[3]
+    g = pages.font(size)
+    ImageDraw.Draw(page).text((x, base - g.getbbox("被")[3]), "深圳市启航贸易有限公司", font=g, fill=(25, 25, 30))
+    exif = Image.Exif()
+    if scanner_named:
+        exif[0x0131] = "EPSON Scan 2"
+    out = tmp_path / "reused.jpg"
+    page.filter(ImageFilter.GaussianBlur(0.6)).save(out, quality=90, exif=exif)
+    return out
+
+
+def test_licensee_retyped_a_size_smaller_on_its_own_baseline_is_found_against_the_licensor(scanner, tmp_path):
+    r = scanner.scan(_reused(tmp_path, 28))
+    found = _text_findings(r)
+    assert [f.id for f in found] == ["text.field_size"]
+    f = found[0]
+    assert 0.9 <= f.measured["height"] <= 0.97 and 0.9 <= f.measured["width"] <= 0.97  # 28 px for 30: 0.933
+    assert "有限公司" in f.message and "smaller" in f.message
+    assert 120 < f.box[0] and 470 < f.box[1] < f.box[3] < 530  # on the licensee's line, not the licensor's
+    assert r.documents[0].features["text.field_size_gap"] >= 0.03
+
+
+def test_licensee_printed_with_the_letter_is_no_size_finding(scanner, tmp_path):
+    r = scanner.scan(_reused(tmp_path, 30))
+    assert _text_findings(r) == []
+    assert r.documents[0].features["text.field_size_gap"] < 0.03
+
+
+def test_a_letter_that_may_be_a_photo_is_not_sized(scanner, tmp_path):
+    """Nothing says scanner: a phone's perspective could size the two names apart, so nothing is judged."""
+    r = scanner.scan(_reused(tmp_path, 28, scanner_named=False))
+    assert _text_findings(r) == []
+    assert r.documents[0].features["text.field_size_gap"] is None
+
+
 def test_fax_page_is_said_to_be_unchecked(scanner, tmp_path):
     fax = _letter(second_date_dy=5).convert("L").point(lambda v: 255 if v > 128 else 0).convert("1")
     fax.save(tmp_path / "fax.png")

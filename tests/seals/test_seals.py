@@ -773,7 +773,7 @@ def test_an_apps_voucher_stamp_over_the_screen_text_is_not_pasted(pack, name):
     assert "seal.pasted" not in [f.id for f in SealCheck().run(ctx)]
 
 
-@pytest.mark.parametrize("fmt, camera, software, not_a_photo", [
+@pytest.mark.parametrize("fmt, camera, software, expected", [
     ("pdf", None, None, True),
     ("jpeg", None, "EPSON Scan 2", True),
     ("png", None, "Canon IJ Scan Utility", True),
@@ -782,13 +782,13 @@ def test_an_apps_voucher_stamp_over_the_screen_text_is_not_pasted(pack, name):
     ("jpeg", None, "CamScanner", False),  # a phone app's 'scan' is a photograph
     ("png", None, "Adobe Photoshop 24.1", False),
 ])
-def test_which_captures_count_as_photographs_for_seal_text(fmt, camera, software, not_a_photo):
+def test_which_captures_count_as_photographs_for_seal_text(fmt, camera, software, expected):
     from types import SimpleNamespace
 
-    from appealcheck.checks.seals import _not_a_photo
+    from appealcheck.checks.capture import not_a_photo
 
     info = FileInfo(fmt, 1, "0" * 64, software=software, camera=camera)
-    assert _not_a_photo(SimpleNamespace(document=SimpleNamespace(info=info))) is not_a_photo
+    assert not_a_photo(SimpleNamespace(document=SimpleNamespace(info=info))) is expected
 
 
 @pytest.mark.parametrize("diff, photographed, changed", [
