@@ -193,7 +193,7 @@ def _across_middle(u: dict, o: SealObservation) -> bool:
         abs(cy - (y0 + y1) / 2) <= 0.2 * (y1 - y0)
 
 
-def _red_ink(ctx: DocContext, u: dict) -> bool:
+def red_ink(ctx: DocContext, u: dict) -> bool:
     """Whether a code read on the page is printed in red ink: a seal's line, not the invoice's black print."""
     if u["page"] >= len(ctx.document.pages):
         return False
@@ -289,14 +289,14 @@ class SealCheck(Check):
         buyer = ctx.fields.get("buyer_uscc")
         red = [u for u in found.value if u.get("kind") == "uscc"
                and not any(_inside(u, o.page, o.box) for o in read)
-               and (_red_ink(ctx, u) or (u.get("valid") and any(_across_middle(u, o) for o in grey)
+               and (red_ink(ctx, u) or (u.get("valid") and any(_across_middle(u, o) for o in grey)
                                          and (buyer is None or u["code"] != buyer.value)))]
         if not red:
             return []
         seller = _seller_code(ctx, lambda u: u in red or any(_inside(u, o.page, o.box) for o in obs))
         out = []
         for u in red:
-            what = "Red seal text" if _red_ink(ctx, u) else "Text inside the seal"
+            what = "Red seal text" if red_ink(ctx, u) else "Text inside the seal"
             out.extend(self._compare_taxpayer(u["code"], seller, u["page"], tuple(u["box"]), what))
         return out[:1]
 

@@ -333,3 +333,21 @@ def test_an_open_ended_business_term_starts_on_its_date():
     f = extract_fields("business_license", page)
     assert (f["established_on"].value, f["valid_from"].value) == ("2015-08-05", "2023-08-05")
     assert "valid_to" not in f
+
+
+def test_a_total_read_with_stray_dots_among_its_digits_is_still_the_total():
+    # A-431-000068: a total copy-moved to ¥107998.62 read '¥10.7998.62' (the seam between moved digits read as a
+    # dot); unread, neither the sum nor the words were checked against it.
+    page = _boxed([("合计", (137, 519, 210, 548)), ("¥31858.00", (763, 523, 846, 544)),
+                   ("¥4141.54", (987, 522, 1062, 543)), ("价税合计（大写）", (80, 560, 207, 584)),
+                   ("叁万伍仟玖佰玖拾玖圆伍角肆分", (226, 561, 487, 584)),
+                   ("(小写) ¥10.7998.62", (828, 560, 986, 584))])
+    f = extract_fields("purchase_invoice", page)
+    assert (f["amount"].value, f["tax"].value, f["total"].value) == (31858.0, 4141.54, 107998.62)
+    found = {x.id for x in InvoiceArithmetic().run(ctx("purchase_invoice", {k: v.value for k, v in f.items()}))}
+    assert "content.invoice_sum_mismatch" in found
+
+
+def test_a_total_with_one_decimal_point_is_read_as_printed():
+    page = _boxed([("价税合计（大写）", (80, 560, 207, 584)), ("(小写) ¥35999.54", (828, 560, 986, 584))])
+    assert extract_fields("purchase_invoice", page)["total"].value == 35999.54
