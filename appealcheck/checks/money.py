@@ -98,6 +98,10 @@ _ROUNDING_LINE = re.compile(r"(?i)\b(rundung|gerundet|arrondi\w*|rounding|afrond
 """The line a till prints when it rounds a cash total."""
 
 
+_TAX_LINE = re.compile(r"(?i:\btax\b(?!.?free)|\bvat\b|mwst|\btva\b|\bust\b)|消\s*[費费]\s*税|税\s*[额額]|内税")
+"""A tax line printed on a receipt (a tax-free notice is not one)."""
+
+
 def _on_nickel(v: float) -> bool:
     return abs(round(v * 20) - v * 20) < 1e-6
 
@@ -106,22 +110,35 @@ class ReceiptArithmetic(Check):
     """A receipt's subtotal and tax make its total (tax added, or tax included)."""
 
     id = "content.receipt_math"
-    version = "2"  # 2: subtotal and tax read across a till roll's whole row
+    version = "3"  # 2: subtotal and tax read across a till roll's whole row; 3: the item lines against the total
     applies_to = ("receipt",)
 
     def run(self, ctx: DocContext) -> list[Finding]:
         sub, tax, total = _val(ctx, "subtotal"), _val(ctx, "tax"), _val(ctx, "total")
-        if sub is None or total is None:
+        if total is None:
             return []
         # Cash rounding (Rundung, arrondi) moves a total to the next 0.05 by up to 0.025.
         tol = CASH_ROUNDING if _on_nickel(total) and _ROUNDING_LINE.search(ctx.text) else 0.011
-        ok = abs(sub - total) <= tol or (tax is not None and abs(sub + tax - total) <= tol)
-        if ok or tax is None:
-            return []
         f = ctx.fields["total"]
+        if sub is not None and tax is not None and abs(sub - total) > tol and abs(sub + tax - total) > tol:
+            return [Finding(id="content.receipt_sum_mismatch", severity="medium", check=self.id,
+                            message=f"Subtotal {sub:.2f} and tax {tax:.2f} do not make the total {total:.2f}",
+                            page=f.page, box=f.box, measured=total, expected=round(sub + tax, 2))]
+        items = _val(ctx, "items_total")
+        if items is None:
+            return []
+        # The lines make the total with the tax included, or with the tax added; where the tax was not read but is
+        # printed, or the lines make the subtotal, nothing is judged here.
+        if abs(items - total) <= tol or (tax is not None and abs(items + tax - total) <= tol) or \
+                (sub is not None and abs(items - sub) <= tol) or (tax is None and _TAX_LINE.search(ctx.text)):
+            return []
+        lines = ctx.fields["items_total"]
         return [Finding(id="content.receipt_sum_mismatch", severity="medium", check=self.id,
-                        message=f"Subtotal {sub:.2f} and tax {tax:.2f} do not make the total {total:.2f}",
-                        page=f.page, box=f.box, measured=total, expected=round(sub + tax, 2))]
+                        message=f"The item lines ({lines.raw}) add up to {items:.2f}"
+                                f"{f' and the tax is {tax:.2f}' if tax is not None else ''}, but the total reads "
+                                f"{total:.2f}",
+                        page=f.page, box=f.box, measured=total,
+                        expected=round(items + (tax or 0.0), 2))]
 
     def measure(self, ctx: DocContext) -> dict[str, float | None]:
         sub, tax, total = _val(ctx, "subtotal"), _val(ctx, "tax"), _val(ctx, "total")

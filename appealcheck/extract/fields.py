@@ -616,6 +616,58 @@ RECEIPT_REACH = 40
 """How many line heights right of a receipt's label its figure may be (the width of the widest till roll)."""
 
 
+_ITEMS_HEADER = re.compile(r"(?i)^\s*(金\s*[额額]|amount|montant|betrag|importe|prezzo)\s*$")
+"""The header of a receipt's amounts column."""
+_TOTALS_LABEL = re.compile(_TOTAL + r"|(?i:sub\s*-?\s*total|zwischensumme|sous[- ]total|total ht|netto|\btax\b|"
+                           r"\bvat\b|mwst|\btva\b)|小\s*[计計]|消\s*[費费]\s*税|税")
+"""Any label of the totals block under a receipt's items."""
+
+
+def _receipt_items(x: Extractor) -> None:
+    """items_total: the sum of the figures in the amounts column, between its header and the totals block.
+
+    Read only where the column has a header and every row of it between header and totals gives one figure; a
+    receipt without a header (most German till rolls) has no items_total."""
+    heads = x.lines.find(_ITEMS_HEADER)
+    if not heads:
+        return
+    head = heads[0]
+    h = max(head.line.height, 1)
+    hx0, hy0, hx1, hy1 = head.line.box
+    below = [(p, ln) for p, ln in x.lines.items if p == head.page and ln.center[1] > hy1]
+    labels = [Located(p, ln, 0, len(ln.text)) for p, ln in below if _TOTALS_LABEL.search(ln.text)]
+    if not labels:
+        return
+    # The figures on a label's row are the totals block's own, however a photo tilts the row (a subtotal's figure
+    # sat 8 px above its label's centre on a scan, A-007-000014).
+    theirs = [c.line for lab in labels for c in x.lines.row(lab)]
+
+    def in_column(ln) -> bool:
+        return not (ln.box[2] < hx0 - 2 * h or ln.box[0] > hx1 + 2 * h)
+
+    # In the column the block starts at its first figure; a photo tilts rows, so the labels' own tops (left) can
+    # sit a row above or below it (a subtotal's figure 50 px under its label on A-007-000080).
+    stop = min([ln.box[1] for ln in theirs if in_column(ln)] or [lab.line.box[1] for lab in labels])
+    figures = []
+    for _, ln in below:
+        if ln.center[1] >= stop or any(ln is t for t in theirs) or not in_column(ln):
+            continue
+        amounts = parse.find_amounts(ln.text)
+        if len(amounts) != 1:
+            if any(ch.isdigit() for ch in ln.text) and ln.box[0] >= hx0 - 2 * h:
+                return  # a figure of the column that does not read as one amount: the sum would be a guess
+            continue
+        figures.append((ln, amounts[0]))
+    if not figures:
+        return
+    total = sum(a.value for _, a in figures)
+    first = figures[0][0]
+    x.put(FieldValue("items_total", _num(total), " + ".join(a.raw for _, a in figures), head.page,
+                     (min(ln.box[0] for ln, _ in figures), first.box[1], max(ln.box[2] for ln, _ in figures),
+                      max(ln.box[3] for ln, _ in figures)), min(float(ln.confidence) for ln, _ in figures)))
+    x.put(FieldValue("items_count", len(figures), str(len(figures)), head.page, first.box))
+
+
 def _receipt(x: Extractor) -> None:
     _largest_labelled_amount(x, "total", _TOTAL,
                              exclude=r"(?i)sub\s*-?\s*total|小\s*计|小\s*計|zwischen|sous|total ht|\bnet(to)?\b|items")
@@ -643,6 +695,7 @@ def _receipt(x: Extractor) -> None:
                 x.put(_field("date", ds[0].value.isoformat(), Located(page, ln, ds[0].start, ds[0].end), ds[0].raw))
                 break
     _us_dates(x)
+    _receipt_items(x)
     for loc in x.lines.find(re.compile(r"\b([01]?\d|2[0-3]):[0-5]\d(:[0-5]\d)?\b")):
         x.put(_field("time", loc.text, loc))
         break

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from appealcheck.checks.money import InvoiceArithmetic, InvoiceNumbers, ReceiptArithmetic
 from appealcheck.extract.fields import extract_fields
 from appealcheck.models import OcrLine, PageText
@@ -351,3 +353,50 @@ def test_a_total_read_with_stray_dots_among_its_digits_is_still_the_total():
 def test_a_total_with_one_decimal_point_is_read_as_printed():
     page = _boxed([("价税合计（大写）", (80, 560, 207, 584)), ("(小写) ¥35999.54", (828, 560, 986, 584))])
     assert extract_fields("purchase_invoice", page)["total"].value == 35999.54
+
+
+_COUNTER_RECEIPT = [("商品", (213, 413, 259, 444)), ("数量", (474, 425, 521, 457)), ("金额", (617, 432, 664, 463)),
+                    ("铂骏跑步鞋", (211, 445, 314, 481)), ("铂骏运动T恤", (206, 506, 321, 544)),
+                    ("2", (501, 493, 519, 517)), ("¥1,198.00", (570, 493, 662, 523)), ("3", (498, 551, 517, 577)),
+                    ("¥597.00", (585, 553, 661, 584)), ("铂骏篮球鞋", (204, 567, 310, 606)),
+                    ("2", (496, 613, 516, 639)), ("¥1,798.00", (567, 613, 659, 644)), ("合计CNY", (200, 663, 320, 708))]
+
+
+@pytest.mark.parametrize(("total", "found"), [("¥6,593.00", ["content.receipt_sum_mismatch"]), ("¥3,593.00", [])])
+def test_a_counter_receipts_item_lines_are_held_to_its_total(total, found):
+    # A-431-000008, a photographed counter receipt with no subtotal or tax line: its total retyped from ¥3,593.00
+    # to ¥6,593.00 had no finding while the three item lines were read.
+    page = _boxed([*_COUNTER_RECEIPT, (total, (528, 680, 655, 721)), ("支付方式：银联卡", (198, 711, 360, 749))])
+    f = extract_fields("receipt", page)
+    assert (f["items_total"].value, f["items_count"].value) == (3593.0, 3)
+    assert [x.id for x in ReceiptArithmetic().run(ctx("receipt", {k: v.value for k, v in f.items()}))] == found
+
+
+def test_item_lines_of_a_tilted_photo_stop_at_the_totals_block_of_their_own_column():
+    # A-007-000080, the lines OCR read between header and footer, as tilted as the photo: rows fall to the right, so
+    # the subtotal's figure sits 50 px under its label; the second item's figure, lower than the label's top, is
+    # still an item, the subtotal's is not.
+    lines = [
+        ("品名", ((205, 409), (261, 415), (257, 452), (201, 445))),
+        ("BOJUN 运动T恤", ((204, 449), (362, 465), (359, 497), (201, 481))),
+        ("数量", ((523, 446), (580, 450), (577, 486), (520, 481))),
+        ("金額", ((697, 465), (754, 470), (751, 506), (694, 502))),
+        ("BOJUN 跑步鞋", ((205, 515), (352, 530), (349, 563), (202, 547))),
+        ("1", ((557, 524), (578, 524), (578, 550), (557, 550))),
+        ("¥4,200", ((676, 533), (754, 541), (750, 573), (673, 565))),
+        ("1", ((558, 589), (579, 589), (579, 616), (558, 616))),
+        ("¥12,600", ((666, 597), (755, 606), (751, 638), (663, 629))),
+        ("小計", ((206, 614), (269, 620), (265, 659), (202, 653))),
+        ("消費税 10%", ((206, 652), (340, 664), (337, 699), (203, 687))),
+        ("¥15,273", ((664, 665), (756, 673), (753, 706), (661, 698))),
+        ("合計JPY", ((208, 691), (344, 704), (339, 747), (204, 734))),
+        ("¥1,527", ((675, 700), (757, 708), (754, 742), (672, 734))),
+        ("お支払:クレジット", ((209, 743), (418, 762), (415, 794), (206, 775))),
+        ("¥16,800", ((631, 734), (757, 747), (753, 787), (627, 775))),
+        ("免税 Tax-Free", ((209, 777), (367, 792), (364, 824), (206, 808))),
+    ]
+    page = [PageText(0, tuple(OcrLine(t, (min(x for x, _ in q), min(y for _, y in q), max(x for x, _ in q),
+                                          max(y for _, y in q)), q, 0.98) for t, q in lines), "test")]
+    f = extract_fields("receipt", page)
+    assert f["items_total"].value == 16800
+    assert ReceiptArithmetic().run(ctx("receipt", {k: v.value for k, v in f.items()})) == []
