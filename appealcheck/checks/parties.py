@@ -406,6 +406,11 @@ def _same_serial(a: str, b: str) -> bool:
     return len(digits) >= 4 and digits == re.sub(r"\D", "", b) and Levenshtein.distance(ka, kb) <= 1
 
 
+def _whole_serial(serial) -> bool:
+    """Whether a serial was read with its number (four digits or more)."""
+    return isinstance(serial, str) and sum(c.isdigit() for c in serial) >= 4
+
+
 def broken_chain(seller: str | None, docs) -> dict[str, list[Finding]]:
     """Findings across an appeal's letters, keyed by file: a distributor's letter to the seller must cite the
     serial of the brand's letter to that distributor, and may not grant beyond that letter's period."""
@@ -418,9 +423,12 @@ def broken_chain(seller: str | None, docs) -> dict[str, list[Finding]]:
             continue
         # An expired letter and its renewal may both be there: the cited one decides, else the latest-ending.
         cited = letter.fields.get("parent_serial")
-        serials = [p.fields["serial"] for p in parents if p.fields.get("serial") is not None]
+        # A serial read without its number is a part read (a fax's 'BO' of BO-SQ-2024-66686, A-437-000052): it can
+        # neither confirm nor contradict the citation.
+        serials = [p.fields["serial"] for p in parents if p.fields.get("serial") is not None
+                   and _whole_serial(p.fields["serial"].value)]
         same = [p for p in parents if cited is not None and p.fields.get("serial") is not None
-                and _same_serial(p.fields["serial"].value, cited.value)]
+                and _whole_serial(p.fields["serial"].value) and _same_serial(p.fields["serial"].value, cited.value)]
         if cited is not None and serials and not same:
             out.setdefault(letter.file, []).append(_finding(
                 "content.chain_serial_mismatch", "high", "content.appeal_chain",

@@ -251,7 +251,7 @@ class TextConsistency(Check):
     """Digits within a line that sit off its baseline or are sized unlike the rest."""
 
     id = "text"
-    version = "6"  # 6: a letter's licensee sized against its licensor (text.field_size)
+    version = "7"  # 6: a letter's licensee sized against its licensor (text.field_size); 7: tilts bounded
 
     def __init__(self) -> None:
         self._last: LastWork[TextReport] = LastWork()

@@ -261,6 +261,9 @@ CHAIN_CASES = [
     ("cited serial unread", [OWN, seller_letter(parent_serial=None)], []),
     ("distributor's own serial unread", [doc("own.png", L, licensee=DIST, valid_to="2025-12-31"),
                                          seller_letter(parent_serial="AC-SQ-2024-00417")], []),
+    # A-437-000052: a fax of the brand's letter read its serial as 'BO' alone.
+    ("distributor's own serial read without its number", [
+        doc("own.png", L, licensee=DIST, serial="AC", valid_to="2025-12-31"), seller_letter()], []),
     ("a direct letter from the brand has no chain", [doc("l.png", L, licensor="艾克米(中国)有限公司",
                                                          licensee=SELLER, valid_to="2029-01-01")], []),
     ("an expired parent letter and its renewal: the cited renewal decides", [

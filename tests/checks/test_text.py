@@ -156,3 +156,14 @@ def test_departures_do_not_compare_far_apart_digits_without_a_tilt_to_go_by():
     glyphs = [_g(c, 10 * i, 100) for i, c in enumerate("611")]
     glyphs += [_g(c, 400 + 10 * i, 108) for i, c in enumerate("10022")]
     assert [d for d in departures(glyphs) if d.what == "baseline"] == []
+
+
+def test_a_tilt_read_off_one_pixel_steps_of_small_digits_is_not_the_lines():
+    # A-437-000039, a photographed licence: '254' and '9…16' of an address, 11 px tall, each a pixel lower at its
+    # right end. Their own tilt (-0.11) put '916' 6 px below '254'; the page's tilt is -0.0096 and they line up.
+    glyphs = [Glyph(c, x, x + (7 if c.isdigit() else 12), top, bottom) for c, x, top, bottom in (
+        ("路", 1005, 479, 492), ("2", 1020, 480, 491), ("5", 1029, 480, 490), ("4", 1037, 480, 489),
+        ("号", 1047, 479, 491), ("9", 1061, 480, 490), ("层", 1069, 479, 491), ("1", 1086, 479, 490),
+        ("6", 1094, 479, 489), ("室", 1103, 478, 490))]
+    shifts = [abs(d.shift) for d in departures(glyphs, -0.0096) if d.what == "baseline"]
+    assert max(shifts, default=0.0) < 1.5
