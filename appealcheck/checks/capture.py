@@ -6,7 +6,8 @@ import re
 
 from appealcheck.checks.interface import DocContext
 
-_PHONE_SCANNER = re.compile(r"camscanner|扫描全能王|adobe scan|office lens|genius scan", re.IGNORECASE)
+_PHONE_SCANNER = re.compile(r"camscanner|扫描全能王|adobe scan|office lens|microsoft lens|genius scan|scanbot|"
+                            r"scanner pro|tapscanner|tiny ?scanner|vflat|夸克扫描|全能扫描", re.IGNORECASE)
 """Phone apps that make a photo look like a scan: their pages are photographs."""
 _SCANNER = re.compile(r"scan|epson|canon|brother|fujitsu|kyocera|ricoh|xerox|lexmark|\bhp\b|twain|wia", re.IGNORECASE)
 

@@ -40,7 +40,7 @@ class UsccCheckDigit(Check):
             if u.get("kind") == "uscc" and not u.get("valid") and _USCC_SHAPE.match(u["code"]):
                 if _misread_of(u["code"], known, u.get("confidence")) and not _qr_says_invalid(ctx, u["code"]):
                     continue
-                if _seal_misread(ctx, u, known):
+                if _seal_misread(ctx, u):
                     continue
                 out.append(Finding(
                     id="content.uscc_check_digit", severity="high", check=self.id,
@@ -82,16 +82,18 @@ def _misread_of(code: str, known: set[str], confidence: float | None = None) -> 
     return False
 
 
-def _seal_misread(ctx: DocContext, u: dict, known: set[str]) -> bool:
-    """Whether an invalid code is a seal's red line read one character off a valid code of the page: an invoice
-    seal repeats its seller's code, and its ink is read worse than the print (9131011535M4LMPXXE printed, the
-    seal's line read ...XXF at 0.996 on a genuine photographed invoice, A-431-000064). The seal check compares the
-    seal's number with the seller's; a forger's wrong check character is typed into the print, in black."""
+def _seal_misread(ctx: DocContext, u: dict) -> bool:
+    """Whether an invalid code is an invoice seal's red line read with its check character off a code printed
+    validly on the same page: the seal repeats its seller's code, and its ink is read worse than the print
+    (9131011535M4LMPXXE printed, the seal's line read ...XXF at 0.996 on a genuine photographed invoice,
+    A-431-000064). A forger's wrong check character is typed into the print, in black."""
     from appealcheck.checks.seals import red_ink
 
+    if ctx.kind != "purchase_invoice":
+        return False
     code = u["code"]
-    near = any(len(k) == len(code) == 18 and sum(a != b for a, b in zip(k, code, strict=True)) == 1 for k in known)
-    return near and red_ink(ctx, u)
+    printed = {v["code"] for v in ctx.fields["usccs"].value if v.get("valid") and v is not u}
+    return any(len(k) == len(code) == 18 and k[:17] == code[:17] for k in printed) and red_ink(ctx, u)
 
 
 def _qr_says_invalid(ctx: DocContext, code: str) -> bool:

@@ -98,8 +98,9 @@ _ROUNDING_LINE = re.compile(r"(?i)\b(rundung|gerundet|arrondi\w*|rounding|afrond
 """The line a till prints when it rounds a cash total."""
 
 
-_TAX_LINE = re.compile(r"(?i:\btax\b(?!.?free)|\bvat\b|mwst|\btva\b|\bust\b)|消\s*[費费]\s*税|税\s*[额額]|内税")
-"""A tax line printed on a receipt (a tax-free notice is not one)."""
+_TAX_LINE = re.compile(r"(?i:\btax\b(?!.?(?:free|id))|\bvat\b(?!\s*(?:no|reg|number|id))|mwst|\btva\b|"
+                       r"\bust\b(?!-?\s*id))|消\s*[費费]\s*税|税\s*[额額]|内税")
+"""A tax line printed on a receipt (a tax-free notice or a tax number is not one)."""
 
 
 def _on_nickel(v: float) -> bool:
@@ -107,7 +108,7 @@ def _on_nickel(v: float) -> bool:
 
 
 class ReceiptArithmetic(Check):
-    """A receipt's subtotal and tax make its total (tax added, or tax included)."""
+    """A receipt's subtotal and tax make its total (tax added, or tax included), and so do its item lines."""
 
     id = "content.receipt_math"
     version = "3"  # 2: subtotal and tax read across a till roll's whole row; 3: the item lines against the total

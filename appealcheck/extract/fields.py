@@ -618,16 +618,22 @@ RECEIPT_REACH = 40
 
 _ITEMS_HEADER = re.compile(r"(?i)^\s*(金\s*[额額]|amount|montant|betrag|importe|prezzo)\s*$")
 """The header of a receipt's amounts column."""
-_TOTALS_LABEL = re.compile(_TOTAL + r"|(?i:sub\s*-?\s*total|zwischensumme|sous[- ]total|total ht|netto|\btax\b|"
-                           r"\bvat\b|mwst|\btva\b)|小\s*[计計]|消\s*[費费]\s*税|税")
-"""Any label of the totals block under a receipt's items."""
+_TOTALS_LABEL = re.compile(r"^\s*(?:" + _TOTAL + r"|(?i:sub\s*-?\s*total|zwischensumme|sous[- ]total|total ht|netto|"
+                           r"sales\s*tax|\btax\b|\bvat\b|mwst|\btva\b)|小\s*[计計]|消\s*[費费]\s*税|税\s*[额額]|税金|内税)")
+"""A line that opens the totals block under a receipt's items: a totals label at its start (an item named 'TOTAL
+CARE PASTE' or '含税运费' does not)."""
+_NOT_ONE_ITEM = re.compile(r"(?i)@|\d\s*[x×]\s*\d")
+"""A line reaching into the amounts column that is not one item's figure: a unit price ('2 x 1.50', '2 @ 1.50')."""
+_ADJUSTMENT = re.compile(r"(?i)优惠|折扣|割引|値引|rabatt|discount|remise|coupon|pfand|deposit|gutschein")
+"""A row among the items that adjusts the sum (a discount printed without its minus, a deposit): nothing is summed."""
 
 
 def _receipt_items(x: Extractor) -> None:
     """items_total: the sum of the figures in the amounts column, between its header and the totals block.
 
-    Read only where the column has a header and every row of it between header and totals gives one figure; a
-    receipt without a header (most German till rolls) has no items_total."""
+    Read only where the column has a header and every line reaching into it between header and totals reads as
+    one item's figure (no unit price, discount or deposit, nothing unreadable); a receipt without a header (most
+    German till rolls) has no items_total."""
     heads = x.lines.find(_ITEMS_HEADER)
     if not heads:
         return
@@ -641,6 +647,14 @@ def _receipt_items(x: Extractor) -> None:
     # The figures on a label's row are the totals block's own, however a photo tilts the row (a subtotal's figure
     # sat 8 px above its label's centre on a scan, A-007-000014).
     theirs = [c.line for lab in labels for c in x.lines.row(lab)]
+    # The block must open with a row the totals were read from: an item named like a label ('TOTAL CARE PASTE
+    # 10.00') would otherwise end the items early and leave the sum short of the total.
+    first = min(labels, key=lambda lab: lab.line.box[1])
+    read = [f.box for k, f in x.fields.items() if k in ("subtotal", "tax", "total") and f.box and f.page == head.page]
+    row = [first.line, *(c.line for c in x.lines.row(first))]
+    if not any(b[0] >= ln.box[0] - 1 and b[2] <= ln.box[2] + 1 and b[1] >= ln.box[1] - 1 and b[3] <= ln.box[3] + 1
+               for ln in row for b in read):
+        return
 
     def in_column(ln) -> bool:
         return not (ln.box[2] < hx0 - 2 * h or ln.box[0] > hx1 + 2 * h)
@@ -648,16 +662,17 @@ def _receipt_items(x: Extractor) -> None:
     # In the column the block starts at its first figure; a photo tilts rows, so the labels' own tops (left) can
     # sit a row above or below it (a subtotal's figure 50 px under its label on A-007-000080).
     stop = min([ln.box[1] for ln in theirs if in_column(ln)] or [lab.line.box[1] for lab in labels])
+    if any(_ADJUSTMENT.search(ln.text) for _, ln in below if ln.center[1] < stop):
+        return
     figures = []
     for _, ln in below:
         if ln.center[1] >= stop or any(ln is t for t in theirs) or not in_column(ln):
             continue
         amounts = parse.find_amounts(ln.text)
-        if len(amounts) != 1:
-            if any(ch.isdigit() for ch in ln.text) and ln.box[0] >= hx0 - 2 * h:
-                return  # a figure of the column that does not read as one amount: the sum would be a guess
-            continue
-        figures.append((ln, amounts[0]))
+        if _NOT_ONE_ITEM.search(ln.text) or (len(amounts) != 1 and any(ch.isdigit() for ch in ln.text)):
+            return  # a line of the column that is not one item's figure: the sum would be a guess
+        if amounts:
+            figures.append((ln, amounts[0]))
     if not figures:
         return
     total = sum(a.value for _, a in figures)
@@ -676,7 +691,7 @@ def _receipt(x: Extractor) -> None:
     x.labelled_amount("subtotal", r"(?i:sub\s*-?\s*total|zwischensumme|sous[- ]total|total ht|netto)|小\s*计|小\s*計",
                       reach=RECEIPT_REACH)
     # OCR often reads 消費税 with the simplified 费.
-    x.labelled_amount("tax", r"(?i:\btax\b|\bvat\b|mwst|\btva\b|ust\.?)|消\s*[費费]\s*税|税\s*额|内税",
+    x.labelled_amount("tax", r"(?i:\btax\b|\bvat\b|mwst|\btva\b|\bust\b\.?)|消\s*[費费]\s*税|税\s*额|内税",
                       exclude=r"(?i)tax id|tax.?free|税号", reach=RECEIPT_REACH)
     x.labelled_date("date", r"(?i:date|datum|日付)|日期|时间")
     # OCR often swallows the space between a date and a time: '2024-03-1514:32'.
@@ -722,7 +737,7 @@ def _receipt(x: Extractor) -> None:
                 break
 
 
-_OPEN_END = re.compile(r"\s*(?:起\s*)?(?:至|到|-|~|—)\s*(?:长期|無固定期限|无固定期限|永久|不约定期限)")
+_OPEN_END = re.compile(r"\s*(?:起\s*)?(?:(?:至|到|-|~|—)\s*)?(?:长期|長期|無固定期限|无固定期限|永久|不约定期限)")
 """What follows the start of a business term that never ends: '2015年08月05日至无固定期限', '…至长期'."""
 
 

@@ -400,3 +400,30 @@ def test_item_lines_of_a_tilted_photo_stop_at_the_totals_block_of_their_own_colu
     f = extract_fields("receipt", page)
     assert f["items_total"].value == 16800
     assert ReceiptArithmetic().run(ctx("receipt", {k: v.value for k, v in f.items()})) == []
+
+
+def _till(*rows):
+    """A receipt: header row, then (name, figure) rows at 40 px each, then TOTAL 60.00."""
+    out = [("Item", (20, 100, 80, 130)), ("Amount", (500, 100, 590, 130))]
+    y = 150
+    for name, fig in rows:
+        out.append((name, (20, y, 20 + 18 * len(name), y + 30)))
+        if fig:
+            out.append((fig, (510, y, 590, y + 30)))
+        y += 40
+    return _boxed([*out, ("TOTAL", (20, y + 20, 100, y + 50)), ("60.00", (510, y + 20, 590, y + 50))])
+
+
+@pytest.mark.parametrize(("rows", "items"), [
+    ([("SOAP", "50.00"), ("BAG", "10.00")], 60.0),
+    # An item named like a totals label ends the items there: nothing above it is summed, nothing judged.
+    ([("TOTAL CARE PASTE", "50.00"), ("BAG", "10.00")], None),
+    ([("SOAP", "50.00"), ("TOTAL CARE PASTE", "10.00")], None),
+    # A unit price reaching into the column, or a discount among the items: the sum would be a guess.
+    ([("SOAP", "50.00"), ("COKE 2 x 1.50 . . . . . . . . .", "10.00")], None),
+    ([("SOAP", "70.00"), ("DISCOUNT", "10.00")], None),
+])
+def test_receipt_item_lines_sum_only_what_is_one_item_each(rows, items):
+    f = extract_fields("receipt", _till(*rows))
+    assert (f["items_total"].value if "items_total" in f else None) == items
+    assert ReceiptArithmetic().run(ctx("receipt", {k: v.value for k, v in f.items()})) == []
