@@ -6,6 +6,7 @@ import re
 
 from appealcheck.checks.interface import Check, DocContext
 from appealcheck.extract import parse
+from appealcheck.extract.fields import RECEIPT_TAX
 from appealcheck.models import Finding
 
 
@@ -98,9 +99,8 @@ _ROUNDING_LINE = re.compile(r"(?i)\b(rundung|gerundet|arrondi\w*|rounding|afrond
 """The line a till prints when it rounds a cash total."""
 
 
-_TAX_LINE = re.compile(r"(?i:\btax\b(?!.?(?:free|id))|\bvat\b(?!\s*(?:no|reg|number|id))|mwst|\btva\b|"
-                       r"\bust\b(?!-?\s*id))|消\s*[費费]\s*税|税\s*[额額]|内税")
-"""A tax line printed on a receipt (a tax-free notice or a tax number is not one)."""
+_TAX_LINE = re.compile(RECEIPT_TAX)
+"""A tax line printed on a receipt: the label the extraction reads the tax after."""
 
 
 def _on_nickel(v: float) -> bool:

@@ -197,8 +197,7 @@ def _finding(ld: LineDeparture, check: str) -> Finding:
 
 def _field_of(g: Glyph, page: int, fields: dict[str, FieldValue]) -> str | None:
     for name, f in fields.items():
-        if f.box is not None and f.page == page and f.box[0] <= g.cx <= f.box[2] \
-                and f.box[1] <= (g.top + g.bottom) / 2 <= f.box[3]:
+        if f.box is not None and f.page == page and _in_box(g, f.box):
             return name
     return None
 

@@ -612,6 +612,10 @@ def _us_dates(x: Extractor) -> None:
         x.fields["date"] = FieldValue("date", value, f.raw, f.page, f.box, f.confidence)
 
 
+RECEIPT_TAX = (r"(?i:\btax\b(?!.?(?:free|id))|\bvat\b(?!\s*(?:no|reg|number|id))|mwst|\btva\b|\bust\b(?!-?\s*id))|"
+               r"消\s*[費费]\s*税|税\s*[额額]|内税")
+"""A receipt's tax label (OCR reads 消費税 with the simplified 费 too); a tax-free notice or a tax number is not one."""
+
 RECEIPT_REACH = 40
 """How many line heights right of a receipt's label its figure may be (the width of the widest till roll)."""
 
@@ -619,7 +623,7 @@ RECEIPT_REACH = 40
 _ITEMS_HEADER = re.compile(r"(?i)^\s*(金\s*[额額]|amount|montant|betrag|importe|prezzo)\s*$")
 """The header of a receipt's amounts column."""
 _TOTALS_LABEL = re.compile(r"^\s*(?:" + _TOTAL + r"|(?i:sub\s*-?\s*total|zwischensumme|sous[- ]total|total ht|netto|"
-                           r"sales\s*tax|\btax\b|\bvat\b|mwst|\btva\b)|小\s*[计計]|消\s*[費费]\s*税|税\s*[额額]|税金|内税)")
+                           r"sales\s*tax)|小\s*[计計]|税金|" + RECEIPT_TAX + ")")
 """A line that opens the totals block under a receipt's items: a totals label at its start (an item named 'TOTAL
 CARE PASTE' or '含税运费' does not)."""
 _NOT_ONE_ITEM = re.compile(r"(?i)@|\d\s*[x×]\s*\d")
@@ -649,9 +653,9 @@ def _receipt_items(x: Extractor) -> None:
     theirs = [c.line for lab in labels for c in x.lines.row(lab)]
     # The block must open with a row the totals were read from: an item named like a label ('TOTAL CARE PASTE
     # 10.00') would otherwise end the items early and leave the sum short of the total.
-    first = min(labels, key=lambda lab: lab.line.box[1])
+    opening = min(labels, key=lambda lab: lab.line.box[1])
     read = [f.box for k, f in x.fields.items() if k in ("subtotal", "tax", "total") and f.box and f.page == head.page]
-    row = [first.line, *(c.line for c in x.lines.row(first))]
+    row = [opening.line, *(c.line for c in x.lines.row(opening))]
     if not any(b[0] >= ln.box[0] - 1 and b[2] <= ln.box[2] + 1 and b[1] >= ln.box[1] - 1 and b[3] <= ln.box[3] + 1
                for ln in row for b in read):
         return
@@ -690,9 +694,7 @@ def _receipt(x: Extractor) -> None:
     # the 12 line heights a form's value may sit: a receipt's row reaches across the paper.
     x.labelled_amount("subtotal", r"(?i:sub\s*-?\s*total|zwischensumme|sous[- ]total|total ht|netto)|小\s*计|小\s*計",
                       reach=RECEIPT_REACH)
-    # OCR often reads 消費税 with the simplified 费.
-    x.labelled_amount("tax", r"(?i:\btax\b|\bvat\b|mwst|\btva\b|\bust\b\.?)|消\s*[費费]\s*税|税\s*额|内税",
-                      exclude=r"(?i)tax id|tax.?free|税号", reach=RECEIPT_REACH)
+    x.labelled_amount("tax", RECEIPT_TAX, exclude=r"税号", reach=RECEIPT_REACH)
     x.labelled_date("date", r"(?i:date|datum|日付)|日期|时间")
     # OCR often swallows the space between a date and a time: '2024-03-1514:32'.
     for loc in x.lines.find(_DATE_TIME_GLUED):
