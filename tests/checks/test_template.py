@@ -236,3 +236,20 @@ def test_a_longer_document_is_not_held_to_a_one_page_seal_box(corpus, tmp_path):
     assert doc.pages == 2 and doc.template is not None, doc.template
     assert doc.features["template.seal_offset"] is None
     assert not [f for f in doc.findings if f.id == "template.seal_outside"]
+
+
+def test_a_clause_a_fax_misread_in_two_places_is_still_printed():
+    """A-449-000006 (a genuine fax): '销售假冒、仿冒商品' read as '销售假窗、仿富商品' left the anchor at 78% and the
+    letter was called reworded, the appeal scored 0.98. Two characters read as others in place are OCR slips; the
+    same clause with a word put in, a third character changed, or a short anchor changed twice is not printed."""
+    from appealcheck.checks.template import Anchor, Enrolled, _key, compare
+
+    key = _key("得销售假冒、仿冒商品。")
+    tpl = Enrolled(spec=None, anchors=(Anchor("得销售假冒、仿冒商品。", key, (0.1, 0.5, 0.4, 0.52)),
+                                       Anchor("特此授权", _key("特此授权"), (0.1, 0.6, 0.2, 0.62)),))
+    assert compare(tpl, _key("正品，不得销售假窗、仿富商品。特此授权。")).missing == ()
+    assert [a.text for a in compare(tpl, _key("正品，不得销售假窗、仿富品。特此授权。")).missing] == \
+        ["得销售假冒、仿冒商品。"]  # a character lost as well
+    assert [a.text for a in compare(tpl, _key("正品，可以销售真窗、仿富商品。特此授权。")).missing] == \
+        ["得销售假冒、仿冒商品。"]  # three changed
+    assert [a.text for a in compare(tpl, _key("正品，不得销售假冒、仿冒商品。特别授权。")).missing] == ["特此授权"]
