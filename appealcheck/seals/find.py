@@ -200,6 +200,51 @@ def _fit(points: np.ndarray) -> tuple | None:
     return e
 
 
+CIRCLE_TRIES = 300
+"""Three-point circles drawn by `_fit_circle` (fixed seed: a page finds the same seals on every run)."""
+CIRCLE_TOLERANCE = 0.04
+"""Relative radial distance within which an outline point lies on a drawn circle."""
+
+
+def _fit_circle(points: np.ndarray) -> tuple | None:
+    """The circle through most outline points, as an ellipse tuple: a stamp pressed harder on one side leaves one
+    strong arc, and the other side's outermost ink is its characters, well inside the ring. An ellipse fitted to
+    both is squashed off the ring (A-007-000265: 119 x 145 for a round seal); the circle of the arc is not."""
+    pts = points[~np.isnan(points[:, 0])].astype(np.float64)
+    if len(pts) < 12:
+        return None
+    rng = np.random.default_rng(0)
+    best, best_n = None, 0
+    for i, j, k in rng.integers(0, len(pts), size=(CIRCLE_TRIES, 3)):
+        (x1, y1), (x2, y2), (x3, y3) = pts[i], pts[j], pts[k]
+        d = 2 * (x1 * (y2 - y3) + x2 * (y3 - y1) + x3 * (y1 - y2))
+        if abs(d) < 1e-6:
+            continue
+        q1, q2, q3 = x1 * x1 + y1 * y1, x2 * x2 + y2 * y2, x3 * x3 + y3 * y3
+        ux = (q1 * (y2 - y3) + q2 * (y3 - y1) + q3 * (y1 - y2)) / d
+        uy = (q1 * (x3 - x2) + q2 * (x1 - x3) + q3 * (x2 - x1)) / d
+        r = math.hypot(x1 - ux, y1 - uy)
+        if r <= 0:
+            continue
+        n = int((np.abs(np.hypot(pts[:, 0] - ux, pts[:, 1] - uy) - r) < CIRCLE_TOLERANCE * r).sum())
+        if n > best_n:
+            best, best_n = (ux, uy, r), n
+    if best is None or best_n < 12:
+        return None
+    ux, uy, r = best
+    on = np.abs(np.hypot(pts[:, 0] - ux, pts[:, 1] - uy) - r) < CIRCLE_TOLERANCE * r
+    # Least squares on the points of the arc (algebraic fit: x^2 + y^2 + Dx + Ey + F = 0).
+    p = pts[on]
+    A = np.c_[p[:, 0], p[:, 1], np.ones(len(p))]
+    sol, *_ = np.linalg.lstsq(A, -(p[:, 0] ** 2 + p[:, 1] ** 2), rcond=None)
+    cx, cy = -sol[0] / 2, -sol[1] / 2
+    rr = cx * cx + cy * cy - sol[2]
+    if not np.isfinite(rr) or rr <= 0:
+        return None
+    d = 2 * math.sqrt(rr)
+    return (float(cx), float(cy)), (d, d), 0.0
+
+
 def _residual(pts: np.ndarray, e) -> np.ndarray:
     """Relative radial distance of points from an ellipse (0 on it)."""
     (cx, cy), (a, b), ang = e
@@ -277,7 +322,8 @@ def find_seals(image: np.ndarray, page: int = 0, inks: tuple[str, ...] | None = 
             r = max(bw, bh) / 2
             local = bare.copy()
             local[_ellipse_mask(mask.shape, ((cx, cy), (2.5 * r, 2.5 * r), 0)) == 0] = 0
-            e = _fit(_outline_points(local, cx, cy, r))
+            outline = _outline_points(local, cx, cy, r)
+            e = _fit(outline)
             if e is None:
                 continue
             if ink in GREY_INKS:
@@ -290,6 +336,9 @@ def find_seals(image: np.ndarray, page: int = 0, inks: tuple[str, ...] | None = 
                     local[_ellipse_mask(mask.shape, ((ex, ey), (2.5 * er, 2.5 * er), 0)) == 0] = 0
                     e = _fit(_outline_points(local, ex, ey, er)) or e
             cand = _validate(small, seen, e, ink, s, page, (W, H), max_frac, occluded=occluded)
+            if cand is None and ink not in GREY_INKS:
+                c = _fit_circle(outline)
+                cand = _validate(small, seen, c, ink, s, page, (W, H), max_frac) if c is not None else None
             if cand is not None and not any(_same(cand, o) for o in out):
                 out.append(cand)
     out.sort(key=lambda c: -c.axes[0] * c.axes[1])

@@ -91,6 +91,25 @@ def test_finds_two_seals_and_a_cut_one():
     assert len(cut) == 1 and cut[0].box[2] == img.shape[1]
 
 
+def test_a_seal_pressed_harder_on_one_side_is_found_round():
+    """One side of the ring faded out: an ellipse fitted to the strong arc and the other side's characters was
+    squashed off the ring (A-007-000265, another company's seal on a letter, went unseen); the circle of the
+    strong arc is the seal."""
+    img = _page()
+    rng = np.random.default_rng(5)
+    alpha = S.impression(OFFICIAL, DPI, rng, 0).copy()
+    h, w = alpha.shape
+    fade = np.clip(np.linspace(1.6, -0.6, w), 0.04, 1.0)[None, :]  # the right side barely touched the paper
+    even = _page()
+    S.stamp(even, alpha, (600, 800), S.ink_color(np.random.default_rng(5)))
+    (whole,) = find_seals(even)
+    S.stamp(img, alpha * fade, (600, 800), S.ink_color(rng))
+    (found,) = find_seals(img)
+    assert found.shape == "circle"
+    assert abs(found.center[0] - 600) < 0.03 * w and abs(found.center[1] - 800) < 0.03 * w
+    assert abs(found.axes[0] - whole.axes[0]) < 0.04 * whole.axes[0], (found.axes, whole.axes)
+
+
 def test_oval_invoice_seal_is_an_ellipse():
     spec = S.SealSpec("inv", ENTITY, ENTITY, "invoice", "ellipse", (40.0, 30.0), "发票专用章", star=False,
                       middle_line="91310000MA1FL0XD32", ring_mm=1.0, span_deg=185.0)
