@@ -336,9 +336,10 @@ def find_seals(image: np.ndarray, page: int = 0, inks: tuple[str, ...] | None = 
                     local[_ellipse_mask(mask.shape, ((ex, ey), (2.5 * er, 2.5 * er), 0)) == 0] = 0
                     e = _fit(_outline_points(local, ex, ey, er)) or e
             cand = _validate(small, seen, e, ink, s, page, (W, H), max_frac, occluded=occluded)
-            if cand is None and ink not in GREY_INKS:
+            if cand is None:
                 c = _fit_circle(outline)
-                cand = _validate(small, seen, c, ink, s, page, (W, H), max_frac) if c is not None else None
+                cand = _validate(small, seen, c, ink, s, page, (W, H), max_frac, occluded=occluded) \
+                    if c is not None else None
             if cand is not None and not any(_same(cand, o) for o in out):
                 out.append(cand)
     out.sort(key=lambda c: -c.axes[0] * c.axes[1])

@@ -110,6 +110,20 @@ def test_a_seal_pressed_harder_on_one_side_is_found_round():
     assert abs(found.axes[0] - whole.axes[0]) < 0.04 * whole.axes[0], (found.axes, whole.axes)
 
 
+def test_a_fax_of_a_seal_pressed_harder_on_one_side_is_found_round():
+    """The same on a fax (A-007-000193: another company's seal on a letter, its ring half gone to white)."""
+    import io
+
+    from appealcheck.samples import serial_forgers
+    from appealcheck.samples.appeal import build
+
+    data = dict(build(7, 193, 0.4, serial_forgers(7)).files)["02_authorization_letter.png"]
+    img = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+    (found,) = find_seals(img)
+    assert found.ink in ("grey", "pale") and found.shape == "circle"
+    assert 0.5 < found.center[0] / img.shape[1] < 0.9 and 0.55 < found.center[1] / img.shape[0] < 0.9, found.center
+
+
 def test_oval_invoice_seal_is_an_ellipse():
     spec = S.SealSpec("inv", ENTITY, ENTITY, "invoice", "ellipse", (40.0, 30.0), "发票专用章", star=False,
                       middle_line="91310000MA1FL0XD32", ring_mm=1.0, span_deg=185.0)
