@@ -21,6 +21,7 @@ from appealcheck.checks.capture import not_a_photo
 from appealcheck.checks.interface import Check, DocContext, LastWork
 from appealcheck.forensics.clones import Clone, page_clones
 from appealcheck.forensics.glyphs import (
+    FIELD_MIN_CHARS,
     Departure,
     Glyph,
     Scale,
@@ -113,6 +114,8 @@ def analyse(ctx: DocContext) -> TextReport:
         for name, f in ctx.fields.items():
             if f.box is not None and f.page is not None and isinstance(f.value, str):
                 fields.setdefault(f.page, []).append((name, f.box))
+    # A photograph bends a line and blurs its bottoms: there a field is held only to as many characters as it has.
+    min_rest = FIELD_MIN_CHARS - 1 if not_a_photo(ctx) else FIELD_MIN_CHARS
     for text in ctx.ocr:
         if text.page >= len(ctx.document.pages):
             continue
@@ -141,7 +144,7 @@ def analyse(ctx: DocContext) -> TextReport:
             for name, box in fields.get(text.page, ()):
                 cy = (box[1] + box[3]) / 2
                 if ln.box[1] <= cy <= ln.box[3] and box[0] < ln.box[2] and box[2] > ln.box[0]:
-                    fd = field_departure(glyphs, box, tilt)
+                    fd = field_departure(glyphs, box, tilt, min_rest=min_rest)
                     if fd is not None:
                         out.append(LineDeparture(text.page, ln, fd, name))
         # A PDF's page is the reader's rendering of its image, resampled: pixel identity does not survive it.
@@ -250,7 +253,7 @@ class TextConsistency(Check):
     """Digits within a line that sit off its baseline or are sized unlike the rest."""
 
     id = "text"
-    version = "7"  # 6: a letter's licensee sized against its licensor (text.field_size); 7: tilts bounded
+    version = "8"  # 6: licensee sized against licensor (text.field_size); 7: tilts bounded; 8: photos: 4 others
 
     def __init__(self) -> None:
         self._last: LastWork[TextReport] = LastWork()

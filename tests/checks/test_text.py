@@ -77,6 +77,22 @@ def test_licensee_retyped_into_a_genuine_letter_is_found(scanner, tmp_path):
     assert r.documents[0].fields["licensee"].value == "深圳市启航贸易有限公司"
 
 
+@pytest.mark.parametrize("scanner_named", [True, False])
+def test_a_name_against_a_three_character_label_is_judged_on_a_scan_only(scanner, tmp_path, scanner_named):
+    """A-463-000022 (a genuine photographed letter): its licensor measured 3.6 px above the bold label 授权方, the
+    only other characters of its line, and the appeal scored 0.98. On a photograph a name is held only to as many
+    characters as it has; on a scan three still do (a name retyped 5 px low beside 授权方 is found)."""
+    page = pages.letter(licensor="", with_seal=False)
+    x = 120 + int(pages.font(30).getlength("授权方："))
+    ImageDraw.Draw(page).text((x, 370 + 5), "上海锦程贸易有限公司", font=pages.font(30), fill=(25, 25, 30))
+    exif = Image.Exif()
+    if scanner_named:
+        exif[0x0131] = "EPSON Scan 2"
+    page.filter(ImageFilter.GaussianBlur(0.6)).save(tmp_path / "letter.jpg", quality=90, exif=exif)
+    found = [f for f in _text_findings(scanner.scan(tmp_path / "letter.jpg")) if "licensor" in f.message]
+    assert [f.id for f in found] == (["text.baseline_shift"] if scanner_named else [])
+
+
 def _reused(tmp_path, size: int, scanner_named: bool = True) -> Path:
     """A genuine letter reused: the licensee typed in on the label's own baseline, at `size` px where the letter
     prints 30, saved as a scanner driver saves it (or with nothing in its metadata, as a chat app forwards it)."""
