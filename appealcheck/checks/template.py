@@ -27,6 +27,7 @@ import cv2
 import numpy as np
 from PIL import Image
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Hamming
 
 from appealcheck.checks.interface import Check, DocContext, LastWork
 from appealcheck.checks.names import canonical
@@ -233,8 +234,6 @@ def _gap_reads(value: str, raw: str | None) -> list[str]:
 
 def _slipped(key: str, doc_text: str) -> bool:
     """Whether the document prints the anchor with at most SLIPS characters read as others, none added or lost."""
-    from rapidfuzz.distance import Hamming
-
     n = len(key)
     if n < SLIP_MIN_CHARS:
         return False

@@ -5,9 +5,9 @@ channel while black stays dark there, so the red channel as grey is a copy with 
 only the regions around red ink are read again, so pages without seals cost nothing extra.
 
 The detector also passes over whole lines now and then: a clause of a letter, a '签发日期' row beside a
-seal, a shop's thank-you line (91 of seed 7's 725 pages had such a line). Bands of dark print that no
-line's box covers are read again on their own, so a page whose every line was found costs one scan of
-its pixels.
+seal, a shop's thank-you line (189 of seed 7's 725 pages had a band of print no line covered;
+bench/ocr_gaps.py). Such bands are read again on their own, so a page whose every line was found costs
+one scan of its pixels.
 """
 
 from __future__ import annotations
@@ -173,7 +173,6 @@ class PageReader:
             new = [_shift_line(ln, x0, y0) for ln in self._read(crop, "dereddened", region=not whole)]
             result = _merge(result, new)
         return result
-
 
     def _reread_gaps(self, image: np.ndarray, lines: list[OcrLine], bands: list[Box]) -> list[OcrLine]:
         """Each band of missed print read as a region; its lines join the page where they cover no line already."""
