@@ -137,9 +137,11 @@ def _batch_running(tmp_path: Path, n: int) -> tuple[Path, Path, subprocess.Popen
         (root / f"A-{i}").mkdir()
         pages.letter(licensee=f"第{i}号贸易有限公司").save(root / f"A-{i}" / "letter.png")
     out = tmp_path / "r.jsonl"
+    # A runner started in the background by a shell without job control ignores SIGINT, and so would the batch it
+    # starts (Python keeps an ignored SIGINT ignored): the batch gets the default Ctrl-C a terminal gives it.
     proc = subprocess.Popen([sys.executable, "-m", "appealcheck.cli", "batch", str(root), "-o", str(out),
                              "--workers", "1", "--ocr", "none"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            text=True)
+                            text=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.time() + 120
     while time.time() < deadline and (not out.exists() or out.read_bytes().count(b"\n") < 1):
         time.sleep(0.02)
