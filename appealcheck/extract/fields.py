@@ -569,7 +569,7 @@ def _overlap(a, b) -> bool:
 
 
 _TOTAL = (r"(?<!sub)(?<!sub-)(?<!sub )(?i:\btotal\b(?! items)(?!\s*qty))|合\s*计|合\s*計|总\s*计|应\s*收|实\s*收|"
-          r"(?i:\bsumme\b|\bgesamt|zu zahlen|total ttc|montant|net à payer|amount due)|お会計|ご請求|お買上計")
+          r"(?i:\bsumme\b|\bgesamt|zu zahlen|total\s*ttc|montant|net à payer|amount due)|お会計|ご請求|お買上計")
 
 
 _DATE_TIME_GLUED = re.compile(r"(\d{4}[-/.]\d{1,2}[-/.]\d{2}|\d{2}[./]\d{2}[./]\d{2,4}?)(\d{1,2}:\d{2}(?::\d{2})?)")
@@ -622,7 +622,7 @@ RECEIPT_REACH = 40
 
 _ITEMS_HEADER = re.compile(r"(?i)^\s*(金\s*[额額]|amount|montant|betrag|importe|prezzo)\s*$")
 """The header of a receipt's amounts column."""
-_TOTALS_LABEL = re.compile(r"^\s*(?:" + _TOTAL + r"|(?i:sub\s*-?\s*total|zwischensumme|sous[- ]total|total ht|netto|"
+_TOTALS_LABEL = re.compile(r"^\s*(?:" + _TOTAL + r"|(?i:sub\s*-?\s*total|zwischensumme|sous[- ]total|total\s*ht|netto|"
                            r"sales\s*tax)|小\s*[计計]|税金|" + RECEIPT_TAX + ")")
 """A line that opens the totals block under a receipt's items: a totals label at its start (an item named 'TOTAL
 CARE PASTE' or '含税运费' does not)."""
@@ -689,10 +689,10 @@ def _receipt_items(x: Extractor) -> None:
 
 def _receipt(x: Extractor) -> None:
     _largest_labelled_amount(x, "total", _TOTAL,
-                             exclude=r"(?i)sub\s*-?\s*total|小\s*计|小\s*計|zwischen|sous|total ht|\bnet(to)?\b|items")
+                             exclude=r"(?i)sub\s*-?\s*total|小\s*计|小\s*計|zwischen|sous|total\s*ht|\bnet(to)?\b|items")
     # A till prints its labels on the left and its figures on the right edge, often further from the label than
     # the 12 line heights a form's value may sit: a receipt's row reaches across the paper.
-    x.labelled_amount("subtotal", r"(?i:sub\s*-?\s*total|zwischensumme|sous[- ]total|total ht|netto)|小\s*计|小\s*計",
+    x.labelled_amount("subtotal", r"(?i:sub\s*-?\s*total|zwischensumme|sous[- ]total|total\s*ht|netto)|小\s*计|小\s*計",
                       reach=RECEIPT_REACH)
     x.labelled_amount("tax", RECEIPT_TAX, exclude=r"税号", reach=RECEIPT_REACH)
     x.labelled_date("date", r"(?i:date|datum|日付)|日期|时间")

@@ -427,3 +427,17 @@ def test_receipt_item_lines_sum_only_what_is_one_item_each(rows, items):
     f = extract_fields("receipt", _till(*rows))
     assert (f["items_total"].value if "items_total" in f else None) == items
     assert ReceiptArithmetic().run(ctx("receipt", {k: v.value for k, v in f.items()})) == []
+
+
+@pytest.mark.parametrize("label", ["Total HT", "TotalHT"])
+def test_a_french_subtotal_whose_space_ocr_swallowed_is_still_the_subtotal(label):
+    # A-471-000006, a genuine scanned ticket de caisse: OCR read 'Total HT' as 'TotalHT', its figure was summed as a
+    # second item line and the receipt scored 0.98 for items that did not make the total.
+    rows = [("Article", (39, 316, 126, 345)), ("Qté", (373, 313, 419, 348)), ("Montant", (514, 315, 603, 344)),
+            ("XINGLAN 空气炸锅", (40, 354, 224, 386)), ("2", (399, 390, 419, 417)), ("129,74", (526, 388, 602, 419)),
+            (label, (41, 463, 145, 493)), ("108,12", (520, 462, 603, 494)), ("TVA 20%", (41, 500, 134, 530)),
+            ("21,62", (532, 499, 603, 533)), ("Total TTC EUR", (42, 542, 250, 577)), ("129,74", (499, 541, 602, 581))]
+    f = extract_fields("receipt", _boxed(rows))
+    assert (f["subtotal"].value, f["tax"].value, f["total"].value, f["items_total"].value) == (108.12, 21.62, 129.74,
+                                                                                               129.74)
+    assert ReceiptArithmetic().run(ctx("receipt", {k: v.value for k, v in f.items()})) == []
