@@ -110,9 +110,9 @@ def corpus(root: Path, limit: int | None) -> None:
 
 def real(folder: Path) -> None:
     files = sorted(folder.glob("*.jpg")) + sorted(folder.glob("*.png"))
-    found = read_ok = pasted = 0
+    found = read_ok = pasted = lined = 0
     t0 = time.perf_counter()
-    texts = Counter()
+    texts, lines = Counter(), Counter()
     for p in files:
         img = np.asarray(Image.open(p).convert("RGB"))
         # Crops of one seal: allow the seal to fill the picture.
@@ -124,12 +124,16 @@ def real(folder: Path) -> None:
         t = read_seal(img, s, want_center=True)
         texts[t.ring] += 1
         read_ok += len(t.ring) >= 4
+        lines[" / ".join(t.lines)] += 1
+        lined += len("".join(t.lines)) >= 4
         pasted += pasted_severity(ink_stats(img, s), t, binarised(img, s.box)) is not None
     dt = time.perf_counter() - t0
     print(f"\n== real seals {folder}: {len(files)} images")
     print(f"seal detected: {found}/{len(files)}; ring text read (>= 4 chars): {read_ok}/{found}; "
           f"flagged pasted: {pasted}/{found}; {dt / max(len(files), 1):.3f} s per image")
+    print(f"lines across a seal with no ring read (>= 4 chars): {lined}/{found}")
     print("most common ring readings:", texts.most_common(5))
+    print("most common lines:", lines.most_common(8))
 
 
 def main() -> None:

@@ -117,7 +117,10 @@ def _seals_html(doc: dict[str, Any], pages: list[np.ndarray], brand: str | None,
         size = size if isinstance(size, list) and len(size) == 2 and all(isinstance(v, (int, float)) for v in size) \
             else None
         facts = [f"ring text: {_e(sl.get('text') or '—')}", f"centre: {_e(sl.get('center_text') or '—')}",
-                 f"code: {_e(sl.get('code') or '—')}", f"shape: {_e(sl.get('shape'))}",
+                 f"code: {_e(sl.get('code') or '—')}",
+                 *([f"lines: {_e(' / '.join(str(x) for x in sl['lines']))}"] if isinstance(sl.get('lines'), list)
+                   and sl['lines'] else []),
+                 f"shape: {_e(sl.get('shape'))}",
                  f"size: {_e(f'{size[0]:.1f} x {size[1]:.1f} mm' if size else 'unknown')}",
                  f"image match: {_e(sl.get('match_score'))}", f"text similarity: {_e(sl.get('text_similarity'))}"]
         items.append(f"<div class='seal' data-seal='{k}'><figure class='found'><img src='{_image_uri(crop)}' "

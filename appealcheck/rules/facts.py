@@ -91,6 +91,8 @@ FACTS: tuple[Fact, ...] = (
     _F("doc.seals[].text", "string", "Ring text as read."),
     _F("doc.seals[].center_text", "string", "Text under the star (e.g. 合同专用章)."),
     _F("doc.seals[].code", "string?", "Security code along the bottom arc."),
+    _F("doc.seals[].lines", "list", "Lines across a seal with no ring text, top to bottom (payment apps' and banks' "
+                                    "voucher stamps: 支付宝(中国), 网络技术有限公司, 转账凭证专用章)."),
     _F("doc.seals[].taxpayer_no", "string?", "Invoice seal (发票专用章): the taxpayer number across its middle."),
     _F("doc.seals[].shape", "string", "circle | ellipse."),
     _F("doc.seals[].size_mm", "list", "[width, height] of the impression in millimetres."),

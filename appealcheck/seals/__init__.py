@@ -234,6 +234,7 @@ def seal_facts(ctx: DocContext) -> list[dict[str, Any]]:
             "size_mm": list(o.size_mm) if o.size_mm else None,
             "text": o.text.ring if o.text else None, "center_text": o.text.center if o.text else None,
             "code": o.text.code if o.text else None,
+            "lines": list(o.text.lines) if o.text else [],
             "taxpayer_no": taxpayer_no(o.text.middle) if o.text else None,
             "matched_seal": m.spec_id if m and is_match(m, o.text) else None,
             "match_score": m.image_score if m else None,

@@ -21,6 +21,9 @@ WORK_SIDE = 1000
 """Long side of the detection copy in pixels."""
 MIN_PAGE_SIDE = 160
 """Pages whose short side is smaller than this (thumbnails) are not searched: a seal there is unreadable."""
+MIN_CROP_SIDE = 100
+"""The same for a picture of one seal (`max_frac` 1): the seal fills it, and a voucher stamp cut out of an app's
+screenshot is often 110-150 px high (21 of the 163 real stamps in shared/realdata) and still reads."""
 MIN_SEAL_FRAC = 0.055
 """Smallest seal diameter accepted, as a fraction of the page's long side (a 20 mm seal on A4 is 0.067)."""
 MAX_SEAL_FRAC = 0.5
@@ -286,7 +289,7 @@ def find_seals(image: np.ndarray, page: int = 0, inks: tuple[str, ...] | None = 
     if inks is None:
         inks = GREY_INKS if colourless(image) else INKS
     H, W = image.shape[:2]
-    if min(H, W) < MIN_PAGE_SIDE:
+    if min(H, W) < (MIN_CROP_SIDE if max_frac >= 1.0 else MIN_PAGE_SIDE):
         return []
     s = min(1.0, WORK_SIDE / max(H, W))
     small = cv2.resize(image, (max(1, round(W * s)), max(1, round(H * s))), interpolation=cv2.INTER_AREA) \

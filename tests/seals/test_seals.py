@@ -806,6 +806,35 @@ def test_an_apps_voucher_stamp_over_the_screen_text_is_not_pasted(pack, name):
     assert "seal.pasted" not in [f.id for f in SealCheck().run(ctx)]
 
 
+ALIPAY = ("支付宝(中国)", "网络技术有限公司", "转账凭证专用章")
+
+
+@pytest.mark.skipif(not REAL_SEALS.is_dir(), reason="../shared/realdata is not beside the repo")
+@pytest.mark.parametrize("name", ["stamp_0.jpg", "stamp_121.jpg", "stamp_1.jpg", "stamp_10.jpg"])
+def test_a_voucher_stamps_lines_are_read_across_the_oval(name):
+    """Real Alipay voucher stamps (realdata): no ring text, three lines across a tilted oval. The first two are
+    crops 144 and 109 px high, once taken for thumbnails and not searched."""
+    img = np.asarray(Image.open(REAL_SEALS / name).convert("RGB"))
+    (seal, *_) = find_seals(img, max_frac=1.0)
+    text = read_seal(img, seal)
+    assert tuple(ln.replace("（", "(").replace("）", ")") for ln in text.lines) == ALIPAY
+
+
+@pytest.mark.skipif(not REAL_SEALS.is_dir(), reason="../shared/realdata is not beside the repo")
+def test_a_voucher_stamp_on_a_page_gives_its_lines_to_the_facts(pack):
+    stamp = np.asarray(Image.open(REAL_SEALS / "stamp_44.jpg").convert("RGB"))
+    img = np.full((1754, 1240, 3), 255, np.uint8)
+    img[1100:1100 + stamp.shape[0], 800:800 + stamp.shape[1]] = stamp
+    (fact,) = seal_facts(_ctx(img, pack, kind="receipt"))
+    assert tuple(ln.replace("（", "(").replace("）", ")") for ln in fact["lines"]) == ALIPAY
+
+
+def test_a_seal_with_ring_text_has_no_lines_read():
+    img = _stamped(OFFICIAL, seed=5)
+    (seal,) = find_seals(img)
+    assert read_seal(img, seal).lines == ()
+
+
 @pytest.mark.parametrize("fmt, camera, software, expected", [
     ("pdf", None, None, True),
     ("jpeg", None, "EPSON Scan 2", True),
