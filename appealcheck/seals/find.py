@@ -28,6 +28,9 @@ MIN_SEAL_FRAC = 0.055
 """Smallest seal diameter accepted, as a fraction of the page's long side (a 20 mm seal on A4 is 0.067)."""
 MAX_SEAL_FRAC = 0.5
 """Largest seal diameter accepted, as a fraction of the page's short side."""
+MAX_AXIS_RATIO = 2.2
+"""Longest oval accepted, width over height: a bank's e-receipt stamp (招商银行 电子回单专用章) is twice as wide as
+high (16 of the real stamps in shared/realdata fit at 1.95-2.0); invoice seals are 1.33."""
 
 INKS = ("red", "blue", "purple")
 GREY_INKS = ("grey", "pale")
@@ -378,7 +381,7 @@ def _validate(small: np.ndarray, mask: np.ndarray, e, ink: str, s: float, page: 
     L = max(h, w)
     # On a page a seal is well inside the short side; a crop of one seal may cut it at the edges.
     limit = max_frac * (min(h, w) if max_frac < 1.0 else max(h, w)) * 1.2
-    if a < MIN_SEAL_FRAC * L or a > limit or a / b > 1.9:
+    if a < MIN_SEAL_FRAC * L or a > limit or a / b > MAX_AXIS_RATIO:
         return None
     # Ring coverage: along the outline, is there ink within a thin band (ring width ~ 3% of the size)?
     t = np.linspace(0, 2 * math.pi, 120, endpoint=False)
