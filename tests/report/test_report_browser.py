@@ -124,6 +124,31 @@ def test_report_shows_each_seal_beside_its_registered_seal_and_a_heatmap(browser
     assert blocked == []
 
 
+def test_a_voucher_stamps_lines_reach_the_json_and_the_report(browser, tmp_path):
+    """A real Alipay voucher stamp (shared/realdata) on a page: its three lines are in the result and on the seal's
+    card in the report."""
+    import numpy as np
+    from PIL import Image
+
+    from tests.seals.test_seals import ALIPAY, REAL_SEALS, make_pack
+
+    if not REAL_SEALS.is_dir():
+        pytest.skip("../shared/realdata is not beside the repo")
+    make_pack(tmp_path / "packs" / "acme")
+    stamp = np.asarray(Image.open(REAL_SEALS / "stamp_44.jpg").convert("RGB"))
+    img = np.full((1754, 1240, 3), 255, np.uint8)
+    img[1100:1100 + stamp.shape[0], 800:800 + stamp.shape[1]] = stamp
+    Image.fromarray(img).save(tmp_path / "voucher.png")
+    proc = run("scan", "--json", "--brand", "acme", "--rules", str(tmp_path / "packs"), "--report",
+               str(tmp_path / "r.html"), str(tmp_path / "voucher.png"))
+    (seal,) = json.loads(proc.stdout)["documents"][0]["seals"]
+    assert tuple(x.replace("（", "(").replace("）", ")") for x in seal["lines"]) == ALIPAY
+    page, blocked = _open(browser, tmp_path / "r.html")
+    text = page.locator(".seal").first.inner_text().replace("（", "(").replace("）", ")")
+    assert "lines: " + " / ".join(ALIPAY) in text
+    assert blocked == []
+
+
 def test_report_boxes_a_cloned_digit(browser, tmp_path):
     """A digit cloned on a scanned letter reaches the report: listed, and marked where it was pasted."""
     from PIL import Image
