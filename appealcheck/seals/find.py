@@ -9,6 +9,7 @@ the scan resolution; the geometry is mapped back to page pixels.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -143,11 +144,32 @@ def _disc(d: int) -> np.ndarray:
     return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (d, d))
 
 
+RULE_TILTS = (0, 2, -2, 4, -4, 6, -6, 8, -8)
+"""Degrees from level (and from upright) at which straight rules are looked for. A thin rule on a photo tilted by 3
+degrees steps a pixel every 19 px and never fits a level kernel: a fapiao's red frame then stayed welded to the
+invoice seal stamped across it, and 6 of 26 photographed invoices of seed 601 had no seal found. Each kernel
+catches about one degree either side of its own."""
+
+
+@functools.lru_cache(maxsize=64)
+def _line_kernel(k: int, deg: int) -> np.ndarray:
+    """A one-pixel line `k` pixels long, `deg` degrees from level, as a morphology kernel."""
+    t = math.radians(deg)
+    h, w = int(round(abs(k * math.sin(t)))) + 1, int(round(abs(k * math.cos(t)))) + 1
+    kernel = np.zeros((h, w), np.uint8)
+    cv2.line(kernel, (0, 0 if deg >= 0 else h - 1), (w - 1, h - 1 if deg >= 0 else 0), 1, 1)
+    return kernel
+
+
 def _drop_rules(m: np.ndarray, L: int) -> np.ndarray:
-    """The mask without long straight rules (table lines, frames), which would weld a seal to a table."""
+    """The mask without long straight rules (table lines, frames), level or tilted a little, which would weld a
+    seal to a table."""
     k = max(15, int(0.06 * L))
-    lines = cv2.morphologyEx(m, cv2.MORPH_OPEN, np.ones((1, k), np.uint8))
-    lines |= cv2.morphologyEx(m, cv2.MORPH_OPEN, np.ones((k, 1), np.uint8))
+    lines = np.zeros_like(m)
+    for deg in RULE_TILTS:
+        kernel = _line_kernel(k, deg)
+        lines |= cv2.morphologyEx(m, cv2.MORPH_OPEN, kernel)
+        lines |= cv2.morphologyEx(m, cv2.MORPH_OPEN, np.ascontiguousarray(kernel.T))
     return m & (1 - cv2.dilate(lines, np.ones((3, 3), np.uint8)))
 
 

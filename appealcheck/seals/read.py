@@ -58,9 +58,9 @@ class SealText:
     character read, nats by which the strip prefers the character read when every other character is the
     registered one). An OCR slip costs little; an engraved change is plainly seen (see `plain_differences`)."""
     lines: tuple[str, ...] = ()
-    """Lines of text across a seal that has no ring text, top to bottom: the voucher stamps of payment apps and
-    banks (支付宝(中国) / 网络技术有限公司 / 转账凭证专用章). Read only where the ring gave under LINES_BELOW characters.
-    """
+    """Lines of text across a seal that has no ring text, top to bottom: the voucher stamps of payment apps
+    and banks (支付宝(中国) / 网络技术有限公司 / 转账凭证专用章). Read only where the ring gave under LINES_BELOW
+    characters."""
 
 
 class _Recognizer:
