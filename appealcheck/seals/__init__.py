@@ -26,7 +26,7 @@ from appealcheck.seals.compare import (
 from appealcheck.seals.find import SealShape, find_seals
 from appealcheck.seals.measure import InkStats, ink_stats, px_per_mm, size_mm
 from appealcheck.seals.read import SealText, read_seal, taxpayer_no
-from appealcheck.seals.registry import registry_names
+from appealcheck.seals.registry import registry_names, registry_patterns
 
 if TYPE_CHECKING:
     from appealcheck.checks.interface import DocContext
@@ -129,7 +129,8 @@ def _analyse(ctx: DocContext) -> list[SealObservation]:
     texts = tuple(dict.fromkeys(s.text for s in specs.values() if s.text))
     if ctx.kind == "business_license":
         # A licence bears its registry's seal, never the brand's: the texts to expect come from its credit code.
-        texts = registry_names(licence_code(ctx))
+        code = licence_code(ctx)
+        texts = registry_names(code) + registry_patterns(code)
     out = []
     for page in ctx.document.pages:
         scale = px_per_mm(page, _photographed(ctx))

@@ -22,6 +22,7 @@ from stdnum.cn import uscc as cn_uscc
 
 from appealcheck.errors import ResourceMissing
 from appealcheck.seals.find import GREY_INKS, SealShape, ink_mask
+from appealcheck.seals.registry import WILD
 
 NORM = 256
 """Radius in pixels of the normalised (circular) seal image that everything is read from."""
@@ -247,17 +248,32 @@ def verify(strip: np.ndarray, read: str, expected: tuple[str, ...]) -> tuple[str
 
     from appealcheck.checks.names import canonical  # imported here: appealcheck.checks imports this package
 
-    if not expected or not read or canonical(read) in {canonical(e) for e in expected}:
+    if not expected or not read:
+        return read, "", ()
+    # A text with a wild part (registry.WILD) is filled from the reading itself: its middle as read, cut where the
+    # ends fit best (the reading may have lost or gained a character at either cut).
+    fills = [fill for e in expected if WILD in e for fill in _fills(e, read)]
+    expected = tuple(e for e in expected if WILD not in e)
+    if canonical(read) in {canonical(e) for e in (*expected, *fills)}:
         return read, "", ()
     # Only a text the reading nearly is can be what the ring says: another company's seal costs no second pass.
     expected = tuple(e for e in expected if fuzz.ratio(canonical(read), canonical(e)) >= VERIFY_NEAR)
-    if not expected:
+    fills = [e for e in fills if fuzz.ratio(canonical(read), canonical(e)) >= VERIFY_NEAR]
+    if not expected and not fills:
         return read, "", ()
     probs, chars = recognizer().probabilities(strip)
     logp = np.log(np.clip(probs, 1e-12, 1.0))
     alphabet: dict[str, int] = {}
     for k, c in enumerate(chars):
         alphabet.setdefault(c, k)
+    if fills:
+        # Of the cuts, the one the strip supports best is the text to expect.
+        scored_fills = [(_ctc_logp(logp, lab), f) for f in dict.fromkeys(fills)
+                        if (lab := _labels(f, alphabet)) and len(lab) <= logp.shape[0]]
+        if scored_fills:
+            expected = (*expected, max(scored_fills)[1])
+    if not expected:
+        return read, "", ()
     best_path = logp.argmax(1)
     keep = (best_path != 0) & np.concatenate(([True], best_path[1:] != best_path[:-1]))
     best = _ctc_logp(logp, [int(k) for k in best_path[keep]])
@@ -275,6 +291,18 @@ def verify(strip: np.ndarray, read: str, expected: tuple[str, ...]) -> tuple[str
     if best - score <= VERIFY_NATS:
         return text, "", ()
     return read, text, plain_differences(logp, alphabet, form, read, score)
+
+
+def _fills(template: str, read: str, slack: int = 2) -> list[str]:
+    """`template` (head WILD tail) with its wild part filled from `read`: one text per pair of cuts within `slack`
+    characters of where the head ends and the tail starts in the reading."""
+    head, tail = template.split(WILD, 1)
+    out = []
+    for i in range(max(0, len(head) - slack), len(head) + slack + 1):
+        for j in range(len(read) - len(tail) - slack, len(read) - len(tail) + slack + 1):
+            if i < j <= len(read):
+                out.append(head + read[i:j] + tail)
+    return out
 
 
 PLAIN_DIFFERENCE_MAX = 4

@@ -33,8 +33,9 @@ def _names(code: str, key: str) -> list[str]:
 
 
 @functools.lru_cache(maxsize=512)
-def registry_names(uscc: str | None) -> tuple[str, ...]:
-    """Names the registry of a credit code's region may carry on its seal; () when the code names no region."""
+def _places(uscc: str | None, finest: bool = False) -> tuple[str, ...]:
+    """The places a credit code's registry may be named after, most specific first (with `finest`, those of the
+    code's own level only: 上海市浦东新区 for 310115, not 上海市); () when it names no region."""
     if not uscc or len(uscc) != 18 or not uscc[2:8].isdigit():
         return ()
     region = uscc[2:8]
@@ -45,11 +46,30 @@ def registry_names(uscc: str | None) -> tuple[str, ...]:
     county = _names(region, "county") if region[4:] != "00" else []
     places: list[str] = []
     if region[:2] in _MUNICIPALITIES:
-        places += [p + c for p in province for c in county] + province
+        places += [p + c for p in province for c in county]
+        places += province if not (finest and county) else []
     else:
-        places += [p + c for p in prefecture for c in county] + county + prefecture
-        places += [p + q for p in province for q in prefecture] + province
-    return tuple(dict.fromkeys(place + suffix for place in places for suffix in SUFFIXES))
+        places += [p + c for p in prefecture for c in county] + county
+        if not (finest and county):
+            places += prefecture + [p + q for p in province for q in prefecture]
+            places += province if not (finest and prefecture) else []
+    return tuple(dict.fromkeys(places))
+
+
+def registry_names(uscc: str | None) -> tuple[str, ...]:
+    """Names the registry of a credit code's region may carry on its seal; () when the code names no region."""
+    return tuple(place + suffix for place in _places(uscc) for suffix in SUFFIXES)
+
+
+WILD = "…"
+"""In a ring text to expect (`seals.read.verify`): whatever the ring reads there."""
+
+
+def registry_patterns(uscc: str | None) -> tuple[str, ...]:
+    """The registry names of a credit code's region with a place of their own between its place and the bureau
+    (深圳市…市场监督管理局): a town's or a district's registry under a city's code (东莞市长安镇, which no division
+    table lists). The place and the bureau are held to the code; what lies between is read as it stands."""
+    return tuple(place + WILD + suffix for place in _places(uscc, finest=True) for suffix in SUFFIXES)
 
 
 @functools.lru_cache(maxsize=1)
@@ -86,4 +106,4 @@ def _places_in(rest: str, parts: int) -> bool:
                              for k in range(2, min(len(rest), 12) + 1))
 
 
-__all__ = ["SUFFIXES", "is_registry_name", "registry_names"]
+__all__ = ["SUFFIXES", "WILD", "is_registry_name", "registry_names", "registry_patterns"]

@@ -772,19 +772,45 @@ def test_registry_names_come_from_the_credit_codes_region():
     assert registry_names("123") == registry_names(None) == ()
 
 
-@pytest.mark.parametrize("engraved, region, flagged", [
-    (REGISTRY, "310115", False),  # the registry of the code's region
-    ("上海市浦西新区市场监督管理局", "310115", True),  # 东 -> 西: a made-up district
-    ("上海市浦东新区市场监督管理局", "330106", False),  # a company that moved keeps its code: a real registry
-    ("杭州市下城区市场监督管理局", "330102", False),  # the neighbouring district's real registry, same length
+@pytest.mark.parametrize("engraved, region, expected", [
+    (REGISTRY, "310115", None),  # the registry of the code's region
+    ("上海市浦西新区市场监督管理局", "310115", REGISTRY),  # 东 -> 西: a made-up district
+    ("上海市浦东新区市场监督管理局", "330106", None),  # a company that moved keeps its code: a real registry
+    ("杭州市下城区市场监督管理局", "330102", None),  # the neighbouring district's real registry, same length
+    # A registry below the code's own region (a town's, a district's under a city's code) names its place between
+    # the city and the bureau: what it holds there is not judged, the city and the bureau are.
+    ("东莞市长安镇市场监督管理局", "441900", None),
+    ("深圳市南山区市场监督管理局", "440300", None),
+    ("上海市浦东新区陆家嘴市场监督管理局", "310115", None),
 ])
-def test_a_licence_seal_must_be_its_regions_registry(engraved, region, flagged):
+def test_a_licence_seal_must_be_its_regions_registry(engraved, region, expected):
     seal = S.SealSpec("amr", engraved, engraved, "official", "circle", (42.0, 42.0), "", "")
     findings = SealCheck().run(_licence_ctx(_stamped(seal, seed=2), _code(region)))
     hit = [f for f in findings if f.id == "seal.text_mismatch"]
-    assert bool(hit) == flagged, [f.message for f in findings]
-    if flagged:
-        assert hit[0].expected == REGISTRY and "region 310115" in hit[0].message
+    assert bool(hit) == bool(expected), [f.message for f in findings]
+    if expected:
+        assert hit[0].expected == expected and f"region {region}" in hit[0].message
+
+
+@pytest.mark.parametrize(("index", "file", "engraved"), [
+    (39, "03_business_license.jpg", "东莞市长安镇市场监督管理局"),
+    (52, "02_business_license.jpg", "义乌市稠城街道市场监督管理局"),
+])
+def test_a_town_registrys_seal_with_a_look_alike_engraved_is_found(index, file, engraved):
+    """Seed 613's scanned licences (seal_text_altered): the town's registry seal engraved with 币 for 市, twice. The
+    code names the city only, so no registry name held the town, the ring was compared with the city's registry,
+    and the change went unseen."""
+    import io
+
+    from appealcheck.samples import serial_forgers
+    from appealcheck.samples.appeal import build
+
+    out = build(613, index, 0.6, serial_forgers(613), ("seal_text_altered",))
+    img = np.asarray(Image.open(io.BytesIO(dict(out.files)[file])).convert("RGB"))
+    code = next(d for d in out.label["documents"] if d["file"] == file)["fields"]["uscc"]
+    hit = [f for f in SealCheck().run(_licence_ctx(img, code)) if f.id == "seal.text_mismatch"]
+    assert len(hit) == 1 and hit[0].expected == engraved, [f.message for f in hit]
+    assert "is 币 where it has 市" in hit[0].message
 
 
 @pytest.mark.parametrize("ring, unregistered", [
