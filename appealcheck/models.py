@@ -5,6 +5,7 @@ Frozen dataclasses: a stage never mutates what an earlier stage produced.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -173,6 +174,15 @@ class OcrLine:
     def width(self) -> int:
         """Box width in pixels."""
         return self.box[2] - self.box[0]
+
+    @property
+    def text_height(self) -> float:
+        """Height of the line's own polygon (its left and right edges, averaged): the font size even where a photo
+        tilts the line, which makes a long line's box taller than its letters."""
+        if len(self.polygon) != 4:
+            return float(self.height)
+        (x0, y0), (x1, y1), (x2, y2), (x3, y3) = self.polygon
+        return (math.hypot(x3 - x0, y3 - y0) + math.hypot(x2 - x1, y2 - y1)) / 2
 
 
 @dataclass(frozen=True)

@@ -719,9 +719,10 @@ def _receipt(x: Extractor) -> None:
     x.labelled_text("receipt_no", r"(?i:receipt\s*(no|#)|bon[- ]?nr|beleg[- ]?nr|trans(action)?\s*(no|#)|"
                                   r"ticket\s*(n°|no))|单号|流水号|小票号|レシート番号",
                     clean=lambda s: s.split()[0] if s.split() else s)
-    # The store is usually the first substantial line at the top, printed largest.
+    # The store is usually the first substantial line at the top, printed largest: by the letters' height, not the
+    # box's (a photo tilting a long address line made its box taller than the shop's name above it, A-601-000128).
     top = [(page, ln) for page, ln in x.lines.items if page == 0][:6]
-    cands = [(ln.height, -i, page, ln) for i, (page, ln) in enumerate(top)
+    cands = [(round(ln.text_height), -i, page, ln) for i, (page, ln) in enumerate(top)
              if sum(c.isalpha() for c in ln.text) >= 2 and not parse.find_dates(ln.text)]
     if cands:
         _, _, page, ln = max(cands)

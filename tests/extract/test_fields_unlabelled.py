@@ -441,3 +441,16 @@ def test_a_french_subtotal_whose_space_ocr_swallowed_is_still_the_subtotal(label
     assert (f["subtotal"].value, f["tax"].value, f["total"].value, f["items_total"].value) == (108.12, 21.62, 129.74,
                                                                                                129.74)
     assert ReceiptArithmetic().run(ctx("receipt", {k: v.value for k, v in f.items()})) == []
+
+
+def test_a_photographed_receipts_shop_is_its_largest_letters_not_its_tallest_box():
+    # A-601-000128, a photographed US receipt: the tilted address line's box (83 px) was taller than the shop's name
+    # (79 px), though its letters are smaller (38 px against 43). The address was taken for the store, the store
+    # list could not place the shop in the US, and a receipt in euros went unquestioned.
+    quads = [("MADISON GRAND", ((328, 187), (704, 223), (699, 266), (324, 230))),
+             ("611 Fifth Avenue, New York NY 10022", ((287, 240), (752, 286), (748, 323), (283, 278))),
+             ("SALES RECEIPT", ((391, 299), (651, 323), (648, 359), (387, 335)))]
+    lines = tuple(OcrLine(t, (min(x for x, _ in q), min(y for _, y in q), max(x for x, _ in q), max(y for _, y in q)),
+                          q, 0.99) for t, q in quads)
+    assert lines[1].height > lines[0].height and lines[1].text_height < lines[0].text_height
+    assert extract_fields("receipt", [PageText(0, lines, "test")])["store"].value == "MADISON GRAND"
