@@ -235,6 +235,22 @@ def test_a_finding_never_lowers_the_score(rows):
     assert np.all(m.predict_document(more) >= m.predict_document(base) - 1e-12)
 
 
+def test_an_older_seller_account_never_raises_the_score(rows):
+    # Training data where the oldest accounts are all forgers' (seed 7's oldest accounts were: the trees learned
+    # that any account older than the oldest genuine one is forged, and a genuine appeal with no finding of seed 467
+    # scored 0.67 from a 2000-day account). With the constraint, more days can only lower a document's score.
+    import dataclasses
+
+    name = "seller.age_days"
+    taught = [dataclasses.replace(r, features={**r.features, name: 3000.0 + i if r.label == 1 and i % 3 == 0
+                                              else float(100 + (i * 37) % 1500)})
+              for i, r in enumerate(rows)]
+    m = ForgeryModel(n_estimators=60, min_child_samples=5).fit(taught)
+    base = [dict(r.features, **{name: 1000.0}) for r in rows[:80]]
+    older = [dict(f, **{name: 4000.0}) for f in base]
+    assert np.all(m.predict_document(older) <= m.predict_document(base) + 1e-12)
+
+
 def test_family_and_worst_finding_features_point_at_their_finding():
     from appealcheck.models import DocumentResult, Finding
 
