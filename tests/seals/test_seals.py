@@ -144,6 +144,33 @@ def test_an_invoice_seal_across_a_tilted_red_frame_on_a_photo_is_found():
     assert read is not None and Levenshtein.distance(read, "9144010679E37W0XNX") <= 1, read
 
 
+@pytest.mark.parametrize(("index", "file"), [(44, "03_purchase_invoice.jpg"), (57, "02_purchase_invoice.pdf")])
+def test_an_invoice_seal_whose_outline_took_in_the_frame_is_fitted_through_its_ring(index, file):
+    """Seed 613's invoices (a scan, an exported PDF): the frame and the 销售方 label touching the oval seal bent the
+    least-squares ellipse off the ring and no circle fits an oval, so no seal was found. The ellipse through most
+    of the outline's points is the ring."""
+    import io
+
+    from appealcheck.ingest.files import read_document
+    from appealcheck.samples import serial_forgers
+    from appealcheck.samples.appeal import build
+
+    data = dict(build(613, index, 0.6, serial_forgers(613), ("seal_text_altered",)).files)[file]
+    if file.endswith(".pdf"):
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / file
+            path.write_bytes(data)
+            img = read_document(path, file).pages[0].image
+    else:
+        img = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+    (found,) = find_seals(img)
+    assert found.shape == "ellipse" and found.ink == "red"
+    assert 1.2 < found.axes[0] / found.axes[1] < 1.5, found.axes  # the registered 40 x 30 mm oval
+    assert 0.6 < found.center[0] / img.shape[1] < 0.9 and 0.65 < found.center[1] / img.shape[0] < 0.95, found.center
+
+
 def test_oval_invoice_seal_is_an_ellipse():
     spec = S.SealSpec("inv", ENTITY, ENTITY, "invoice", "ellipse", (40.0, 30.0), "发票专用章", star=False,
                       middle_line="91310000MA1FL0XD32", ring_mm=1.0, span_deg=185.0)
