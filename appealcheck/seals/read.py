@@ -64,6 +64,17 @@ class SealText:
     characters."""
 
 
+def _rapidocr(params: dict):
+    """A RapidOCR engine on the models its wheel ships, with `params` over the defaults."""
+    try:
+        from rapidocr import RapidOCR
+
+        return RapidOCR(params={"Global.log_level": "error", **params})
+    except Exception as exc:  # noqa: BLE001 - any failure means the shipped models are unusable
+        raise ResourceMissing(f"RapidOCR could not be loaded for seal reading ({exc}); "
+                              "reinstall with: pip install --force-reinstall rapidocr==3.10.0") from None
+
+
 class _Recognizer:
     """RapidOCR's recognition model, loaded once per process on first use."""
 
@@ -75,13 +86,7 @@ class _Recognizer:
     def __call__(self, image: np.ndarray) -> tuple[str, float]:
         with self._lock:
             if self._engine is None:
-                try:
-                    from rapidocr import RapidOCR
-
-                    self._engine = RapidOCR(params={"Global.log_level": "error"})
-                except Exception as exc:  # noqa: BLE001 - any failure means the shipped models are unusable
-                    raise ResourceMissing(f"RapidOCR could not be loaded for seal reading ({exc}); "
-                                          "reinstall with: pip install --force-reinstall rapidocr==3.10.0") from None
+                self._engine = _rapidocr({})
             engine = self._engine
         res = engine(np.ascontiguousarray(image[:, :, ::-1]), use_det=False, use_cls=False, use_rec=True)
         txts = getattr(res, "txts", None) or ()
@@ -90,16 +95,12 @@ class _Recognizer:
             return "", 0.0
         return "".join(t for t in txts if t), float(min(scores)) if scores else 0.0
 
-
     def detect(self, image: np.ndarray) -> list[tuple[np.ndarray, str, float]]:
         """Lines found and read in a small picture (quad, text, score): the detector of the same wheel, kept at the
         picture's own size (RapidOCR's default would enlarge a 480 px crop to 736 px and take twice as long)."""
         with self._lock:
             if self._lines is None:
-                from rapidocr import RapidOCR
-
-                self._lines = RapidOCR(params={"Global.log_level": "error", "Det.limit_type": "max",
-                                               "Det.limit_side_len": LINES_SIDE})
+                self._lines = _rapidocr({"Det.limit_type": "max", "Det.limit_side_len": LINES_SIDE})
             engine = self._lines
         res = engine(np.ascontiguousarray(image[:, :, ::-1]), use_det=True, use_cls=False, use_rec=True)
         if res is None or res.boxes is None or res.txts is None:
