@@ -171,6 +171,20 @@ def test_an_invoice_seal_whose_outline_took_in_the_frame_is_fitted_through_its_r
     assert 0.6 < found.center[0] / img.shape[1] < 0.9 and 0.65 < found.center[1] / img.shape[0] < 0.95, found.center
 
 
+def test_an_ellipse_through_a_fapiaos_red_print_is_no_second_seal():
+    """A-007-000246, a photographed fapiao: the ellipse through most outline points also ringed red print left of
+    the seal (inked along half its outline); it is not taken for a second seal."""
+    import io
+
+    from appealcheck.samples import serial_forgers
+    from appealcheck.samples.appeal import build
+
+    data = dict(build(7, 246, 0.4, serial_forgers(7)).files)["02_purchase_invoice.jpg"]
+    img = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+    (found,) = find_seals(img)
+    assert found.shape == "ellipse" and found.center[0] / img.shape[1] > 0.6
+
+
 def test_oval_invoice_seal_is_an_ellipse():
     spec = S.SealSpec("inv", ENTITY, ENTITY, "invoice", "ellipse", (40.0, 30.0), "发票专用章", star=False,
                       middle_line="91310000MA1FL0XD32", ring_mm=1.0, span_deg=185.0)
