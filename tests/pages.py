@@ -66,8 +66,12 @@ def seal(diameter: int, ring_text: str, center_text: str = "", color=(215, 40, 4
     img = img.resize((diameter, diameter), Image.LANCZOS)
     rng = np.random.default_rng(len(ring_text))
     alpha = np.asarray(img, dtype=np.float32) / 255.0
-    # Uneven ink: real impressions vary in pressure.
-    alpha *= rng.uniform(0.7, 1.0, size=alpha.shape).astype(np.float32)
+    # Uneven ink: a real impression's pressure varies across it (one side pressed harder, the pad unevenly inked),
+    # and the paper's grain speckles it. A seal of one flat colour is what a pasted image looks like.
+    pressure = Image.fromarray((rng.uniform(0, 255, size=(4, 4))).astype(np.uint8)).resize(
+        (diameter, diameter), Image.BICUBIC)
+    alpha *= 0.55 + 0.45 * np.asarray(pressure, dtype=np.float32) / 255.0
+    alpha *= rng.uniform(0.85, 1.0, size=alpha.shape).astype(np.float32)
     rgba = np.zeros((diameter, diameter, 4), np.uint8)
     rgba[..., :3] = color
     rgba[..., 3] = (alpha * 235).astype(np.uint8)

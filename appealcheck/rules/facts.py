@@ -99,6 +99,13 @@ FACTS: tuple[Fact, ...] = (
     _F("doc.seals[].matched_seal", "string?", "Id of the registered seal it matched best."),
     _F("doc.seals[].match_score", "double?", "Similarity to that seal, 0..1."),
     _F("doc.seals[].impression", "string", "Ink-pressure pattern (base64), compared across appeals by batch links."),
+    _F("doc.seals[].ink_spread", "double?", "How much the ink's strength varies over all its pixels, over its median "
+       "(flat pasted colour under 0.15 on scans)."),
+    _F("doc.seals[].ring_variation", "double?", "How much the strongest ink varies from sector to sector round the "
+       "border ring, over its median: a stamp's pressure varies (0.19 and up), a pasted image is flat (under 0.12), "
+       "on photos too; null on faxes or with too little ring."),
+    _F("doc.seals[].text_under_hidden", "double?", "Share of the print near the seal that vanishes under its ink "
+       "(stamped ink lets it show through); null without print around."),
     _F("doc.template", "map?", "The registered template the document matched, or null."),
     _F("doc.template.id", "string", "Template id from brand.yaml."),
     _F("doc.template.match_score", "double", "Layout similarity, 0..1."),

@@ -18,7 +18,7 @@ from typing import Any
 
 from appealcheck.models import DOCUMENT_KINDS, SEVERITIES, Appeal, DocumentResult
 
-FEATURE_VERSION = 9
+FEATURE_VERSION = 10
 """Bumped whenever FEATURES or the way a value is computed changes."""
 
 
@@ -133,6 +133,8 @@ CHECK_MEASUREMENTS: tuple[tuple[str, str], ...] = (
     ("seal.ink_spread", "how the seal ink spreads into the paper (stamped ink bleeds)"),
     ("seal.edge_sharpness", "sharpness of the seal's edges (pasted seals are often too sharp)"),
     ("seal.text_under_hidden", "how much printed text the seal ink hides"),
+    ("seal.ring_ink_variation", "how much the seal's ink varies round its ring (a stamp's pressure varies; a "
+     "pasted image is one flat colour)"),
     ("seal.ring_read_score", "the OCR confidence of the seal's ring text"),
     ("seal.lookalike_swaps", "look-alike characters swapped in the seal text"),
     ("seal.ring_coverage", "how complete the seal's outer ring is"),
@@ -206,8 +208,10 @@ def _build() -> tuple[Feature, ...]:
 FEATURES: tuple[Feature, ...] = _build()
 """The fixed, ordered list. Its order is the column order of every feature matrix."""
 FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)
-_MONOTONE_MEASUREMENTS = {"text.clone_closest": -1, "template.seal_offset": 1, "seller.age_days": -1}
-"""Measurements whose direction is known: two printings of a digit closer together can only raise the score
+_MONOTONE_MEASUREMENTS = {"text.clone_closest": -1, "seal.ring_ink_variation": -1, "template.seal_offset": 1,
+                          "seller.age_days": -1}
+"""Measurements whose direction is known: two printings of a digit closer together, or a seal's ink flatter round
+its ring, can only raise the score
 (left free, trees learnt the genuine range of real receipts, 0.5-0.8, as suspicious from a few synthetic ones); an
 older seller account can only lower it (left free, seed 7's oldest accounts, 14 forged to 11 genuine over 1500
 days, taught that any account older than its oldest genuine one, 1907 days, is forged: a genuine appeal of seed 467

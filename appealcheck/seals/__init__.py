@@ -243,6 +243,9 @@ def seal_facts(ctx: DocContext) -> list[dict[str, Any]]:
             "partial": o.shape.inside_page < 0.97,
             "impression": o.impression,
             "impression_ref": m.spec_id if m else None,
+            "ink_spread": o.ink.ink_spread if o.ink else None,
+            "ring_variation": o.ink.ring_variation if o.ink else None,
+            "text_under_hidden": o.ink.text_under_hidden if o.ink else None,
         })
     return out
 

@@ -3,10 +3,17 @@
 A rubber stamp leaves ink whose strength varies with pressure and paper, with soft edges, and
 black text under it stays dark (ink and toner multiply). A seal cut from another file and pasted
 is one flat colour with hard edges, and covers the text under it.
+
+A photograph blurs every stroke, so the spread of ink strength over all pixels stops telling flat ink from
+stamped ink there (thin strokes never reach full strength either way). The pressure of a stamp varies over
+the whole impression instead: one side of the ring is pressed harder, the pad is unevenly inked. Around the
+border ring, whose stroke has one width all round, the strongest ink of each sector differs from sector to
+sector on a stamped seal and is the same all round on a pasted one, through any blur (`ring_variation`).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import cv2
@@ -26,6 +33,34 @@ class InkStats:
     """Mean gradient at the ink's edge relative to its strength, per pixel: high means a hard cut-out."""
     text_under_hidden: float | None
     """Share of dark (toner) pixels near the seal that vanish where seal ink lies; None without text around."""
+    ring_variation: float | None = None
+    """How much the ink's strength varies around the border ring: the spread (90th less 10th percentile) of
+    each sector's strong ink (its 75th percentile), over their median; None when too little of the ring shows.
+    Stamped seals of the corpus measure 0.19 and up on every capture, flat pasted ones 0.00-0.09."""
+
+
+BILEVEL_DARK, BILEVEL_LIGHT, BILEVEL_SHARE = 40, 215, 0.97
+"""A seal's box is binarised (a fax) when this share of its pixels is darker than the first level or lighter than
+the second: seed 7's faxes 1.0; a greyscale scan's seal box holds mid greys in its ink and shadows."""
+
+
+def binarised(image: np.ndarray, box) -> bool:
+    """Whether the pixels round a seal are black and white only (a fax, a 1-bit scan), JPEG ringing allowed."""
+    x0, y0, x1, y1 = box
+    crop = image[y0:y1, x0:x1]
+    if crop.size == 0:
+        return False
+    # Luminance, not the darkest channel: red ink is dark in green but mid-grey in brightness.
+    g = crop.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32) if crop.ndim == 3 else crop
+    return float(np.mean((g < BILEVEL_DARK) | (g > BILEVEL_LIGHT))) >= BILEVEL_SHARE
+
+
+RING_SECTORS = 24
+"""Sectors the border ring is cut into for `ring_variation`: about one character's width each."""
+RING_BAND = (0.88, 1.06)
+"""The border ring's band, in radii of the fitted outline (the fit lies on the ring's outer half)."""
+RING_MIN_SECTORS = 12
+"""Sectors with ink needed for `ring_variation`: half the ring (a seal cut by the page edge keeps half)."""
 
 
 def px_per_mm(page: Page, photographed: bool) -> float | None:
@@ -80,4 +115,41 @@ def ink_stats(image: np.ndarray, seal: SealShape) -> InkStats | None:
         expect = float(dark[near].mean())
         under = float(dark[strokes].mean())
         hidden = round(max(0.0, 1 - under / max(expect, 1e-6)), 3)
-    return InkStats(round(spread, 3), round(sharp, 3), hidden)
+    # A binarised page (a fax) has two levels of ink, so every seal on it is flat: nothing to measure.
+    ring = None if binarised(image, seal.box) else ring_variation(crop, m, seal)
+    return InkStats(round(spread, 3), round(sharp, 3), hidden, ring)
+
+
+def ring_variation(crop: np.ndarray, m: np.ndarray, seal: SealShape) -> float | None:
+    """See `InkStats.ring_variation`; `crop` is the seal's box, `m` its ink mask (bool)."""
+    if crop.ndim != 3:
+        return None
+    ch = 1 if seal.ink == "red" else 0
+    g = np.ascontiguousarray(crop[:, :, ch])
+    # Strength against the paper right beside the stroke, so a photo's uneven light is no pressure. The window
+    # reaches past the ring's stroke (about a twentieth of the radius) to the paper on either side.
+    k = max(15, int(0.2 * seal.radius) | 1)
+    paper = np.maximum(cv2.dilate(g, np.ones((k, k), np.uint8)).astype(np.float32), 1.0)
+    strength = np.clip(1 - g.astype(np.float32) / paper, 0, 1)
+    h, w = m.shape
+    x0, y0 = seal.box[0], seal.box[1]
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    dx, dy = xx - (seal.center[0] - x0), yy - (seal.center[1] - y0)
+    t = math.radians(seal.angle)
+    a, b = max(seal.axes[0] / 2, 1.0), max(seal.axes[1] / 2, 1.0)
+    u = (dx * math.cos(t) + dy * math.sin(t)) / a
+    v = (-dx * math.sin(t) + dy * math.cos(t)) / b
+    rho = np.sqrt(u * u + v * v)
+    band = m & (rho > RING_BAND[0]) & (rho < RING_BAND[1])
+    sector = ((np.arctan2(v, u) + math.pi) / (2 * math.pi) * RING_SECTORS).astype(np.int32) % RING_SECTORS
+    # A sector needs about a character's width of stroke: at a 50 px radius the ring's stroke is 2-3 px wide.
+    need = max(12, int(seal.radius * 0.25))
+    values = [float(np.percentile(strength[sel], 75)) for k in range(RING_SECTORS)
+              if (sel := band & (sector == k)).sum() >= need]
+    if len(values) < RING_MIN_SECTORS:
+        return None
+    vals = np.array(values)
+    med = float(np.median(vals))
+    if med <= 0.05:
+        return None
+    return round(float((np.percentile(vals, 90) - np.percentile(vals, 10)) / med), 3)
