@@ -596,6 +596,46 @@ def _largest_labelled_amount(x: Extractor, name: str, label: str, exclude: str) 
             x.put(_field("currency", a.currency, span, a.raw))
 
 
+_SPLIT_FIGURE = re.compile(r"(?<![\w.,])[¥￥€$£]?\s*\d(?:[.,]?\d)*(?![\w.,])")
+"""A figure of digits and separators only, e.g. '4,2.6,2.0'."""
+CURRENCY_DECIMALS = {"JPY": 0}
+"""Decimals a till prints for a currency (two unless listed)."""
+
+
+def split_figure(raw: str, currency: str | None) -> Decimal | None:
+    """A figure whose digits are split by separators no locale prints ('4,2.6,2.0' for 426,20; '¥6,3.80.00' for
+    ¥6,380.00): its digits with the currency's decimals. None when it parses as written, has fewer than two
+    separators, or the currency is unknown."""
+    if currency is None or len(re.findall(r"[.,]", raw)) < 2 or parse.find_amounts(raw):
+        return None
+    digits = re.sub(r"\D", "", raw)
+    places = CURRENCY_DECIMALS.get(currency, 2)
+    if len(digits) <= places:
+        return None
+    return Decimal(digits) / (10 ** places)
+
+
+def _split_total(x: Extractor, label: str, exclude: str) -> None:
+    """A receipt's total read with separators between its digits, when no total was read otherwise. Copy-moved
+    digits on a photo: the seams between the moved digits read as dots and commas (A-467-000025 '4,2.6,2.0' for
+    426,20; A-463-000041 '¥6,3.80.00'), so the forged total went unread and was never added up. A till prints a
+    total with its currency's decimals, so the digits and the currency say the figure."""
+    if "total" in x.fields or "currency" not in x.fields:
+        return
+    ex = re.compile(exclude)
+    for lab in x.lines.find(re.compile(label)):
+        if ex.search(lab.line.text):
+            continue
+        for cell in (Located(lab.page, lab.line, lab.end, len(lab.line.text)), *x.lines.row(lab)):
+            text = cell.line.text[cell.start:cell.end]
+            for m in _SPLIT_FIGURE.finditer(text):
+                value = split_figure(m.group(0), x.fields["currency"].value)
+                if value is not None:
+                    span = Located(cell.page, cell.line, cell.start + m.start(), cell.start + m.end())
+                    x.put(_field("total", _num(value), span, m.group(0)))
+                    return
+
+
 def _us_dates(x: Extractor) -> None:
     """US receipts print month first: 03/09/2025 is 9 March there, 3 September in Europe."""
     f = x.fields.get("date")
@@ -687,9 +727,12 @@ def _receipt_items(x: Extractor) -> None:
     x.put(FieldValue("items_count", len(figures), str(len(figures)), head.page, first.box))
 
 
+_TOTAL_EXCLUDE = r"(?i)sub\s*-?\s*total|小\s*计|小\s*計|zwischen|sous|total\s*ht|\bnet(to)?\b|items"
+"""Rows that name a total but hold a subtotal, a net figure or a count of items."""
+
+
 def _receipt(x: Extractor) -> None:
-    _largest_labelled_amount(x, "total", _TOTAL,
-                             exclude=r"(?i)sub\s*-?\s*total|小\s*计|小\s*計|zwischen|sous|total\s*ht|\bnet(to)?\b|items")
+    _largest_labelled_amount(x, "total", _TOTAL, exclude=_TOTAL_EXCLUDE)
     # A till prints its labels on the left and its figures on the right edge, often further from the label than
     # the 12 line heights a form's value may sit: a receipt's row reaches across the paper.
     x.labelled_amount("subtotal", r"(?i:sub\s*-?\s*total|zwischensumme|sous[- ]total|total\s*ht|netto)|小\s*计|小\s*計",
@@ -712,6 +755,9 @@ def _receipt(x: Extractor) -> None:
                 x.put(_field("date", ds[0].value.isoformat(), Located(page, ln, ds[0].start, ds[0].end), ds[0].raw))
                 break
     _us_dates(x)
+    _receipt_currency(x)
+    # Before the items are summed: their column ends at the row a total was read from.
+    _split_total(x, _TOTAL, _TOTAL_EXCLUDE)
     _receipt_items(x)
     for loc in x.lines.find(re.compile(r"\b([01]?\d|2[0-3]):[0-5]\d(:[0-5]\d)?\b")):
         x.put(_field("time", loc.text, loc))
@@ -727,6 +773,10 @@ def _receipt(x: Extractor) -> None:
     if cands:
         _, _, page, ln = max(cands)
         x.put(_field("store", ln.text.strip(), Located(page, ln, 0, len(ln.text))))
+
+
+def _receipt_currency(x: Extractor) -> None:
+    """The receipt's currency: the total's sign, else the first currency the text names."""
     whole = " ".join(ln.text for _, ln in x.lines.items)
     # A yen sign on a Japanese receipt is JPY, not CNY.
     if x.fields.get("currency") and x.fields["currency"].value == "CNY" and re.search(r"[\u3040-\u30ff]|円", whole):

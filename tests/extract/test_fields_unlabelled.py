@@ -454,3 +454,50 @@ def test_a_photographed_receipts_shop_is_its_largest_letters_not_its_tallest_box
                           q, 0.99) for t, q in quads)
     assert lines[1].height > lines[0].height and lines[1].text_height < lines[0].text_height
     assert extract_fields("receipt", [PageText(0, lines, "test")])["store"].value == "MADISON GRAND"
+
+
+@pytest.mark.parametrize(("raw", "currency", "value"), [
+    ("4,2.6,2.0", "EUR", "426.20"),  # A-467-000025: copy-moved digits, each seam read as a separator
+    ("¥6,3.80.00", "CNY", "6380.00"),  # A-463-000041
+    ("€1.2.3,4.5", "EUR", "123.45"),
+    ("$4.5.6.7", "USD", "45.67"),
+    ("¥3,9.8.0", "JPY", "3980"),  # a till in yen prints no decimals
+    ("1,2.3", "GBP", "1.23"),
+    ("¥6,380.00", "CNY", None),  # parses as written: not split
+    ("426,20", "EUR", None),
+    ("1.234,56", "EUR", None),  # a German grouping
+    ("12.50", "EUR", None),  # one separator
+    ("4,2.6", None, None),  # no currency: the decimals are unknown
+    ("1.2", "JPY", None),
+    (".,", "EUR", None),
+])
+def test_a_figure_split_by_stray_separators_is_read_by_its_digits(raw, currency, value):
+    from decimal import Decimal
+
+    from appealcheck.extract.fields import split_figure
+
+    got = split_figure(raw, currency)
+    assert got == (Decimal(value) if value is not None else None)
+
+
+@pytest.mark.parametrize(("seed", "index", "total", "expected"), [
+    (467, 25, 426.20, 226.20),  # 'Total TTC EUR' then '4,2.6,2.0': subtotal and tax add up to 226,20
+    (463, 41, 6380.00, 1380.00),  # '合计 CNY' then '¥6,3.80.00': the items add up to ¥1,380.00
+])
+def test_a_copy_moved_receipt_total_read_with_seams_as_separators_is_added_up(tmp_path, seed, index, total, expected):
+    """Photographed receipts of fresh seeds 467 and 463 whose total was copy-moved: the seams between the moved
+    digits read as dots and commas, the total went unread, and nothing was added up (both appeals scored under
+    0.3). The files as the seller sent them, through real OCR."""
+    from appealcheck.api import Scanner
+    from appealcheck.samples import serial_forgers
+    from appealcheck.samples.appeal import build
+
+    out = build(seed, index, 0.4, serial_forgers(seed), ())
+    name = next(d["file"] for d in out.label["documents"] if d["kind"] == "receipt")
+    assert next(d for d in out.label["documents"] if d["file"] == name)["ops"] == ["field_copy_move"]
+    (tmp_path / name).write_bytes(dict(out.files)[name])
+    result = Scanner().scan(tmp_path / name)
+    (doc,) = result.documents
+    assert doc.fields["total"].value == total
+    hit = [f for f in doc.findings if f.id == "content.receipt_sum_mismatch"]
+    assert len(hit) == 1 and hit[0].measured == total and hit[0].expected == expected, doc.findings
