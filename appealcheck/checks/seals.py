@@ -236,6 +236,32 @@ def _issuer_misread(ctx: DocContext, read: str, entity: str) -> bool:
         party_confirmed(ctx, entity, ISSUER_CODES[ctx.kind])
 
 
+def _others_seal(ctx: DocContext, t, specs) -> object | None:
+    """The registered seal of an entity other than the document's issuer that a confident ring reading is a piece of
+    (`part_of_registered`), when it is no piece of the issuer's own seals; None otherwise.
+
+    A ring read in part cannot match a registered seal as a whole, and was then only ever judged as unregistered,
+    which a part reading never is. But a part of another registered company's name is that company's seal: seed
+    643's forged letters of 星岚 stamped with its distributor's seal read '70℃ 成都天成晨光贸易有限' on a fax (the code
+    read into the ring, the last characters lost). The reading must hold three quarters of that seal's text."""
+    field = ISSUER_FIELDS.get(ctx.kind)
+    issuer = ctx.fields.get(field) if field else None
+    if t is None or t.ring_score < READ_CONFIDENT or issuer is None or not isinstance(issuer.value, str) \
+            or not issuer.value or (issuer.confidence or 1) < 0.9:
+        return None
+    own = [s.text for s in specs.values() if canonical(s.entity) == canonical(issuer.value)]
+    if part_of_registered(t.ring, own) is not None:
+        return None
+    name = ring_name(t.ring)
+    for spec in specs.values():
+        if canonical(spec.entity) == canonical(issuer.value) or not spec.text:
+            continue
+        if len(name) >= WHOLE_RING * len(canonical(spec.text)) and part_of_registered(t.ring, [spec.text]) \
+                and not _issuer_misread(ctx, issuer.value, spec.entity):
+            return spec
+    return None
+
+
 class SealCheck(Check):
     """Seals present, readable, registered, of the right entity, size and shape, and not pasted."""
 
@@ -371,6 +397,14 @@ class SealCheck(Check):
                                t.ring, t.against))
             return out
         if not is_match(m, t):
+            other = _others_seal(ctx, t, specs)
+            if other is not None:
+                issuer_name = ctx.fields[ISSUER_FIELDS[ctx.kind]].value
+                out.append(self._f(o, "seal.entity_mismatch", "high",
+                                   f"Seal reads {t.ring}, which is registered seal {other.id} of {other.entity} "
+                                   f"read in part, but the document is issued by {issuer_name}", other.entity,
+                                   issuer_name))
+                return out
             # Only the issuer's own seal belongs on a letter or an invoice; a licence bears the
             # registry's seal, which no brand registers.
             # Company names share their endings (贸易有限公司), so another company's seal still scores ~65.

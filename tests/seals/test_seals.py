@@ -1075,3 +1075,33 @@ def test_photographed_pasted_seals_of_the_corpus_are_found_and_a_stamped_one_is_
                 assert len(hit) == pasted, (index, name, [f.message for f in hit])
                 if pasted:
                     assert hit[0].measured["ring_variation"] < 0.12 and hit[0].measured["ink_spread"] >= 0.15
+
+
+def test_a_part_read_of_another_registered_companys_seal_is_that_companys_seal(tmp_path):
+    """A-643-000014 (seed 643, seal_other_entity), a fax: 星岚's letter stamped with its distributor's seal. The ring
+    read '70℃ 成都天成晨光贸易有限' (the code read into it, 公司 lost), too little to match that seal as a whole and,
+    a part reading, never judged unregistered: no finding. A piece of another registered company's name is that
+    company's seal. The same letter with its own seal, read the same way in part, stays clean."""
+    from appealcheck.ingest.files import read_document
+    from appealcheck.samples import serial_forgers
+    from appealcheck.samples.appeal import build
+    from appealcheck.samples.writer import write_packs
+
+    write_packs(tmp_path / "rules", {})
+    out = build(643, 14, 0.6, serial_forgers(643), ("seal_other_entity",))
+    name = "01_authorization_letter.png"
+    label = next(d for d in out.label["documents"] if d["file"] == name)
+    assert label["ops"] == ["seal_other_entity"] and label["capture"]["style"] == "fax"
+    path = tmp_path / name
+    path.write_bytes(dict(out.files)[name])
+    doc = read_document(path, name)
+    licensor = label["fields"]["licensor"]
+    ctx = DocContext(appeal=Appeal("A-1", ".", None, None, Seller(), (doc,)), document=doc,
+                     kind="authorization_letter", fields={"licensor": FieldValue("licensor", licensor, licensor)},
+                     ocr=(), brand=load_pack(tmp_path / "rules" / out.label["brand"]))
+    hit = [f for f in SealCheck().run(ctx) if f.id.startswith("seal.")]
+    assert [f.id for f in hit] == ["seal.entity_mismatch"], [f.message for f in hit]
+    assert hit[0].measured == "成都天成晨光贸易有限公司" and hit[0].expected == licensor == "星岚（杭州）电器有限公司"
+    # Issued by that distributor, the same seal read the same way is its own.
+    ctx = replace(ctx, fields={"licensor": FieldValue("licensor", "成都天成晨光贸易有限公司", "成都天成晨光贸易有限公司")})
+    assert [f.id for f in SealCheck().run(ctx) if f.id.startswith("seal.")] == []
