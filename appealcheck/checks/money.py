@@ -111,7 +111,9 @@ class ReceiptArithmetic(Check):
     """A receipt's subtotal and tax make its total (tax added, or tax included), and so do its item lines."""
 
     id = "content.receipt_math"
-    version = "3"  # 2: subtotal and tax read across a till roll's whole row; 3: the item lines against the total; 4: a total read with stray separators between its digits
+    # 2: subtotal and tax read across a till roll's whole row; 3: the item lines against the total; 4: a total read
+    # with stray separators between its digits
+    version = "4"
     applies_to = ("receipt",)
 
     def run(self, ctx: DocContext) -> list[Finding]:
