@@ -19,11 +19,14 @@ _CONFUSABLES = str.maketrans({
 _NOISE = re.compile(r"[\s·•.,，。、:：;；'\"“”‘’()（）\[\]【】{}<>《》_\-]+")
 
 
+def bare(name: str) -> str:
+    """NFKC, no spaces or punctuation, Latin upper case: the characters as written, script kept."""
+    return _NOISE.sub("", unicodedata.normalize("NFKC", name)).upper()
+
+
 def canonical(name: str) -> str:
     """Form for equality: NFKC, simplified script, no spaces or punctuation, Latin upper case."""
-    text = unicodedata.normalize("NFKC", name)
-    text = to_simplified(text)
-    return _NOISE.sub("", text).upper()
+    return bare(to_simplified(unicodedata.normalize("NFKC", name)))
 
 
 def has_confusables(name: str) -> bool:

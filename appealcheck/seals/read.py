@@ -247,7 +247,7 @@ def verify(strip: np.ndarray, read: str, expected: tuple[str, ...]) -> tuple[str
     """
     from rapidfuzz import fuzz
 
-    from appealcheck.checks.names import canonical  # imported here: appealcheck.checks imports this package
+    from appealcheck.checks.names import bare, canonical  # imported here: appealcheck.checks imports this package
 
     if not expected or not read:
         return read, "", ()
@@ -255,6 +255,12 @@ def verify(strip: np.ndarray, read: str, expected: tuple[str, ...]) -> tuple[str
     # ends fit best (the reading may have lost or gained a character at either cut).
     fills = [fill for e in expected if WILD in e for fill in _fills(e, read)]
     expected = tuple(e for e in expected if WILD not in e)
+    # The reading is a registered text but for its punctuation and spaces: brackets on an arc are thin strokes the
+    # recognizer drops or takes for other marks ('铂骏广州体育用品有限公司'). The ring says that text, brackets
+    # included.
+    written = {bare(e): e for e in (*expected, *fills)}
+    if bare(read) in written:
+        return written[bare(read)], "", ()
     if canonical(read) in {canonical(e) for e in (*expected, *fills)}:
         return read, "", ()
     # Only a text the reading nearly is can be what the ring says: another company's seal costs no second pass.

@@ -1106,3 +1106,20 @@ def test_a_part_read_of_another_registered_companys_seal_is_that_companys_seal(t
     dist = "成都天成晨光贸易有限公司"
     ctx = replace(ctx, fields={"licensor": FieldValue("licensor", dist, dist)})
     assert [f.id for f in SealCheck().run(ctx) if f.id.startswith("seal.")] == []
+
+
+@pytest.mark.parametrize(("read", "said"), [
+    ("铂骏广州体育用品有限公司", "铂骏（广州）体育用品有限公司"),  # brackets on the arc dropped (A-631-000057)
+    ("铂骏(广州 体育用品有限公司", "铂骏（广州）体育用品有限公司"),  # one dropped, one half-width (A-631-000076)
+    ("）铂骏商贸（上海：有限公司", "铂骏商贸（上海）有限公司"),  # a bracket bent into a colon, one read at the start
+    ("鉑駿（廣州）體育用品有限公司", "鉑駿（廣州）體育用品有限公司"),  # the same name in another script: kept as read
+    ("铂骏（广州）体育用品公司", "铂骏（广州）体育用品公司"),  # a character short is no punctuation: not this branch
+])
+def test_a_ring_read_as_a_registered_text_but_for_punctuation_says_that_text(read, said):
+    from appealcheck.seals.read import verify
+
+    strip = np.full((64, 640, 3), 255, np.uint8)  # blank: only readings equal but for marks return before reading it
+    ring, against, differences = verify(strip, read, ("铂骏（广州）体育用品有限公司", "铂骏商贸（上海）有限公司"))
+    assert ring == said
+    if read != said:
+        assert against == "" and differences == ()
