@@ -152,8 +152,10 @@ def pasted_severity(ink, text, binarised: bool) -> str | None:
     flat: there flatness proves nothing."""
     if ink is None or not flat_ink(ink):
         return None
-    if text is None or len(canonical(text.ring)) < PASTED_RING_CHARS or text.ring_score < READ_CONFIDENT:
+    if text is None or len(canonical(text.ring)) < PASTED_RING_CHARS:
         return None
+    if ink.ink_spread >= PASTED_SPREAD and text.ring_score < READ_CONFIDENT:
+        return None  # flat round the ring only, and the ring may be noise read as characters
     if ink.text_under_hidden is not None and ink.text_under_hidden >= PASTED_HIDDEN:
         return "high"
     return None if binarised else "medium"
@@ -250,14 +252,16 @@ def _others_seal(ctx: DocContext, t, specs) -> object | None:
             or not issuer.value or (issuer.confidence or 1) < 0.9:
         return None
     own = [s.text for s in specs.values() if canonical(s.entity) == canonical(issuer.value)]
-    if part_of_registered(t.ring, own) is not None:
+    # The issuer's own name as printed counts as its seal's text too: an issuer the pack does not register, or
+    # whose name was read a character off, stamps with its own seal.
+    if part_of_registered(t.ring, [*own, issuer.value]) is not None:
         return None
     name = ring_name(t.ring)
     for spec in specs.values():
         if canonical(spec.entity) == canonical(issuer.value) or not spec.text:
             continue
         if len(name) >= WHOLE_RING * len(canonical(spec.text)) and part_of_registered(t.ring, [spec.text]) \
-                and not _issuer_misread(ctx, issuer.value, spec.entity):
+                and best_match(issuer.value, [spec.entity]).similarity < NEAR_MISS:
             return spec
     return None
 

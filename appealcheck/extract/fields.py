@@ -605,8 +605,11 @@ CURRENCY_DECIMALS = {"JPY": 0}
 def split_figure(raw: str, currency: str | None) -> Decimal | None:
     """A figure whose digits are split by separators no locale prints ('4,2.6,2.0' for 426,20; '¥6,3.80.00' for
     ¥6,380.00): its digits with the currency's decimals. None when it parses as written, has fewer than two
-    separators, or the currency is unknown."""
+    separators, or the currency is unknown; and unless a single digit stands between two separators (a seam no
+    grouping leaves), so that a date ('12.03.2024') or a phone number ('0171.234.5678') is never a figure."""
     if currency is None or len(re.findall(r"[.,]", raw)) < 2 or parse.find_amounts(raw):
+        return None
+    if not re.search(r"[.,]\d[.,]", raw) or parse.find_dates(raw):
         return None
     digits = re.sub(r"\D", "", raw)
     places = CURRENCY_DECIMALS.get(currency, 2)

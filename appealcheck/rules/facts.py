@@ -102,7 +102,7 @@ FACTS: tuple[Fact, ...] = (
     _F("doc.seals[].ink_spread", "double?", "How much the ink's strength varies over all its pixels, over its median "
        "(flat pasted colour under 0.15 on scans)."),
     _F("doc.seals[].ring_variation", "double?", "How much the strongest ink varies from sector to sector round the "
-       "border ring, over its median: a stamp's pressure varies (0.19 and up), a pasted image is flat (under 0.12), "
+       "border ring, over its median: a stamp's pressure varies (0.25 and up), a pasted image is flat (under 0.12), "
        "on photos too; null on faxes or with too little ring."),
     _F("doc.seals[].text_under_hidden", "double?", "Share of the print near the seal that vanishes under its ink "
        "(stamped ink lets it show through); null without print around."),

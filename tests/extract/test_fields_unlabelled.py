@@ -470,6 +470,9 @@ def test_a_photographed_receipts_shop_is_its_largest_letters_not_its_tallest_box
     ("4,2.6", None, None),  # no currency: the decimals are unknown
     ("1.2", "JPY", None),
     (".,", "EUR", None),
+    ("12.03.2024", "EUR", None),  # a date on the total's row, when the total itself was lost
+    ("1.2.2024", "EUR", None),  # a date with a one-digit month: a seam's shape, but a date
+    ("0171.234.5678", "EUR", None),  # a phone number: no single digit between separators
 ])
 def test_a_figure_split_by_stray_separators_is_read_by_its_digits(raw, currency, value):
     from decimal import Decimal

@@ -1123,3 +1123,35 @@ def test_a_ring_read_as_a_registered_text_but_for_punctuation_says_that_text(rea
     assert ring == said
     if read != said:
         assert against == "" and differences == ()
+
+
+@pytest.mark.parametrize(("issuer", "ring", "other"), [
+    ("星岚（杭州）电器有限公司", "70℃ 成都天成晨光贸易有限", "dist"),  # the distributor's seal on the brand's letter
+    ("星岗（杭州）电器有限公司", "70星岚杭州电器有限", None),  # the brand's own seal, its name misread on the page
+    ("星岚电器有限公司", "70星岚电器有限公司", None),  # an issuer the pack does not hold, with its own seal
+    ("成都天成晨光贸易有限公司", "70℃ 成都天成晨光贸易有限", None),  # the distributor's own letter
+    ("星岚（杭州）电器有限公司", "70℃ 成都天成晨", None),  # too little of the name to say whose
+])
+def test_a_part_read_ring_names_another_registered_company_only_when_it_is_plainly_not_the_issuer(issuer, ring, other):
+    from types import SimpleNamespace
+
+    from appealcheck.checks.seals import _others_seal
+
+    specs = {"brand": SimpleNamespace(id="brand", entity="星岚（杭州）电器有限公司", text="星岚（杭州）电器有限公司"),
+             "dist": SimpleNamespace(id="dist", entity="成都天成晨光贸易有限公司", text="成都天成晨光贸易有限公司")}
+    ctx = SimpleNamespace(kind="authorization_letter", fields={"licensor": FieldValue("licensor", issuer, issuer)})
+    got = _others_seal(ctx, SimpleNamespace(ring=ring, ring_score=0.9), specs)
+    assert (got.id if got else None) == other
+
+
+@pytest.mark.parametrize("ink", [(0, 0, 255), (20, 30, 140)])
+def test_a_flat_dark_blue_seal_on_a_scan_is_no_fax(pack, ink):
+    """A dark blue seal is as dark as black by brightness alone: its box was taken for a fax's, and flatness, which
+    proves nothing on a fax, was not judged (a blue paste had no finding at all)."""
+    from appealcheck.seals.measure import binarised
+
+    img = _page(with_text=False)
+    S.paste_flat(img, OFFICIAL, DPI, (900, 1180), 8.0, ink)
+    (seal,) = find_seals(img)
+    assert seal.ink == "blue" and not binarised(img, seal.box)
+    assert ink_stats(img, seal).ring_variation is not None
