@@ -575,14 +575,19 @@ _TOTAL = (r"(?<!sub)(?<!sub-)(?<!sub )(?i:\btotal\b(?! items)(?!\s*qty))|åˆ\s*è
 _DATE_TIME_GLUED = re.compile(r"(\d{4}[-/.]\d{1,2}[-/.]\d{2}|\d{2}[./]\d{2}[./]\d{2,4}?)(\d{1,2}:\d{2}(?::\d{2})?)")
 
 
+def _labelled_rows(x: Extractor, label: str, exclude: str):
+    """For each line carrying `label` and not `exclude`: the rest of that line, then the cells to its right."""
+    ex = re.compile(exclude)
+    for lab in x.lines.find(re.compile(label)):
+        if not ex.search(lab.line.text):
+            yield (Located(lab.page, lab.line, lab.end, len(lab.line.text)), *x.lines.row(lab))
+
+
 def _largest_labelled_amount(x: Extractor, name: str, label: str, exclude: str) -> None:
     """The largest amount on any row labelled as a total: 'Total HT' and 'Total TTC' both say total."""
-    ex = re.compile(exclude)
     best = None
-    for lab in x.lines.find(re.compile(label)):
-        if ex.search(lab.line.text):
-            continue
-        for cell in (Located(lab.page, lab.line, lab.end, len(lab.line.text)), *x.lines.row(lab)):
+    for cells in _labelled_rows(x, label, exclude):
+        for cell in cells:
             for a in parse.find_amounts(cell.line.text[cell.start:cell.end]):
                 if best is None or a.value > best[1].value:
                     best = (cell, a)
@@ -625,11 +630,8 @@ def _split_total(x: Extractor, label: str, exclude: str) -> None:
     total with its currency's decimals, so the digits and the currency say the figure."""
     if "total" in x.fields or "currency" not in x.fields:
         return
-    ex = re.compile(exclude)
-    for lab in x.lines.find(re.compile(label)):
-        if ex.search(lab.line.text):
-            continue
-        for cell in (Located(lab.page, lab.line, lab.end, len(lab.line.text)), *x.lines.row(lab)):
+    for cells in _labelled_rows(x, label, exclude):
+        for cell in cells:
             text = cell.line.text[cell.start:cell.end]
             for m in _SPLIT_FIGURE.finditer(text):
                 value = split_figure(m.group(0), x.fields["currency"].value)
