@@ -124,9 +124,9 @@ def train(corpus, out_dir, labels, rules, workers, no_cache, generate, seed, gro
 @click.command("eval")
 @click.argument("corpus", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--model", "model_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Model folder to evaluate; default: the model shipped in the package.")
+              help="Model folder to evaluate, or 'shipped' (the default): the model shipped in the package.")
 @click.option("--compare", "old_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="A second (e.g. the current) model folder, evaluated on the same data, shown side by side.")
+              help="A second model folder (or 'shipped'), evaluated on the same data, shown side by side.")
 @_corpus_options
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path), default=Path("eval.png"),
               show_default=True, help="Where to write the ROC and precision-recall plot (PNG).")
@@ -149,17 +149,21 @@ def eval_(corpus, model_dir, old_dir, labels, rules, workers, no_cache, plot_pat
     from appealcheck.scoring.evaluate import evaluate, plot
     from appealcheck.scoring.model import ForgeryModel, load_default_model
 
-    models = {}
-    if model_dir:
-        m = ForgeryModel.load(model_dir)
-    else:
+    def load(folder: Path | None) -> ForgeryModel:
+        # 'shipped' names the package's model, as `scan --model shipped` does (unless a folder has that name).
+        if folder and not (str(folder) == "shipped" and not folder.is_dir()):
+            return ForgeryModel.load(folder)
         m = load_default_model()
         if m is None:
             raise ResourceMissing("this install ships no default model; pass --model DIR "
                                   "(train one with: appealcheck train CORPUS -o DIR)")
+        return m
+
+    models = {}
+    m = load(model_dir)
     models[f"{m.name}"] = m
     if old_dir:
-        old = ForgeryModel.load(old_dir)
+        old = load(old_dir)
         models[f"{old.name} (old)" if old.name in models else old.name] = old
     _, table = _progress_table(corpus, labels, rules, workers, no_cache)
     results = {name: evaluate(mm, table.rows) for name, mm in models.items()}

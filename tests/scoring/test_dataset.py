@@ -106,3 +106,25 @@ def test_real_ocr_scan_score_explain(corpus, tmp_path):
         score, doc_scores, expl, name = score_with_model(model, result.documents, appeal_dict(appeal), [])
         assert 0 <= score <= 1 and len(doc_scores) == len(result.documents) and name.startswith("lgbm-fv")
         assert all(e["document"] in {d.file for d in result.documents} for e in expl)
+
+
+def test_eval_takes_shipped_as_scan_does(corpus, tmp_path, monkeypatch):
+    """`scan --model shipped` names the package's model; `eval --model shipped` read it as a folder and failed."""
+    from click.testing import CliRunner
+
+    from appealcheck.cli_model import eval_
+    from appealcheck.scoring.model import load_default_model
+
+    monkeypatch.setenv("APPEALCHECK_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.chdir(tmp_path)  # no folder called 'shipped' here
+    p = tmp_path / "decisions.csv"
+    p.write_text("appeal_id,label\nA-003-000000,genuine\nA-003-000001,forged\n", encoding="utf-8")
+    res = CliRunner().invoke(eval_, [str(corpus / "appeals"), "--labels", str(p), "--model", "shipped",
+                                     "--compare", "shipped", "--workers", "1", "--json", str(tmp_path / "e.json"),
+                                     "--plot", str(tmp_path / "e.png")])
+    assert res.exit_code == 0, res.output
+    import json
+
+    names = list(json.loads((tmp_path / "e.json").read_text(encoding="utf-8")))
+    shipped = load_default_model().name
+    assert names == [shipped, f"{shipped} (old)"]
