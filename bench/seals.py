@@ -34,7 +34,7 @@ SEAL_KINDS = {"authorization_letter", "purchase_invoice", "business_license"}
 SEAL_OPS = ("seal_pasted", "seal_other_entity", "seal_text_altered", "seal_geometry")
 
 
-def corpus(root: Path, limit: int | None) -> None:
+def corpus(root: Path, limit: int | None, rings: bool = False) -> None:
     check = SealCheck()
     packs = {}
     det = Counter()
@@ -77,11 +77,14 @@ def corpus(root: Path, limit: int | None) -> None:
                 # Ring text read exactly, on the seals whose engraved text is known (the issuer's own).
                 want = d["fields"].get("licensor") or d["fields"].get("seller_name")
                 if want and colour and d["kind"] != "business_license" and obs[0].text:
+                    exact = obs[0].text.ring.replace("(", "（").replace(")", "）") == want
                     ring_exact["n"] += 1
-                    ring_exact["exact"] += obs[0].text.ring.replace("(", "（").replace(")", "）") == want
+                    ring_exact["exact"] += exact
                     ring_exact[f"n.{d['capture']['style']}"] += 1
-                    ring_exact[f"exact.{d['capture']['style']}"] += obs[0].text.ring.replace(
-                        "(", "（").replace(")", "）") == want
+                    ring_exact[f"exact.{d['capture']['style']}"] += exact
+                    if not exact and rings:
+                        print("  ring:", lab["appeal_id"], d["file"], d["capture"]["style"], repr(obs[0].text.ring),
+                              "for", want, "axes", tuple(round(x) for x in obs[0].shape.axes))
             for op in seal_ops:
                 per_op[op][group + ".n"] += 1
                 per_op[op][group + ".hit"] += flagged
@@ -141,8 +144,9 @@ def main() -> None:
     ap.add_argument("corpus", type=Path)
     ap.add_argument("--real", type=Path, default=Path(__file__).resolve().parents[2] / "shared/realdata/seals/images")
     ap.add_argument("--limit", type=int, default=None)
+    ap.add_argument("--rings", action="store_true", help="list each issuer seal whose ring text was not read exactly")
     a = ap.parse_args()
-    corpus(a.corpus, a.limit)
+    corpus(a.corpus, a.limit, a.rings)
     if a.real.is_dir():
         real(a.real)
 

@@ -1155,3 +1155,36 @@ def test_a_flat_dark_blue_seal_on_a_scan_is_no_fax(pack, ink):
     (seal,) = find_seals(img)
     assert seal.ink == "blue" and not binarised(img, seal.box)
     assert ink_stats(img, seal).ring_variation is not None
+
+
+def test_a_round_seal_inked_faintly_on_one_side_is_fitted_round(tmp_path):
+    """A-641-000020 (seed 641), a genuine letter exported to PDF: its 42 mm seal is inked faintly at the upper right,
+    where the outermost red is the ring's characters. Least squares squashed it to 332 x 289 px, and the ring was
+    unwrapped off its characters: the ring read '澜图（上海）化微公司LEO7T6STTO', the image matched the registered
+    specimen at 0.50 and the text spanned 339 degrees against 242. The outline that rings the seal with no ink
+    outside it is the round one."""
+    from appealcheck.ingest.files import read_document
+    from appealcheck.samples import serial_forgers
+    from appealcheck.samples.appeal import build
+    from appealcheck.samples.writer import write_packs
+    from appealcheck.seals import analyse_seals
+
+    write_packs(tmp_path / "rules", {})
+    out = build(641, 20, 0.6, serial_forgers(641), ("seal_geometry",))
+    name = "01_authorization_letter.pdf"
+    label = next(d for d in out.label["documents"] if d["file"] == name)
+    assert label["ops"] == [] and label["capture"]["style"] == "pdf_export"
+    path = tmp_path / name
+    path.write_bytes(dict(out.files)[name])
+    doc = read_document(path, name)
+    licensor = label["fields"]["licensor"]
+    ctx = DocContext(appeal=Appeal("A-1", ".", None, None, Seller(), (doc,)), document=doc,
+                     kind="authorization_letter", fields={"licensor": FieldValue("licensor", licensor, licensor)},
+                     ocr=(), brand=load_pack(tmp_path / "rules" / out.label["brand"]))
+    o = analyse_seals(ctx)[0]
+    width, height = o.shape.axes
+    assert o.shape.shape == "circle" and width / height < 1.03, o.shape
+    assert abs(width - 331) < 10  # 42 mm at 200 dpi
+    assert o.match.spec_id == "lantu-official" and o.match.image_score >= 0.75, o.match
+    assert abs(o.text.text_span - 242) < 6, o.text
+    assert [f.id for f in SealCheck().run(ctx) if f.id.startswith("seal.")] == []
