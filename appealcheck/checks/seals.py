@@ -18,6 +18,7 @@ from appealcheck.checks.names import best_match, canonical
 from appealcheck.checks.parties import NEAR_MISS, party_confirmed
 from appealcheck.models import Finding
 from appealcheck.seals import (
+    IMAGE_MATCH,
     OVAL_ABOVE,
     ROUND_BELOW,
     SealObservation,
@@ -25,6 +26,7 @@ from appealcheck.seals import (
     enrolled,
     is_match,
     licence_code,
+    plain_shape,
     seal_facts,
     taxpayer_no,
 )
@@ -161,6 +163,56 @@ def pasted_severity(ink, text, binarised: bool) -> str | None:
     return None if binarised else "medium"
 
 
+STAR_SMALL, STAR_LARGE = 0.75, 1.3
+"""Star radius over the registered seal's outside which the star was cut anew. Genuine stamps of seed 641 measured
+0.80-1.25 of their specimen on every capture, photos included; stars re-cut at 0.6 and 1.45 times measured 0.55-0.62
+and 1.41-1.42, and a missing star 0."""
+RING_THIN, RING_THICK = 0.62, 1.75
+"""Border ring width over the registered seal's outside which the ring was cut anew. Genuine seals of seed 641
+measured 0.71-1.02 of their specimen on scans, screenshots and PDFs and 1.01-1.56 on photos (a phone's blur widens
+a thin stroke); rings cut 0.45 and 2.2 times as wide measured 0.40-0.55 and 2.11-2.20."""
+SPAN_OFF = 20.0
+"""Degrees by which the ring text's span may differ from the registered seal's. Genuine seals of seed 641 were
+within 3 degrees but one faint impression (17, its last character too pale to count); re-engraved rings with
+another font and spacing were 22-25 off."""
+
+
+def engraving(o: SealObservation, enr, registered_text: str | None) -> dict[str, float | None]:
+    """The seal's star, ring width and text span against its registered specimen's: 'star' and 'ring_width' as
+    ratios (0 for a missing star), 'text_span' as a difference in degrees. None where they cannot be compared: a
+    colourless page, a seal that is not plainly round or lies partly off the page, a specimen without a star, a ring
+    too faint, a ring not read with confidence, or a span shorter than registered where the ring was read in part
+    (a faint end loses its characters and its span with them: A-659-000004 read '达东方贸易有限公司' for
+    苏州恒达东方贸易有限公司 and spanned 34 degrees short)."""
+    out: dict[str, float | None] = {"star": None, "ring_width": None, "text_span": None}
+    og = o.geometry
+    eg = enr.geometry if enr is not None else None
+    if og is None or eg is None or enr.shape.shape != "circle" or plain_shape(o.shape) != "circle" \
+            or o.shape.inside_page < 0.97:
+        return out
+    if eg.star > 0:
+        out["star"] = round(og.star / eg.star, 3)
+    if og.ring_width and eg.ring_width:
+        out["ring_width"] = round(og.ring_width / eg.ring_width, 3)
+    t = o.text
+    if t is not None and t.ring_score >= READ_CONFIDENT and t.text_span > 0:
+        span = round(t.text_span - (360.0 - enr.gap[1]), 1)
+        if span >= 0 or len(ring_name(t.ring)) >= len(canonical(registered_text or "")):
+            out["text_span"] = span
+    return out
+
+
+def engraving_offs(e: dict[str, float | None]) -> dict[str, float | None]:
+    """How far each is off, as model features: log ratios for star and ring (a missing star counts as a twentieth
+    of the registered one), degrees for the span."""
+    def log_off(v):
+        return None if v is None else round(abs(float(np.log(max(v, 0.05)))), 3)
+
+    span = e["text_span"]
+    return {"seal.star_off": log_off(e["star"]), "seal.ring_width_off": log_off(e["ring_width"]),
+            "seal.text_span_off": None if span is None else abs(span)}
+
+
 def _cjk(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff"
 
@@ -270,7 +322,7 @@ class SealCheck(Check):
     """Seals present, readable, registered, of the right entity, size and shape, and not pasted."""
 
     id = "seal"
-    version = "5"
+    version = "6"
 
     def run(self, ctx: DocContext) -> list[Finding]:
         obs = analyse_seals(ctx)
@@ -414,6 +466,10 @@ class SealCheck(Check):
             # Company names share their endings (贸易有限公司), so another company's seal still scores ~65.
             # A reading much shorter than the ring holds is a part read (A-113-000038, a photo: 成无成光贸易有 for
             # 成都天成晨光贸易有限公司): too little to say the name is another.
+            if t is not None and m.image_score >= IMAGE_MATCH and part_of_registered(t.ring, [spec.text]):
+                # The registered seal read in part (a photo's faint arc): still that seal, so it is measured
+                # against it (A-641-000021: '体育用品有限司' for 铂骏（广州）体育用品有限公司, its star re-cut).
+                return self._cut(ctx, o, spec)
             whole = len(ring_name(t.ring)) >= WHOLE_RING * len(canonical(spec.text or "")) if t else False
             sure = confident and t.ring_score >= 0.9 and whole
             if ctx.kind in ISSUER_FIELDS and sure and m.text_similarity < UNREGISTERED_BELOW \
@@ -430,6 +486,12 @@ class SealCheck(Check):
             out.append(self._f(o, "seal.entity_mismatch", "high",
                                f"Seal is the registered seal of {spec.entity}, but the document is issued by "
                                f"{issuer.value}", spec.entity, issuer.value))
+        out.extend(self._cut(ctx, o, spec))
+        return out
+
+    def _cut(self, ctx: DocContext, o: SealObservation, spec) -> list[Finding]:
+        """Size, shape, star, border ring and text span against the registered seal's."""
+        out: list[Finding] = []
         if o.size_mm and spec.size_mm and o.shape.inside_page >= 0.97:
             # A seal cut to another size is off along both axes, the same way; an outline fitted short along one
             # axis (a faint arc) is off along that one only: a genuine 40 x 30 mm invoice seal on a scan measured
@@ -447,6 +509,36 @@ class SealCheck(Check):
                                f"Seal is {'an ellipse' if ratio > 1.12 else 'a circle'}; registered seal "
                                f"{spec.id} is {'an ellipse' if spec.shape == 'ellipse' else 'a circle'}",
                                o.shape.shape, spec.shape))
+        out.extend(self._engraving(ctx, o, spec))
+        return out
+
+    def _engraving(self, ctx: DocContext, o: SealObservation, spec) -> list[Finding]:
+        """Star, border ring and text span cut unlike the registered seal's (a seal made by another engraver)."""
+        enr = enrolled(ctx).get(spec.id)
+        e = engraving(o, enr, spec.text)
+        eg, og = (enr.geometry if enr else None), o.geometry
+        out: list[Finding] = []
+        star = e["star"]
+        if star is not None and not STAR_SMALL <= star <= STAR_LARGE:
+            what = "has no star" if og.star == 0 else f"has a star {og.star:.2f} of its radius across"
+            out.append(self._f(o, "seal.star_mismatch", "medium",
+                               f"Seal {what}; registered seal {spec.id} has one {eg.star:.2f} of its radius across",
+                               {"star_radius": og.star, "ratio": star}, {"star_radius": eg.star,
+                                                                         "ratio": [STAR_SMALL, STAR_LARGE]}))
+        ring = e["ring_width"]
+        if ring is not None and not RING_THIN <= ring <= RING_THICK:
+            out.append(self._f(o, "seal.ring_width_mismatch", "medium",
+                               f"Seal's border ring is {og.ring_width:.3f} of its radius wide; registered seal "
+                               f"{spec.id}'s is {eg.ring_width:.3f} ({ring:.2f} times)",
+                               {"ring_width": og.ring_width, "ratio": ring},
+                               {"ring_width": eg.ring_width, "ratio": [RING_THIN, RING_THICK]}))
+        span = e["text_span"]
+        if span is not None and abs(span) > SPAN_OFF:
+            want = 360.0 - enr.gap[1]
+            out.append(self._f(o, "seal.text_span_mismatch", "medium",
+                               f"Seal's ring text spans {o.text.text_span:.0f} degrees; registered seal {spec.id}'s "
+                               f"spans {want:.0f}", {"text_span": o.text.text_span},
+                               {"text_span": want, "within": SPAN_OFF}))
         return out
 
     def measure(self, ctx: DocContext) -> dict[str, float | None]:
@@ -456,7 +548,8 @@ class SealCheck(Check):
         keys = ("seal.text_similarity", "seal.image_score", "seal.min_sector", "seal.size_error_mm",
                 "seal.ink_spread", "seal.edge_sharpness", "seal.text_under_hidden", "seal.ring_ink_variation",
                 "seal.ring_read_score",
-                "seal.lookalike_swaps", "seal.ring_coverage", "seal.ring_plain_nats")
+                "seal.lookalike_swaps", "seal.ring_coverage", "seal.ring_plain_nats", "seal.star_off",
+                "seal.ring_width_off", "seal.text_span_off")
         f.update(dict.fromkeys(keys))
         if not obs:
             return f
@@ -488,6 +581,9 @@ class SealCheck(Check):
                 f["seal.lookalike_swaps"] = float(len(lookalike_swaps(o.text.ring, spec.text or "")))
             if o.size_mm and spec.size_mm:
                 f["seal.size_error_mm"] = round(max(o.size_mm) - max(spec.size_mm), 2)
+            if is_match(m, o.text) or (o.text is not None and m.image_score >= IMAGE_MATCH
+                                       and part_of_registered(o.text.ring, [spec.text])):
+                f.update(engraving_offs(engraving(o, enrolled(ctx).get(m.spec_id), spec.text)))
         return f
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from appealcheck.models import DOCUMENT_KINDS, SEVERITIES, Appeal, DocumentResult
 
-FEATURE_VERSION = 10
+FEATURE_VERSION = 11
 """Bumped whenever FEATURES or the way a value is computed changes."""
 
 
@@ -88,6 +88,9 @@ KNOWN_FINDINGS: tuple[tuple[str, str], ...] = (
     ("seal.size_mismatch", "the seal is not the registered size"),
     ("seal.shape_mismatch", "the seal is not the registered shape"),
     ("seal.taxpayer_mismatch", "the invoice seal's taxpayer number is not the printed seller's"),
+    ("seal.star_mismatch", "the seal's star is missing or cut to another size than the registered seal's"),
+    ("seal.ring_width_mismatch", "the seal's border ring is cut thinner or thicker than the registered seal's"),
+    ("seal.text_span_mismatch", "the seal's ring text spans another angle than the registered seal's"),
     ("template.unmatched", "the document matches none of the brand's templates"),
     ("template.fixed_text_missing", "wording every genuine document of this template has is missing"),
     ("template.layout_shift", "text sits where the template does not put it"),
@@ -139,6 +142,9 @@ CHECK_MEASUREMENTS: tuple[tuple[str, str], ...] = (
     ("seal.lookalike_swaps", "look-alike characters swapped in the seal text"),
     ("seal.ring_coverage", "how complete the seal's outer ring is"),
     ("seal.ring_plain_nats", "how plainly the seal's ring shows a character other than the registered one"),
+    ("seal.star_off", "how far the seal's star is from the registered star's size (log ratio; missing: 3)"),
+    ("seal.ring_width_off", "how far the seal's border ring width is from the registered one's (log ratio)"),
+    ("seal.text_span_off", "degrees by which the seal's ring text span differs from the registered seal's"),
     ("template.match_score", "how closely the document matches its template"),
     ("template.missing", "template phrases missing from the document"),
     ("template.inversions", "template phrases out of their usual order"),
@@ -209,9 +215,9 @@ FEATURES: tuple[Feature, ...] = _build()
 """The fixed, ordered list. Its order is the column order of every feature matrix."""
 FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)
 _MONOTONE_MEASUREMENTS = {"text.clone_closest": -1, "seal.ring_ink_variation": -1, "template.seal_offset": 1,
-                          "seller.age_days": -1}
-"""Measurements whose direction is known: two printings of a digit closer together, or a seal's ink flatter round
-its ring, can only raise the score
+                          "seller.age_days": -1, "seal.star_off": 1, "seal.ring_width_off": 1, "seal.text_span_off": 1}
+"""Measurements whose direction is known: two printings of a digit closer together, a seal's ink flatter round
+its ring, or its star, ring or text further from the registered seal's, can only raise the score
 (left free, trees learnt the genuine range of real receipts, 0.5-0.8, as suspicious from a few synthetic ones); an
 older seller account can only lower it (left free, seed 7's oldest accounts, 14 forged to 11 genuine over 1500
 days, taught that any account older than its oldest genuine one, 1907 days, is forged: a genuine appeal of seed 467

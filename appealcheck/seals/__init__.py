@@ -24,7 +24,7 @@ from appealcheck.seals.compare import (
     signature,
 )
 from appealcheck.seals.find import SealShape, find_seals
-from appealcheck.seals.measure import InkStats, ink_stats, px_per_mm, size_mm
+from appealcheck.seals.measure import Geometry, InkStats, geometry, ink_stats, px_per_mm, size_mm
 from appealcheck.seals.read import SealText, read_seal, taxpayer_no
 from appealcheck.seals.registry import registry_names, registry_patterns
 
@@ -62,6 +62,8 @@ class SealObservation:
     ink_hash: str
     impression: str = ""
     """Ink-pressure pattern (`compare.impression`), encoded: pasted copies of one impression share it."""
+    geometry: Geometry | None = None
+    """Star and ring width as shares of the radius (`measure.geometry`); None on a colourless page."""
 
     @property
     def page(self) -> int:
@@ -145,7 +147,8 @@ def _analyse(ctx: DocContext) -> list[SealObservation]:
                 match = _rematch_text(match, text, page.image, shape, reg, specs, size)
             pattern = impression(page.image, shape, match.rotation if match else None)
             out.append(SealObservation(shape, text, size, ink_stats(page.image, shape), match,
-                                       ink_hash(page.image, shape), encode_impression(pattern)))
+                                       ink_hash(page.image, shape), encode_impression(pattern),
+                                       geometry(page.image, shape)))
     return out
 
 
@@ -246,6 +249,9 @@ def seal_facts(ctx: DocContext) -> list[dict[str, Any]]:
             "ink_spread": o.ink.ink_spread if o.ink else None,
             "ring_variation": o.ink.ring_variation if o.ink else None,
             "text_under_hidden": o.ink.text_under_hidden if o.ink else None,
+            "star": o.geometry.star if o.geometry else None,
+            "ring_width": o.geometry.ring_width if o.geometry else None,
+            "text_span": o.text.text_span if o.text else None,
         })
     return out
 
@@ -270,4 +276,4 @@ def is_match(m: SealMatch, text: SealText | None = None) -> bool:
 
 
 __all__ = ["IMAGE_MATCH", "SealMatch", "SealObservation", "analyse_seals", "enrolled", "is_match", "licence_code",
-           "seal_facts"]
+           "plain_shape", "seal_facts"]

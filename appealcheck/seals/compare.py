@@ -20,6 +20,7 @@ from PIL import Image, UnidentifiedImageError
 
 from appealcheck.errors import PackError
 from appealcheck.seals.find import SealShape, find_seals, ink_mask
+from appealcheck.seals.measure import Geometry, geometry
 from appealcheck.seals.read import ANGLES, NORM, normalise, polar, ring_gap
 
 SIG_RADII = 48
@@ -69,6 +70,8 @@ class Enrolled:
     sha256: str
     ink_hash: str
     """Hash of the specimen's binarised ink at a fixed size: a pasted copy of the specimen matches it."""
+    geometry: Geometry | None = None
+    """The specimen's star and ring width (`measure.geometry`)."""
 
 
 def load_specimen(path: Path) -> np.ndarray:
@@ -104,7 +107,7 @@ def enrol_file(spec_id: str, path: Path) -> Enrolled:
     pm = (polar(ink_mask(norm, seal.ink) * 255) > 127).astype(np.float32)
     gap = ring_gap(pm, 0.78, 0.93) if seal.shape == "ellipse" else ring_gap(pm)
     return Enrolled(spec_id, str(path), seal, signature(img, seal), gap, hashlib.sha256(data).hexdigest(),
-                    ink_hash(img, seal))
+                    ink_hash(img, seal), geometry(img, seal))
 
 
 def ink_hash(image: np.ndarray, seal: SealShape) -> str:

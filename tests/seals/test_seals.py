@@ -1188,3 +1188,35 @@ def test_a_round_seal_inked_faintly_on_one_side_is_fitted_round(tmp_path):
     assert o.match.spec_id == "lantu-official" and o.match.image_score >= 0.75, o.match
     assert abs(o.text.text_span - 242) < 6, o.text
     assert [f.id for f in SealCheck().run(ctx) if f.id.startswith("seal.")] == []
+
+
+@pytest.mark.parametrize(("change", "found"), [
+    ({}, []),
+    ({"star": False}, ["seal.star_mismatch"]),
+    ({"star_scale": 0.6}, ["seal.star_mismatch"]),
+    ({"star_scale": 1.45}, ["seal.star_mismatch"]),
+    ({"star_scale": 1.15}, []),  # within an engraver's and a stamp's spread
+    ({"ring_mm": 1.2 * 2.2}, ["seal.ring_width_mismatch"]),
+    ({"ring_mm": 1.2 * 0.45}, ["seal.ring_width_mismatch"]),
+    ({"ring_mm": 1.2 * 1.3}, []),
+    ({"span_deg": 240 + 30}, ["seal.text_span_mismatch"]),
+    ({"span_deg": 240 - 30}, ["seal.text_span_mismatch"]),
+    ({"span_deg": 240 + 8}, []),
+])
+def test_a_seal_cut_by_another_engraver_is_told_by_its_star_ring_and_text_span(pack, change, found):
+    """The seed's 'seal_geometry' forgery: the registered text, size and shape, but the star, the border ring's width
+    or the ring text's spread made anew. Each is measured against the registered specimen as a share of the radius
+    (or in degrees), so the capture's scale drops out."""
+    ctx = _ctx(_stamped(replace(OFFICIAL, **change), seed=3), pack)
+    hits = [f for f in SealCheck().run(ctx) if f.id.startswith("seal.")]
+    assert [f.id for f in hits] == found, [f.message for f in hits]
+    feats = SealCheck().measure(ctx)
+    if found == ["seal.star_mismatch"]:
+        assert feats["seal.star_off"] > 0.25 and hits[0].expected["star_radius"] > 0.2
+    if found == ["seal.ring_width_mismatch"]:
+        assert feats["seal.ring_width_off"] > 0.45
+    if found == ["seal.text_span_mismatch"]:
+        assert feats["seal.text_span_off"] > 20
+    if not found:
+        assert feats["seal.star_off"] < 0.25 and feats["seal.ring_width_off"] < 0.45
+        assert feats["seal.text_span_off"] < 20
