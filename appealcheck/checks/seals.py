@@ -177,13 +177,21 @@ within 3 degrees but one faint impression (17, its last character too pale to co
 another font and spacing were 22-25 off."""
 
 
-def engraving(o: SealObservation, enr, registered_text: str | None) -> dict[str, float | None]:
+def meant_as(m, t, spec) -> bool:
+    """A seal whose ring did not read as the registered seal's is still measured against it (size, shape, star,
+    ring, span) when its image matches and its reading is a piece of that seal's text (a photo's faint arc read
+    '体育用品有限司' for 铂骏（广州）体育用品有限公司, A-641-000021): it claims to be that seal."""
+    return t is not None and m.image_score >= IMAGE_MATCH and part_of_registered(t.ring, [spec.text]) is not None
+
+
+def engraving(o: SealObservation, enr, spec) -> dict[str, float | None]:
     """The seal's star, ring width and text span against its registered specimen's: 'star' and 'ring_width' as
     ratios (0 for a missing star), 'text_span' as a difference in degrees. None where they cannot be compared: a
-    colourless page, a seal that is not plainly round or lies partly off the page, a specimen without a star, a ring
-    too faint, a ring not read with confidence, or a span shorter than registered where the ring was read in part
-    (a faint end loses its characters and its span with them: A-659-000004 read '达东方贸易有限公司' for
-    苏州恒达东方贸易有限公司 and spanned 34 degrees short)."""
+    colourless page, a seal that is not plainly round, lies partly off the page or is too small, a specimen without a
+    star, a ring too faint, and a text span where the ring was not read whole and with confidence (a faint end
+    loses its characters and its span with them: A-659-000004 read '达东方贸易有限公司' for 苏州恒达东方贸易有限公司
+    and spanned 34 degrees short) or where the seal has a label in the middle (合同专用章), whose ends reach into the
+    text's band and move its gap (a genuine contract seal, A-659-000054, spanned 255 degrees for its specimen's 291)."""
     out: dict[str, float | None] = {"star": None, "ring_width": None, "text_span": None}
     og = o.geometry
     eg = enr.geometry if enr is not None else None
@@ -195,10 +203,9 @@ def engraving(o: SealObservation, enr, registered_text: str | None) -> dict[str,
     if og.ring_width and eg.ring_width:
         out["ring_width"] = round(og.ring_width / eg.ring_width, 3)
     t = o.text
-    if t is not None and t.ring_score >= READ_CONFIDENT and t.text_span > 0:
-        span = round(t.text_span - (360.0 - enr.gap[1]), 1)
-        if span >= 0 or len(ring_name(t.ring)) >= len(canonical(registered_text or "")):
-            out["text_span"] = span
+    if t is not None and t.ring_score >= READ_CONFIDENT and t.text_span > 0 and not spec.center_text:
+        if len(ring_name(t.ring)) >= len(ring_name(spec.text or "")):
+            out["text_span"] = round(t.text_span - (360.0 - enr.gap[1]), 1)
     return out
 
 
@@ -466,9 +473,7 @@ class SealCheck(Check):
             # Company names share their endings (贸易有限公司), so another company's seal still scores ~65.
             # A reading much shorter than the ring holds is a part read (A-113-000038, a photo: 成无成光贸易有 for
             # 成都天成晨光贸易有限公司): too little to say the name is another.
-            if t is not None and m.image_score >= IMAGE_MATCH and part_of_registered(t.ring, [spec.text]):
-                # The registered seal read in part (a photo's faint arc): still that seal, so it is measured
-                # against it (A-641-000021: '体育用品有限司' for 铂骏（广州）体育用品有限公司, its star re-cut).
+            if meant_as(m, t, spec):
                 return self._cut(ctx, o, spec)
             whole = len(ring_name(t.ring)) >= WHOLE_RING * len(canonical(spec.text or "")) if t else False
             sure = confident and t.ring_score >= 0.9 and whole
@@ -515,14 +520,14 @@ class SealCheck(Check):
     def _engraving(self, ctx: DocContext, o: SealObservation, spec) -> list[Finding]:
         """Star, border ring and text span cut unlike the registered seal's (a seal made by another engraver)."""
         enr = enrolled(ctx).get(spec.id)
-        e = engraving(o, enr, spec.text)
+        e = engraving(o, enr, spec)
         eg, og = (enr.geometry if enr else None), o.geometry
         out: list[Finding] = []
         star = e["star"]
         if star is not None and not STAR_SMALL <= star <= STAR_LARGE:
-            what = "has no star" if og.star == 0 else f"has a star {og.star:.2f} of its radius across"
+            what = "has no star" if og.star == 0 else f"has a star of radius {og.star:.2f} of the seal's"
             out.append(self._f(o, "seal.star_mismatch", "medium",
-                               f"Seal {what}; registered seal {spec.id} has one {eg.star:.2f} of its radius across",
+                               f"Seal {what}; registered seal {spec.id}'s star has radius {eg.star:.2f} of the seal's",
                                {"star_radius": og.star, "ratio": star}, {"star_radius": eg.star,
                                                                          "ratio": [STAR_SMALL, STAR_LARGE]}))
         ring = e["ring_width"]
@@ -581,9 +586,8 @@ class SealCheck(Check):
                 f["seal.lookalike_swaps"] = float(len(lookalike_swaps(o.text.ring, spec.text or "")))
             if o.size_mm and spec.size_mm:
                 f["seal.size_error_mm"] = round(max(o.size_mm) - max(spec.size_mm), 2)
-            if is_match(m, o.text) or (o.text is not None and m.image_score >= IMAGE_MATCH
-                                       and part_of_registered(o.text.ring, [spec.text])):
-                f.update(engraving_offs(engraving(o, enrolled(ctx).get(m.spec_id), spec.text)))
+            if is_match(m, o.text) or meant_as(m, o.text, spec):
+                f.update(engraving_offs(engraving(o, enrolled(ctx).get(m.spec_id), spec)))
         return f
 
 

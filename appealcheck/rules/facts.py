@@ -107,10 +107,11 @@ FACTS: tuple[Fact, ...] = (
     _F("doc.seals[].text_under_hidden", "double?", "Share of the print near the seal that vanishes under its ink "
        "(stamped ink lets it show through); null without print around."),
     _F("doc.seals[].star", "double?", "Outer radius of the five-pointed star in the middle, as a share of the seal's "
-       "radius (0.25 on most official seals); 0 when there is none; null on a colourless page."),
+       "radius; 0 when there is none; null on a colourless page or a seal under 70 px in radius."),
     _F("doc.seals[].ring_width", "double?", "Width of the border ring as a share of the seal's radius; null on a "
-       "colourless page or with too little ring."),
-    _F("doc.seals[].text_span", "double?", "Degrees of the ring covered by its text; null when the ring was not read."),
+       "colourless page, a seal under 70 px in radius or with too little ring."),
+    _F("doc.seals[].text_span", "double?", "Degrees of the ring covered by ink of its text band (the widest stretch "
+       "without ink is the gap); null when OCR is off."),
     _F("doc.template", "map?", "The registered template the document matched, or null."),
     _F("doc.template.id", "string", "Template id from brand.yaml."),
     _F("doc.template.match_score", "double", "Layout similarity, 0..1."),

@@ -142,7 +142,7 @@ CHECK_MEASUREMENTS: tuple[tuple[str, str], ...] = (
     ("seal.lookalike_swaps", "look-alike characters swapped in the seal text"),
     ("seal.ring_coverage", "how complete the seal's outer ring is"),
     ("seal.ring_plain_nats", "how plainly the seal's ring shows a character other than the registered one"),
-    ("seal.star_off", "how far the seal's star is from the registered star's size (log ratio; missing: 3)"),
+    ("seal.star_off", "how far the seal's star is from the registered star's size (log ratio; a missing star: 3.0)"),
     ("seal.ring_width_off", "how far the seal's border ring width is from the registered one's (log ratio)"),
     ("seal.text_span_off", "degrees by which the seal's ring text span differs from the registered seal's"),
     ("template.match_score", "how closely the document matches its template"),

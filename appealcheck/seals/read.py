@@ -157,6 +157,37 @@ def polar(norm: np.ndarray, size: int = NORM) -> np.ndarray:
     return cv2.warpPolar(norm, (size, ANGLES), (size, size), size, cv2.WARP_POLAR_LINEAR)
 
 
+ISLAND_DEG, ISLAND_CLEAR_DEG = 12.0, 20.0
+"""Ink narrower than ISLAND_DEG (after the profile's smoothing) with ISLAND_CLEAR_DEG of empty band on both sides is
+no part of the ring text: a red pen stroke down across the gap split it, and a genuine ring's text spanned 300
+degrees for 240. Ring characters stand a few degrees apart, never alone in the gap."""
+
+
+def _drop_islands(empty: np.ndarray, widest: int, clear: int) -> np.ndarray:
+    """`empty` (circular) with each run of ink at most `widest` long, between empty runs at least `clear` long,
+    made empty."""
+    n = len(empty)
+    k = int(np.argmin(empty))  # start on ink, so a run of ink never wraps
+    e = np.roll(empty, -k)
+    runs = []  # (start, length, is_empty)
+    i = 0
+    while i < n:
+        j = i
+        while j < n and e[j] == e[i]:
+            j += 1
+        runs.append([i, j - i, bool(e[i])])
+        i = j
+    # The first run is ink; the last may be empty and joins the first circularly.
+    out = e.copy()
+    for idx, (start, length, is_empty) in enumerate(runs):
+        if is_empty or length > widest:
+            continue
+        before, after = runs[idx - 1], runs[(idx + 1) % len(runs)]
+        if before[2] and after[2] and before[1] >= clear and after[1] >= clear:
+            out[start:start + length] = True
+    return np.roll(out, k)
+
+
 def ring_gap(pol_mask: np.ndarray, r0: float = 0.6, r1: float = 0.79) -> tuple[float, float]:
     """(start, length) in degrees of the widest stretch of the text band without ink.
 
@@ -168,6 +199,7 @@ def ring_gap(pol_mask: np.ndarray, r0: float = 0.6, r1: float = 0.79) -> tuple[f
     empty = prof < max(0.02, 0.15 * float(prof.max()))
     if empty.all() or not empty.any():
         return 90.0 - 60.0, 120.0
+    empty = _drop_islands(empty, int(ISLAND_DEG / 360 * n), int(ISLAND_CLEAR_DEG / 360 * n))
     k = int(np.argmin(empty))  # start the scan on ink, so runs do not wrap
     best_len, best_start, cur, start = 0, 0, 0, 0
     for i in range(n):
