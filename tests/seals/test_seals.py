@@ -1096,21 +1096,17 @@ def test_photographed_pasted_seals_of_the_corpus_are_found_and_a_stamped_one_is_
                     assert hit[0].measured["ring_variation"] < 0.12 and hit[0].measured["ink_spread"] >= 0.15
 
 
-def test_a_part_read_of_another_registered_companys_seal_is_that_companys_seal(tmp_path):
-    """A-643-000014 (seed 643, seal_other_entity), a fax: 星岚's letter stamped with its distributor's seal. The ring
-    read '70℃ 成都天成晨光贸易有限' (the code read into it, 公司 lost), too little to match that seal as a whole and,
-    a part reading, never judged unregistered: no finding. A piece of another registered company's name is that
-    company's seal. The same letter with its own seal, read the same way in part, stays clean."""
+def _corpus_letter(tmp_path: Path, seed: int, index: int, ops: tuple[str, ...], name: str):
+    """(context, label) of one authorization letter of a generated appeal, as the seller sent it, with its brand's
+    pack and the licensor the letter prints."""
     from appealcheck.ingest.files import read_document
     from appealcheck.samples import serial_forgers
     from appealcheck.samples.appeal import build
     from appealcheck.samples.writer import write_packs
 
     write_packs(tmp_path / "rules", {})
-    out = build(643, 14, 0.6, serial_forgers(643), ("seal_other_entity",))
-    name = "01_authorization_letter.png"
+    out = build(seed, index, 0.6, serial_forgers(seed), ops)
     label = next(d for d in out.label["documents"] if d["file"] == name)
-    assert label["ops"] == ["seal_other_entity"] and label["capture"]["style"] == "fax"
     path = tmp_path / name
     path.write_bytes(dict(out.files)[name])
     doc = read_document(path, name)
@@ -1118,6 +1114,17 @@ def test_a_part_read_of_another_registered_companys_seal_is_that_companys_seal(t
     ctx = DocContext(appeal=Appeal("A-1", ".", None, None, Seller(), (doc,)), document=doc,
                      kind="authorization_letter", fields={"licensor": FieldValue("licensor", licensor, licensor)},
                      ocr=(), brand=load_pack(tmp_path / "rules" / out.label["brand"]))
+    return ctx, label
+
+
+def test_a_part_read_of_another_registered_companys_seal_is_that_companys_seal(tmp_path):
+    """A-643-000014 (seed 643, seal_other_entity), a fax: 星岚's letter stamped with its distributor's seal. The ring
+    read '70℃ 成都天成晨光贸易有限' (the code read into it, 公司 lost), too little to match that seal as a whole and,
+    a part reading, never judged unregistered: no finding. A piece of another registered company's name is that
+    company's seal. The same letter with its own seal, read the same way in part, stays clean."""
+    ctx, label = _corpus_letter(tmp_path, 643, 14, ("seal_other_entity",), "01_authorization_letter.png")
+    assert label["ops"] == ["seal_other_entity"] and label["capture"]["style"] == "fax"
+    licensor = label["fields"]["licensor"]
     hit = [f for f in SealCheck().run(ctx) if f.id.startswith("seal.")]
     assert [f.id for f in hit] == ["seal.entity_mismatch"], [f.message for f in hit]
     assert hit[0].measured == "成都天成晨光贸易有限公司" and hit[0].expected == licensor == "星岚（杭州）电器有限公司"
@@ -1182,24 +1189,10 @@ def test_a_round_seal_inked_faintly_on_one_side_is_fitted_round(tmp_path):
     unwrapped off its characters: the ring read '澜图（上海）化微公司LEO7T6STTO', the image matched the registered
     specimen at 0.50 and the text spanned 339 degrees against 242. The outline that rings the seal with no ink
     outside it is the round one."""
-    from appealcheck.ingest.files import read_document
-    from appealcheck.samples import serial_forgers
-    from appealcheck.samples.appeal import build
-    from appealcheck.samples.writer import write_packs
     from appealcheck.seals import analyse_seals
 
-    write_packs(tmp_path / "rules", {})
-    out = build(641, 20, 0.6, serial_forgers(641), ("seal_geometry",))
-    name = "01_authorization_letter.pdf"
-    label = next(d for d in out.label["documents"] if d["file"] == name)
+    ctx, label = _corpus_letter(tmp_path, 641, 20, ("seal_geometry",), "01_authorization_letter.pdf")
     assert label["ops"] == [] and label["capture"]["style"] == "pdf_export"
-    path = tmp_path / name
-    path.write_bytes(dict(out.files)[name])
-    doc = read_document(path, name)
-    licensor = label["fields"]["licensor"]
-    ctx = DocContext(appeal=Appeal("A-1", ".", None, None, Seller(), (doc,)), document=doc,
-                     kind="authorization_letter", fields={"licensor": FieldValue("licensor", licensor, licensor)},
-                     ocr=(), brand=load_pack(tmp_path / "rules" / out.label["brand"]))
     o = analyse_seals(ctx)[0]
     width, height = o.shape.axes
     assert o.shape.shape == "circle" and width / height < 1.03, o.shape
