@@ -63,7 +63,7 @@ class SealObservation:
     impression: str = ""
     """Ink-pressure pattern (`compare.impression`), encoded: pasted copies of one impression share it."""
     geometry: Geometry | None = None
-    """Star and ring width as shares of the radius (`measure.geometry`); None on a colourless page."""
+    """Star and ring width as shares of the radius (`measure.geometry`); None on a colourless page or a small seal."""
 
     @property
     def page(self) -> int:

@@ -172,8 +172,6 @@ STAR_CORE = 0.08
 STAR_EVEN = 0.3
 """A star reaches out in every direction: at least this share of its outer radius in each of 24 sectors (its
 inner corners lie at 0.38). An invoice seal's middle line of digits reaches far only along the line."""
-
-
 STAR_JOIN = 0.32
 """Within this share of the radius, black print counts as ink when joining the star's pieces: a signature line or
 an underline stamped over cuts a star in two, and neither half is a star (a review's test: 7 of 8 genuine stamps
