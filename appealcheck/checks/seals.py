@@ -164,17 +164,16 @@ def pasted_severity(ink, text, binarised: bool) -> str | None:
 
 
 STAR_SMALL, STAR_LARGE = 0.75, 1.3
-"""Star radius over the registered seal's outside which the star was cut anew. Genuine stamps of seed 641 measured
-0.80-1.25 of their specimen on every capture, photos included; stars re-cut at 0.6 and 1.45 times measured 0.55-0.62
+"""Star radius over the registered seal's outside which the star was cut anew. Genuine letters and licences of seed
+641 measured 0.89-1.14 of their specimen, photos included; stars re-cut at 0.6 and 1.45 times measured 0.53-0.64
 and 1.41-1.42, and a missing star 0."""
 RING_THIN, RING_THICK = 0.62, 1.75
 """Border ring width over the registered seal's outside which the ring was cut anew. Genuine seals of seed 641
-measured 0.71-1.02 of their specimen on scans, screenshots and PDFs and 1.01-1.56 on photos (a phone's blur widens
-a thin stroke); rings cut 0.45 and 2.2 times as wide measured 0.40-0.55 and 2.11-2.20."""
+measured 0.70-0.96 of their specimen on scans, screenshots and PDFs and 1.05-1.23 on photos (a phone's blur widens
+a thin stroke); rings cut 0.45 and 2.2 times as wide measured 0.43-0.55 and 2.13-2.15."""
 SPAN_OFF = 20.0
-"""Degrees by which the ring text's span may differ from the registered seal's. Genuine seals of seed 641 were
-within 3 degrees but one faint impression (17, its last character too pale to count); re-engraved rings with
-another font and spacing were 22-25 off."""
+"""Degrees by which the ring text's span may differ from the registered seal's. Genuine seals of seed 641 read whole
+were within 2.5 degrees; re-engraved rings with another font and spacing were 22.5-23.5 off."""
 
 
 def meant_as(m, t, spec) -> bool:
