@@ -201,7 +201,8 @@ def test_ctrl_c_or_sigterm_stops_cleanly_and_resume_finishes(tmp_path, sig, code
     root, out, proc = _batch_running(tmp_path, 20)
     proc.send_signal(sig)
     _, stderr = proc.communicate(timeout=120)
-    assert proc.returncode == code, stderr
+    errors = [r.get("error") for r in read_ledger(out).records if r.get("verdict") == "error"]
+    assert proc.returncode == code, (stderr, errors)
     assert "interrupted: rerun with --resume" in stderr and "Traceback" not in stderr
     first = read_ledger(out)
     assert 1 <= len(first.records) < 20 and first.torn_bytes == 0

@@ -435,3 +435,18 @@ def test_an_honest_editor_changes_the_metadata_only():
     assert all(replace(c, software=None) == cp for c in named)
     assert C.honest_editor(replace(cp, software="EPSON Scan"), random.Random(0)).software == "EPSON Scan"
     assert C.honest_editor(replace(cp, format="pdf"), random.Random(0)).software is None
+
+
+@pytest.mark.parametrize("city", sorted(P.V.REGIONS))
+def test_a_licence_bears_the_seal_of_the_registry_its_code_names(city):
+    """The registry stamped on a seller's licence is one the seal check expects from the licence's credit code: a
+    district the code does not name (苏州市工业园区 on a 虎丘区 code) left every Suzhou licence's ring unchecked."""
+    from appealcheck.seals.registry import WILD, registry_names, registry_patterns
+
+    rng = random.Random(city)
+    code = P.V.uscc(rng, P.V.REGIONS[city])
+    doc = P.license_doc(P.Seller("某某有限公司", code, city, "某某店", "", {}), rng)
+    ring = doc.seals[0].spec.text
+    patterns = [p.split(WILD) for p in registry_patterns(code)]
+    assert ring in registry_names(code) or any(ring.startswith(a) and ring.endswith(b) for a, b in patterns), \
+        (ring, registry_names(code)[:3])
