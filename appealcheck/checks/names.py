@@ -95,3 +95,26 @@ def ocr_code_key(code: str) -> str:
     """A code or serial for comparing two OCR reads: look-alike letters and digits fold to one, so that
     '91510107555UP5883H' and '91510107555UP5B83H' share a key, as do 'X1-SQ·2023' and 'XI-SQ-2023'."""
     return canonical(code).upper().translate(_OCR_CODE_FOLD)
+
+
+# Characters a forger swaps when re-engraving a seal: look-alikes and same-sound characters that a
+# reviewer reads past. OCR confusions are different pairs (锦/绵, 岚/嵐), so a read that differs from
+# the registered text only by pairs in this table is a re-engraving, not a misread.
+LOOKALIKES: dict[str, str] = {
+    "米": "美", "克": "可", "艾": "爱", "有": "友", "限": "线", "公": "工", "司": "思", "贸": "茂",
+    "易": "义", "技": "枝", "科": "料", "中": "忠", "国": "圆", "华": "化", "海": "梅", "上": "尚",
+    "州": "洲", "市": "币", "电": "甸", "子": "字", "商": "啇", "务": "努", "品": "晶", "业": "亚",
+    "发": "友", "展": "屐", "通": "适", "达": "这", "源": "原", "京": "亰", "团": "囝",
+}
+LOOKALIKE_PAIRS = {frozenset((a, b)) for a, b in LOOKALIKES.items() if a != b}
+
+
+def lookalike_swaps(read: str, registered: str) -> list[tuple[str, str]]:
+    """(registered, read) character pairs when `read` is `registered` with only look-alike swaps."""
+    a, b = canonical(registered), canonical(read)
+    if len(a) != len(b) or a == b:
+        return []
+    diffs = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
+    if len(diffs) > 3 or not all(frozenset(d) in LOOKALIKE_PAIRS for d in diffs):
+        return []
+    return diffs

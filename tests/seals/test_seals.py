@@ -862,6 +862,36 @@ def test_a_town_registrys_seal_with_a_look_alike_engraved_is_found(tmp_path):
     assert "is 币 where it has 市" in hit[0].message
 
 
+@pytest.mark.parametrize("index, file, expected", [
+    # 币 for 市 engraved on the registry's seal: the best reading shows it, but the registered text scored within
+    # VERIFY_NATS of it and used to be taken as what the ring says.
+    (10, "03_business_license.pdf", "宁波市鄞州区市场监督管理局"),  # an exported PDF
+    (23, "02_business_license.jpg", "北京市朝阳区市场监督管理局"),  # a scan whose file names no scanner
+    (83, "02_business_license.jpg", None),  # genuine, photographed: its 市 read as 飞, no look-alike of it
+    (29, "03_business_license.jpg", None),  # genuine, photographed
+])
+def test_a_look_alike_in_the_rings_best_reading_is_a_change_however_close_it_scores(tmp_path, index, file, expected):
+    """Appeals of seed 683 (`--forged-ratio 0.7 --ops seal_text_altered`), the files as the seller sent them."""
+    from appealcheck.ingest.files import read_document
+    from appealcheck.samples import serial_forgers
+    from appealcheck.samples.appeal import build
+
+    out = build(683, index, 0.7, serial_forgers(683), ("seal_text_altered",))
+    path = tmp_path / file
+    path.write_bytes(dict(out.files)[file])
+    doc = read_document(path, file)
+    label = next(d for d in out.label["documents"] if d["file"] == file)
+    assert ("seal_text_altered" in label["ops"]) is bool(expected)
+    code = label["fields"]["uscc"]
+    fields = {"uscc": FieldValue("uscc", code, code, 0, None, 0.99)}
+    ctx = DocContext(appeal=Appeal("A-1", ".", None, None, Seller(), (doc,)), document=doc, kind="business_license",
+                     fields=fields, ocr=(), brand=None)
+    hit = [f for f in SealCheck().run(ctx) if f.id == "seal.text_mismatch"]
+    assert [f.expected for f in hit] == ([expected] if expected else []), [f.message for f in hit]
+    if expected:
+        assert "is 币 where it has 市" in hit[0].message
+
+
 @pytest.mark.parametrize("ring, unregistered", [
     ("深圳市启航贸易有限公司", True),  # another company's whole name
     ("深圳启航贸易", False),  # six characters of a ring that holds nine: a part read, too little to say
@@ -989,9 +1019,11 @@ def test_which_captures_count_as_photographs_for_seal_text(fmt, camera, software
 
 
 @pytest.mark.parametrize("diff, photographed, changed", [
-    ((3, "达", "这", 6.3), False, True),  # a look-alike pair, plainly seen on a scan
-    ((3, "达", "这", 6.3), True, False),  # the same on a phone photo: a genuine seal read so (A-117-000149)
-    ((3, "达", "这", 12.5), True, True),
+    ((3, "达", "这", 6.3), False, True),  # a look-alike pair in the best reading, on a scan
+    ((3, "达", "这", 6.3), True, True),  # and on a photo (a genuine seal of seed 117 was read so, once in hundreds)
+    ((6, "市", "币", 0.3), False, True),  # a registry's 市 re-engraved as 币: the recognizer rates them close
+    ((6, "市", "币", 0.3), True, True),
+    ((6, "市", "币", 0.0), True, False),  # the strip does not favour it at all
     ((5, "国", "华", 11.0), False, False),  # not a table pair: 12 nats on a scan
     ((5, "国", "华", 13.0), False, True),
     ((5, "国", "华", 25.0), True, False),  # 30 on a photo
