@@ -702,6 +702,37 @@ def test_taxpayer_number_across_the_middle(middle, expected):
     assert taxpayer_no(middle) == expected
 
 
+SELLER = "9131011529643CJDRG"  # valid: V.uscc(random.Random(1), "310115")
+
+
+def _valid(body17: str) -> str:
+    from stdnum.cn import uscc as cn_uscc
+
+    return body17 + cn_uscc.calc_check_digit(body17)
+
+
+@pytest.mark.parametrize("middle, printed, mismatch", [
+    (SELLER, SELLER, False),
+    (SELLER, SELLER.lower(), False),  # the printed code read in lower case
+    (SELLER[:5] + "8" + SELLER[6:], SELLER, False),  # one digit slipped on the seal: its check digit fails
+    ("91310115296 43CJDRG", SELLER, False),  # a gap read into the line
+    (SELLER + "11", SELLER, False),  # fax noise read on after the number
+    ("9131011599999999RG", SELLER, False),  # 7 characters off, not valid: a fax's noise (TAXPAYER_FAR is 8)
+    ("9199999999999999RG", SELLER, True),  # 13 characters off, not valid: another number
+    (_valid("91330782MA2E8L0Q3"), SELLER, True),  # another company's valid code
+    (_valid("9131011529X43CJDR"), SELLER, False),  # valid both, 2 characters apart: a slip that kept the check digit
+    (_valid("9131011529X4XCJDR"), SELLER, True),  # valid both, 3 apart
+    ("31011529643CJDR", SELLER, False),  # the old 15-character taxpayer number: 3 edits from the code it became
+    ("发票专用章", SELLER, False),  # no number read: unknown, never a mismatch
+    (SELLER, None, False),  # the seller's code unread
+])
+def test_the_invoice_seals_number_against_the_sellers_printed_code(middle, printed, mismatch):
+    hit = SealCheck()._compare_taxpayer(taxpayer_no(middle), printed, 0, (0, 0, 10, 10), "Invoice seal")
+    assert bool(hit) is mismatch, [f.message for f in hit]
+    if mismatch:
+        assert hit[0].id == "seal.taxpayer_mismatch" and hit[0].expected == printed.upper() and hit[0].box
+
+
 def test_on_a_grey_page_a_code_inside_a_seal_whose_own_reading_gave_no_number_is_compared():
     # A-105-000184, a greyscale scan: no red tells the seal's line from the print, so a valid code across the middle
     # of a found seal whose own reading gave no number stands in for it; a code outside every seal, the buyer's
