@@ -573,6 +573,15 @@ RECEIPT_CASES = [
      []),
     ("two cents off a nickel total without a rounding line", {"subtotal": 49.03, "tax": 3.67, "total": 49.05}, {},
      [RS]),
+    # The item lines (items_total: their prices summed) when the subtotal is not printed.
+    ("items make the total, tax included", {"items_total": 49.03, "tax": 7.83, "total": 49.03}, {}, []),
+    ("items plus the tax make the total (US)", {"items_total": 45.4, "tax": 3.63, "total": 49.03}, {}, []),
+    ("items make the subtotal", {"items_total": 45.4, "subtotal": 45.4, "total": 45.4}, {}, []),
+    ("items and no tax line", {"items_total": 49.03, "total": 49.03}, {}, []),
+    ("total edited up, items unchanged", {"items_total": 49.03, "tax": 7.83, "total": 59.03}, {}, [RS]),
+    ("total edited, no tax printed", {"items_total": 49.03, "total": 51.03}, {}, [RS]),
+    ("items short of the total, a tax line printed but unread", {"items_total": 45.4, "total": 49.03},
+     {"text": "SUMME 49,03\nMwSt 19% 7,83"}, []),
 ]
 
 # ------------------------------------------------------------------ file.software
