@@ -69,6 +69,38 @@ def test_a_listed_forged_seal_pasted_into_a_new_letter_is_found(tmp_path):
         assert KnownForgery().run(_ctx(_stamped(OFFICIAL, seed=seed, rotation=rot), pack)) == []
 
 
+def _darker(img: np.ndarray) -> np.ndarray:
+    return (img.astype(np.float32) * 0.85).astype(np.uint8)
+
+
+def _pasted_elsewhere(seal: np.ndarray) -> np.ndarray:
+    page = _page(with_text=False)
+    S.stamp(page, seal, (600, 1500), S.ink_color(np.random.default_rng(1)))
+    return page
+
+
+@pytest.mark.parametrize("make, listed", [
+    (lambda seal, first: first, True),  # the listed file's own seal
+    (lambda seal, first: _resaved(first, 70, 1.0), True),  # re-saved as a JPEG
+    (lambda seal, first: _resaved(first, 40, 0.6), True),  # re-saved small and rough
+    (lambda seal, first: _resaved(first, 90, 1.3), True),  # scaled up
+    (lambda seal, first: _darker(first), True),  # printed and scanned darker
+    (lambda seal, first: _resaved(_pasted_elsewhere(seal), 80, 1.0), True),  # pasted into another letter
+    (lambda seal, first: _stamped(OFFICIAL, seed=2, rotation=12.0), False),  # genuine impressions of the seal
+    (lambda seal, first: _stamped(OFFICIAL, seed=3, rotation=-3.0), False),
+    (lambda seal, first: _stamped(OFFICIAL, seed=4, rotation=0.0), False),
+    (lambda seal, first: _resaved(_stamped(OFFICIAL, seed=5, rotation=12.5), 70, 1.0), False),
+    (lambda seal, first: _page(), False),  # no seal at all
+])
+def test_a_listed_forged_seal_image_against_transforms_and_genuine_impressions(tmp_path, make, listed):
+    seal = S.impression(OFFICIAL, 150, np.random.default_rng(9), 12.0)
+    first = _page()
+    S.stamp(first, seal, (900, 1180), S.ink_color(np.random.default_rng(1)))
+    pack = _pack_listing(tmp_path, _seal_hash(first))
+    found = KnownForgery().run(_ctx(make(seal, first), pack))
+    assert [f.id for f in found] == (["content.known_forgery_similar"] if listed else [])
+
+
 @pytest.mark.parametrize("entry,field", [
     ({"phash": "xyz"}, "phash"),
     ({"phash": "ab" * 8}, "phash"),  # a 64-bit hash: the pack needs the 144-bit one
