@@ -116,6 +116,28 @@ def part_of_registered(read: str, texts) -> str | None:
     return None
 
 
+PART_LEAST = 4
+"""Characters a piece of the ring must hold before a look-alike in it is judged (`part_swaps`)."""
+
+
+def part_swaps(read: str, text: str) -> list[tuple[str, str]]:
+    """(registered, read) look-alike pairs when a reading shorter than the registered text is a piece of it, in ring
+    order from any start, but for one or two of LOOKALIKES' swaps: a faint ring re-engraved with 工 for 公 read
+    '成都）有限工司' for 澜图电子商务（成都）有限公司 (A-683-000082). Of 85 genuine seals of six generated corpora
+    read in part, none was a piece of its text with a look-alike in it; [] otherwise."""
+    r, c = ring_name(read), canonical(text or "")
+    if len(r) < PART_LEAST or len(r) >= len(c):
+        return []
+    lap = c + c
+    best: list[tuple[str, str]] | None = None
+    for k in range(len(c)):
+        swaps = [(a, b) for a, b in zip(lap[k:k + len(r)], r, strict=True) if a != b]
+        if len(swaps) <= MAX_CHANGED and all(frozenset(p) in LOOKALIKE_PAIRS for p in swaps) and \
+                (best is None or len(swaps) < len(best)):
+            best = swaps
+    return best or []
+
+
 def flat_ink(ink) -> bool:
     """Whether a seal's ink is one flat colour: over all its pixels (scans), or round its ring (any capture)."""
     return ink.ink_spread < PASTED_SPREAD or (ink.ring_variation is not None and ink.ring_variation < PASTED_RING_FLAT)
@@ -310,7 +332,7 @@ class SealCheck(Check):
     """Seals present, readable, registered, of the right entity, size and shape, and not pasted."""
 
     id = "seal"
-    version = "7"
+    version = "8"
 
     def run(self, ctx: DocContext) -> list[Finding]:
         obs = analyse_seals(ctx)
@@ -439,6 +461,13 @@ class SealCheck(Check):
             out.append(self._f(o, "seal.text_mismatch", "high",
                                f"Seal reads {t.ring}; registered seal reads {t.against}: {what}",
                                t.ring, t.against))
+            return out
+        part = part_swaps(t.ring, spec.text or "") if t is not None else []
+        if part:
+            out.append(self._f(o, "seal.text_mismatch", "high",
+                               f"Seal reads {t.ring}, a piece of registered seal {spec.id}'s text {spec.text} but "
+                               f"with {', '.join(f'{b} for {a}' for a, b in part)}: a look-alike engraved",
+                               t.ring, spec.text))
             return out
         if not is_match(m, t):
             other = _others_seal(ctx, t, specs)

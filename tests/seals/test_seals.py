@@ -455,6 +455,24 @@ def test_size_must_be_off_along_both_axes(pack, size, mismatch):
     assert ("seal.size_mismatch" in ids) is mismatch
 
 
+@pytest.mark.parametrize("read, registered, swaps", [
+    ("成都）有限工司", "澜图电子商务（成都）有限公司", [("公", "工")]),  # a faint ring read in part (A-683-000082)
+    ("贸义有限公司", "成都天成晨光贸易有限公司", [("易", "义")]),
+    ("有限工司澜图", "澜图电子商务（成都）有限公司", [("公", "工")]),  # unwrapped from the wrong gap: ring order
+    ("020杭州电器有线公司", "星岚（杭州）电器有限公司", [("限", "线")]),  # code digits read into it are dropped
+    ("成都）有限公司", "澜图电子商务（成都）有限公司", []),  # a piece as registered
+    ("（杭州）电器有很公司", "星岚（杭州）电器有限公司", []),  # a misread outside the table: OCR, not a forger
+    ("有限工", "澜图电子商务（成都）有限公司", []),  # too little read to judge
+    ("友线工思", "澜图电子商务（成都）有限公司", []),  # more swaps than a re-engraving makes
+    ("星岚科技（杭州）有限工司", "星岚科技（杭州）有限公司", []),  # the whole text: the strip is asked (verify)
+    ("公司成都", "澜图电子商务（成都）有限公司", []),  # not in ring order
+])
+def test_a_piece_of_the_ring_with_a_look_alike_in_it(read, registered, swaps):
+    from appealcheck.checks.seals import part_swaps
+
+    assert part_swaps(read, registered) == swaps
+
+
 def test_lookalike_swaps_table():
     assert lookalike_swaps("艾克美(中国)有限公司", ENTITY) == [("米", "美")]
     assert lookalike_swaps("艾克米(中国)有很公司", ENTITY) == []  # an OCR slip, not a look-alike
