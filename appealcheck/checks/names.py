@@ -109,12 +109,18 @@ LOOKALIKES: dict[str, str] = {
 LOOKALIKE_PAIRS = {frozenset((a, b)) for a, b in LOOKALIKES.items() if a != b}
 
 
+def swapped_pairs(registered: str, read: str, most: int) -> list[tuple[str, str]] | None:
+    """(registered, read) characters where two texts of one length differ, when there are at most `most` and each is
+    a LOOKALIKES pair; else None."""
+    diffs = [(x, y) for x, y in zip(registered, read, strict=True) if x != y]
+    if len(diffs) > most or not all(frozenset(d) in LOOKALIKE_PAIRS for d in diffs):
+        return None
+    return diffs
+
+
 def lookalike_swaps(read: str, registered: str) -> list[tuple[str, str]]:
     """(registered, read) character pairs when `read` is `registered` with only look-alike swaps."""
     a, b = canonical(registered), canonical(read)
     if len(a) != len(b) or a == b:
         return []
-    diffs = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
-    if len(diffs) > 3 or not all(frozenset(d) in LOOKALIKE_PAIRS for d in diffs):
-        return []
-    return diffs
+    return swapped_pairs(a, b, 3) or []

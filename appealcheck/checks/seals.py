@@ -14,7 +14,14 @@ from stdnum.cn import uscc as cn_uscc
 
 from appealcheck.checks.capture import not_a_photo
 from appealcheck.checks.interface import Check, DocContext
-from appealcheck.checks.names import LOOKALIKE_PAIRS, LOOKALIKES, best_match, canonical, lookalike_swaps
+from appealcheck.checks.names import (
+    LOOKALIKE_PAIRS,
+    LOOKALIKES,
+    best_match,
+    canonical,
+    lookalike_swaps,
+    swapped_pairs,
+)
 from appealcheck.checks.parties import NEAR_MISS, party_confirmed
 from appealcheck.models import Finding
 from appealcheck.seals import (
@@ -129,13 +136,8 @@ def part_swaps(read: str, text: str) -> list[tuple[str, str]]:
     if len(r) < PART_LEAST or len(r) >= len(c):
         return []
     lap = c + c
-    best: list[tuple[str, str]] | None = None
-    for k in range(len(c)):
-        swaps = [(a, b) for a, b in zip(lap[k:k + len(r)], r, strict=True) if a != b]
-        if len(swaps) <= MAX_CHANGED and all(frozenset(p) in LOOKALIKE_PAIRS for p in swaps) and \
-                (best is None or len(swaps) < len(best)):
-            best = swaps
-    return best or []
+    found = [s for k in range(len(c)) if (s := swapped_pairs(lap[k:k + len(r)], r, MAX_CHANGED)) is not None]
+    return min(found, key=len) if found else []
 
 
 def flat_ink(ink) -> bool:
