@@ -198,6 +198,8 @@ PERIOD_CASES = [
     ("ends on a leap day, appeal that day", period("2023-03-01", "2024-02-29"), {"submitted": "2024-02-29"}, []),
     ("ends on a leap day, appeal the next day", period("2023-03-01", "2024-02-29"), {"submitted": "2024-03-01"}, [OUT]),
     ("reversed period with no appeal date", period("2025-01-01", "2024-06-30"), {"submitted": None}, [REV]),
+    ("end a day before the start", period("2025-06-02", "2025-06-01"), {}, [REV]),
+    ("years swapped in the end date (2025 -> 2015)", period("2025-01-01", "2015-12-31"), {}, [REV]),
     ("no appeal date: nothing to be outside of", GOOD_LETTER, {"submitted": None}, []),
     (
         "end unread (impossible date printed)",
@@ -264,6 +266,9 @@ LICENSOR_CASES = [
      {**GOOD_LETTER, "licensor": "艾克美(中国)有限公司", "licensor_uscc": "91440300MA5G9BKX58"}, {}, [LA]),
     ("Cyrillic letters in a Latin name", {**GOOD_LETTER, "licensor": "АСМЕ (China) Co., Ltd."}, {}, [LA]),
     ("the seller authorising itself", {**GOOD_LETTER, "licensor": SELLER}, {}, [LU]),
+    ("a made-up licensor with the brand's name in it", {**GOOD_LETTER, "licensor": "艾克米国际贸易(深圳)有限公司"}, {},
+     [LU]),
+    ("an unrelated company", {**GOOD_LETTER, "licensor": "深圳市启航贸易有限公司"}, {}, [LU]),
     ("distributor inside its period", dist_letter("2025-01-01"), {}, []),
     # A-101-000072: the brand's letter in the appeal was extended by a forger; the pack's record still holds.
     ("distributor granting beyond its registered period",
