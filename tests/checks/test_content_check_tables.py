@@ -287,6 +287,7 @@ LICENSOR_CASES = [
     ("distributor letter with no date read", {"licensor": DIST, "licensee": SELLER}, {}, []),
     ("licensor code differs from the registry", {**GOOD_LETTER, "licensor_uscc": "91440300MA5G9BKX58"}, {}, [LUM]),
     ("licensor code read with spaces and lower case", {**GOOD_LETTER, "licensor_uscc": "91310000ma1fl0xd 32"}, {}, []),
+    ("licensor code of another region, valid", {**GOOD_LETTER, "licensor_uscc": "91330106MA2H3K9L0X"}, {}, [LUM]),
     (
         "distributor code differs from the registry",
         {**dist_letter("2025-01-01"), "licensor_uscc": OK_BRAND_CODE},
@@ -376,6 +377,9 @@ PARTIES_CASES = [
     ("issuer one character off, with a taxpayer number of its own",
      {**GOOD_INVOICE, "seller_name": "上海锦呈贸易有限公司", "seller_uscc": "91440300MA5G9BKX58"}, {}, [IL]),
     ("issuer a stranger", {**GOOD_INVOICE, "seller_name": "义乌市小商品批发部"}, {}, [IU]),
+    ("issuer an unrelated trading company", {**GOOD_INVOICE, "seller_name": "广州市白云区宏发商行"}, {}, [IU]),
+    # A fax loses the small 购买方/销售方 labels: the seller's own name read where the issuer goes is unknown.
+    ("the seller's own name where the issuer goes", {**GOOD_INVOICE, "seller_name": "深圳市启航贸易有限公司"}, {}, []),
     # A-101-000257, a photo: one character of the buyer's name slipped, the seller's own code read beside it.
     ("buyer one character off, beside the seller's own code",
      {**GOOD_INVOICE, "buyer_name": "深圳市启帆贸易有限公司", "buyer_uscc": "914403001922038216"},
@@ -440,6 +444,9 @@ DOC_DATE_CASES = [
     ("period of 731 days", period("2025-01-01", "2027-01-02"), {}, [LONG]),
     ("two calendar years across a leap day are 730 days", period("2024-01-01", "2025-12-31"), {}, []),
     ("valid 'until 2099' (long-term written as a date)", period("2025-01-01", "2099-12-31"), {}, [LONG]),
+    ("a two-year grant extended by a third year (a forger's edit)", period("2025-01-01", "2027-12-31"), {}, [LONG]),
+    ("a policy of one year and a letter of 366 days",
+     period("2025-01-01", "2026-01-02"), {"brand": pack(policy={"max_validity_days": 365})}, [LONG]),
     ("long period on an invoice is not a letter's", period("2025-01-01", "2099-12-31"), {"kind": INV}, []),
     (
         "pack without a limit",
