@@ -16,7 +16,6 @@ from appealcheck.checks.capture import not_a_photo
 from appealcheck.checks.interface import Check, DocContext
 from appealcheck.checks.names import (
     LOOKALIKE_PAIRS,
-    LOOKALIKES,
     best_match,
     canonical,
     lookalike_swaps,
@@ -603,4 +602,4 @@ class SealCheck(Check):
         return f
 
 
-__all__ = ["LOOKALIKES", "SealCheck", "enrolled", "lookalike_swaps", "seal_facts"]
+__all__ = ["SealCheck", "enrolled", "lookalike_swaps", "seal_facts"]
