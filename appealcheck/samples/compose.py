@@ -196,12 +196,15 @@ def invoice(b: Brand, issuer, buyer: Seller, submitted: dt.date, rng: random.Ran
     total = amount + tax
     issued = submitted - dt.timedelta(days=rng.randint(5, 300))
     city = issuer.city.removesuffix("市")
+    # The code's region and year, then (12 digits) a batch and the kind: 04 paper 普票, 11 electronic 普票, 13
+    # electronic 专票; (10 digits, paper 专票) a batch digit, 1 for the kind, 3 copies, 0 for the computer form.
+    # One draw either way, as before the codes were made real, so the rest of a seed's corpus is unchanged.
+    region, yy = V.invoice_region(issuer.city), f"{issued.year % 100:02d}"
+    kind = "13" if special else "11" if electronic else "04"
     f = {
-        "invoice_code": f"0{V.REGIONS[issuer.city][:4]}{issued.year % 100:02d}{rng.randint(0, 99999):05d}"[
-            :12
-        ]
+        "invoice_code": f"0{region}{yy}{rng.randint(0, 99999) % 1000:03d}{kind}"
         if not special or electronic
-        else f"{V.REGIONS[issuer.city][:4]}{issued.year % 100:02d}{rng.randint(1000, 9999)}",
+        else f"{region}{yy}{rng.randint(1000, 9999) % 4 + 1}130",
         "invoice_no": f"{rng.randint(0, 99999999):08d}",
         "issued_on": V.cn_date(issued),
         "check_code": " ".join(f"{rng.randint(0, 99999):05d}" for _ in range(4)),

@@ -228,7 +228,7 @@ def render_invoice(spec: DocSpec, dpi: int) -> Rendered:
     val = "sans" if electronic else "mono"
     city = f.get("region", "上海")
     if electronic:
-        title = "电子发票（增值税专用发票）" if special else f"{city}增值税电子普通发票"
+        title = f"{city}增值税电子{'专用' if special else '普通'}发票"
     else:
         title = f"{city}增值税{'专用' if special else '普通'}发票"
     p.text(W / 2, 8, title, "sans_bold", 17, col, align="m", track=0.6)

@@ -193,11 +193,24 @@ def uscc_bad_check(spec: DocSpec, rng: random.Random) -> DocSpec:
 
 
 def invoice_math(spec: DocSpec, rng: random.Random) -> DocSpec:
-    """Totals that do not add up, or 大写 that disagrees with 小写."""
+    """Totals that do not add up, 大写 that disagrees with 小写, or a 合计 changed with its tax and total while
+    the item lines above it still carry the first amount."""
+    from .documents import qr_payload
+
     f = dict(spec.fields)
     total = int(round(float(f["total"]) * 100))
-    if rng.random() < 0.5:
+    r = rng.random()
+    if r < 0.5:
         delta = rng.choice([100, 1000, 10000, 9000, 90]) * rng.choice([1, -1]) if total > 20000 else 1000
+        if r < 0.2:
+            # A careful forger: amount, tax at the printed rate, total and words all agree; only the lines (and the
+            # QR code, which cannot be redrawn to pass the tax bureau's check) keep the invoice as it was issued.
+            amount = int(round(float(f["amount"]) * 100)) + 100 * abs(delta)
+            tax = int(round(amount * 0.13))
+            f["qr_payload"] = qr_payload(f)
+            f.update(amount=V.money(amount), tax=V.money(tax), total=V.money(amount + tax),
+                     total_in_words=V.amount_in_words(amount + tax), math_fault="lines")
+            return replace(spec, fields=f, options={**spec.options, "qr_payload": f["qr_payload"]})
         f["total"] = V.money(total + delta)
         f["total_in_words"] = V.amount_in_words(total + delta)  # forger fixed the words, not the sum
         f["math_fault"] = "sum"

@@ -34,6 +34,15 @@ DISTRICTS = {
     "义乌市": ["稠城街道", "北苑街道"],
     "东莞市": ["长安镇", "虎门镇"],
 }
+PLANNED_CITIES = {"大连市": "2102", "宁波市": "3302", "厦门市": "3502", "青岛市": "3702", "深圳市": "4403"}
+"""Cities with their own tax bureau (计划单列市): their invoice codes name the city, not the province."""
+
+
+def invoice_region(city: str) -> str:
+    """The four region digits of an invoice code: the province's (3100, 4400) or a planned city's own."""
+    return PLANNED_CITIES.get(city) or REGIONS[city][:2] + "00"
+
+
 _WORDS = [
     "启航",
     "锦程",
