@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from appealcheck.checks.interface import Check, DocContext
@@ -36,6 +37,7 @@ class InvoiceArithmetic(Check):
     """Amount plus tax is the total, and the tax is the amount times the rate printed on the lines."""
 
     id = "content.invoice_math"
+    version = "2"  # 2: the items table's lines against the 合计 row
     applies_to = ("purchase_invoice",)
 
     def run(self, ctx: DocContext) -> list[Finding]:
@@ -52,6 +54,10 @@ class InvoiceArithmetic(Check):
                                message=f"Amount {amount:.2f} + tax {tax:.2f} = {amount + tax:.2f}, "
                                        f"but the total reads {total:.2f}",
                                page=f.page, box=f.box, measured=total, expected=round(amount + tax, 2)))
+        out += _line_findings(self.id, ctx, amount, tax)
+        lines = ctx.fields.get("item_lines")
+        if lines is not None and len({r["rate"] for r in lines.value}) > 1:
+            rates = set()  # lines at two rates: each line's tax was judged on its own
         if amount is not None and tax is not None and len(rates) == 1:
             rate = rates.pop()
             # Tax is rounded per line; allow a cent per line of the items table (at most 8 lines printed).
@@ -66,29 +72,133 @@ class InvoiceArithmetic(Check):
     def measure(self, ctx: DocContext) -> dict[str, float | None]:
         amount, tax, total = _val(ctx, "amount"), _val(ctx, "tax"), _val(ctx, "total")
         words = _val(ctx, "total_in_words")
+        lines, items_tax = _val(ctx, "items_amount"), _val(ctx, "items_tax")
         return {
             "content.invoice_math.sum_error": abs(amount + tax - total) if None not in (amount, tax, total) else None,
             "content.invoice_math.words_error": abs(words - total) if None not in (words, total) else None,
+            "content.invoice_math.lines_error": abs(lines - amount) if None not in (lines, amount) else None,
+            "content.invoice_math.lines_tax_error": abs(items_tax - tax) if None not in (items_tax, tax) else None,
         }
 
 
+LINE_TAX_TOLERANCE = 0.06
+"""How far a line's tax may be from its amount times its rate: the tax system accepts six fen either way, for
+prices entered with tax included and converted."""
+
+
+def _line_findings(check: str, ctx: DocContext, amount: float | None, tax: float | None) -> list[Finding]:
+    """The items table against the 合计 row: the lines' amounts and taxes add up to it, and each line's tax is its
+    amount times its own rate (an invoice may carry lines at 13% and at 6%)."""
+    lines = ctx.fields.get("item_lines")
+    if lines is None:
+        return []
+    out = []
+    items, items_tax = _val(ctx, "items_amount"), _val(ctx, "items_tax")
+    for name, summed, printed in (("amount", items, amount), ("tax", items_tax, tax)):
+        if summed is None or printed is None or abs(summed - printed) <= 0.005:
+            continue
+        f = ctx.fields[name]
+        out.append(Finding(id="content.invoice_lines_mismatch", severity="high", check=check,
+                           message=f"The item lines' {name}s ({ctx.fields['items_' + name].raw}) add up to "
+                                   f"{summed:.2f}, but the 合计 {name} reads {printed:.2f}",
+                           page=f.page, box=f.box, measured=printed, expected=round(summed, 2)))
+    for i, r in enumerate(lines.value, 1):
+        if r["rate"] is None or r["tax"] is None:
+            continue
+        want = round(r["amount"] * r["rate"], 2)
+        if abs(want - r["tax"]) > LINE_TAX_TOLERANCE + 1e-9:
+            out.append(Finding(id="content.invoice_line_tax_mismatch", severity="medium", check=check,
+                               message=f"Line {i}: tax {r['tax']:.2f} is not {r['rate'] * 100:g}% of {r['amount']:.2f} "
+                                       f"({want:.2f})",
+                               page=r["page"], box=tuple(r["box"]), measured=r["tax"], expected=want))
+    return out
+
+
+PROVINCES = frozenset("11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 "
+                      "71 81 82".split())
+"""The two-digit province codes of GB/T 2260, which begin invoice codes, fully digital invoice numbers and USCCs."""
+PLANNED_CITIES = frozenset({"2102", "3302", "3502", "3702", "4403"})
+"""Dalian, Ningbo, Xiamen, Qingdao and Shenzhen: cities with their own tax bureau, whose invoice codes name them."""
+TWELVE_DIGIT_CODES = dt.date(2018, 1, 1)
+"""From this date paper 普通发票 carry a 12-digit code; before it, 10 digits like the 专用发票."""
+
+def code_problems(code: str, title: str | None, issued: dt.date | None) -> list[str]:
+    """What is wrong with an invoice code's form: its length for the printed type, its region, its first digit."""
+    out = []
+    if title and title.startswith("电子发票（"):
+        return [f"a fully digital invoice ({title}) has no invoice code, but {code} is printed"]
+    if title == "增值税专用发票" and len(code) != 10:
+        out.append(f"a paper 专用发票 has a 10-digit code, not {len(code)} digits")
+    elif title and "电子" in title and len(code) != 12:
+        out.append(f"an electronic {title} has a 12-digit code, not {len(code)} digits")
+    elif title == "增值税普通发票" and len(code) == 10 and issued is not None and issued >= TWELVE_DIGIT_CODES:
+        out.append("a paper 普通发票 issued since 2018 has a 12-digit code, not 10 digits")
+    if len(code) == 12 and code[0] != "0":
+        out.append(f"a 12-digit VAT invoice code begins with 0, not {code[0]}")
+    region = code[:4] if len(code) == 10 else code[1:5]
+    if region not in PLANNED_CITIES and not (region[:2] in PROVINCES and region[2:] == "00"):
+        out.append(f"its region digits {region} are neither a province's (such as 3100) nor a city with its own "
+                   "tax bureau's (such as 4403)")
+    return out
+
+
+def _code_year(code: str) -> int:
+    return 2000 + int(code[4:6] if len(code) == 10 else code[5:7])
+
+
 class InvoiceNumbers(Check):
-    """Invoice code and number have the lengths their invoice type prints: 10/12 + 8 digits, or 20 digits."""
+    """Invoice code and number have the form their printed type gives them: a 10-digit code (paper 专用发票) or a
+    12-digit one (普通发票 since 2018, electronic invoices) naming a province and the year it was issued for, with
+    an 8-digit number; or, fully digital, no code and a 20-digit number beginning with the year and province."""
 
     id = "content.invoice_numbers"
+    version = "2"  # 2: the code's length by printed type, its region and its year
     applies_to = ("purchase_invoice",)
 
     def run(self, ctx: DocContext) -> list[Finding]:
+        out = []
+        kind = ctx.fields.get("invoice_type")
+        title = kind.value if kind is not None and isinstance(kind.value, str) else None
+        issued = ctx.date("issued_on")
         no = ctx.fields.get("invoice_no")
-        if no is None or not isinstance(no.value, str):
-            return []
-        digits = re.sub(r"\D", "", no.value)
-        if len(digits) in (8, 20) and digits == no.value:
-            return []
-        return [Finding(id="content.invoice_number_format", severity="medium", check=self.id,
-                        message=f"Invoice number '{no.value}' has {len(digits)} digits; real invoices print 8 "
-                                "(with a 10- or 12-digit code) or 20 (fully digital)",
-                        page=no.page, box=no.box, measured=no.value, expected="8 or 20 digits")]
+        digits = re.sub(r"\D", "", no.value) if no is not None and isinstance(no.value, str) else None
+        if digits is not None and not (len(digits) in (8, 20) and digits == no.value):
+            out.append(Finding(id="content.invoice_number_format", severity="medium", check=self.id,
+                               message=f"Invoice number '{no.value}' has {len(digits)} digits; real invoices print 8 "
+                                       "(with a 10- or 12-digit code) or 20 (fully digital)",
+                               page=no.page, box=no.box, measured=no.value, expected="8 or 20 digits"))
+        elif digits is not None:
+            want = 20 if title and title.startswith("电子发票（") else 8 if title else None
+            if want and len(digits) != want:
+                out.append(Finding(id="content.invoice_number_format", severity="medium", check=self.id,
+                                   message=f"Invoice number '{digits}' has {len(digits)} digits, but a {title} "
+                                           f"prints {want}",
+                                   page=no.page, box=no.box, measured=digits, expected=f"{want} digits"))
+            if len(digits) == 20 and digits[2:4] not in PROVINCES:
+                out.append(Finding(id="content.invoice_number_format", severity="medium", check=self.id,
+                                   message=f"A fully digital invoice number begins with its year and province; "
+                                           f"'{digits[2:4]}' in '{digits}' is no province",
+                                   page=no.page, box=no.box, measured=digits, expected="a province code at 3-4"))
+            if len(digits) == 20 and issued is not None and 2000 + int(digits[:2]) != issued.year:
+                out.append(Finding(id="content.invoice_code_date", severity="high", check=self.id,
+                                   message=f"Invoice number '{digits}' was assigned in 20{digits[:2]}, but the invoice "
+                                           f"is dated {issued.isoformat()}",
+                                   page=no.page, box=no.box, measured=f"20{digits[:2]}", expected=str(issued.year)))
+        code = ctx.fields.get("invoice_code")
+        if code is None or not isinstance(code.value, str) or not re.fullmatch(r"\d{10}|\d{12}", code.value):
+            return out
+        for why in code_problems(code.value, title, issued):
+            out.append(Finding(id="content.invoice_number_format", severity="medium", check=self.id,
+                               message=f"Invoice code '{code.value}': {why}",
+                               page=code.page, box=code.box, measured=code.value,
+                               expected=title or "a VAT invoice code"))
+        year = _code_year(code.value)
+        if issued is not None and year > issued.year:
+            out.append(Finding(id="content.invoice_code_date", severity="high", check=self.id,
+                               message=f"Invoice code '{code.value}' is for invoices of {year}, but this one is dated "
+                                       f"{issued.isoformat()}",
+                               page=code.page, box=code.box, measured=str(year), expected=f"{issued.year} or earlier"))
+        return out
 
 
 CASH_ROUNDING = 0.025

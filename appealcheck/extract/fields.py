@@ -322,6 +322,22 @@ _NOT_A_NAME = re.compile(r"(纳税人|识别号|统一社会|地\s*址|开户行
 """Labels of an invoice's next row or its items table: read where a party's name should be, the name was lost."""
 
 
+_TITLE = re.compile(r"电子发票\s*[（(]\s*(?:增值[税稅])?(?P<digital>专用|普通)发票\s*[)）]"
+                    r"|增值[税稅](?P<electronic>电子)?(?P<kind>专用|普通)发票")
+"""The printed type: '增值税专用发票', '上海增值税电子普通发票', or a fully digital '电子发票（增值税专用发票）'."""
+
+
+def invoice_title(text: str) -> str | None:
+    """The invoice's type as printed, in one spelling: 增值税专用发票, 增值税普通发票, 增值税电子专用发票,
+    增值税电子普通发票, 电子发票（增值税专用发票） or 电子发票（普通发票）; None when no title was read."""
+    m = _TITLE.search(text)
+    if m is None:
+        return None
+    if m["digital"]:
+        return "电子发票（增值税专用发票）" if m["digital"] == "专用" else "电子发票（普通发票）"
+    return f"增值税{m['electronic'] or ''}{m['kind']}发票"
+
+
 def _invoice(x: Extractor) -> None:
     # Label and number are often separate OCR lines ('发票代码：' | '4401253539'): read by layout first.
     for name, label, lengths in (("invoice_code", r"发\s*票\s*代\s*码", (10, 12)),
@@ -348,10 +364,11 @@ def _invoice(x: Extractor) -> None:
             locs = x.lines.find(re.compile(re.escape(val)))
             if locs:
                 x.put(_field(name, val, locs[0]))
-    no = x.fields.get("invoice_no")
-    kind = nums.kind or (("e_invoice" if len(no.value) == 20 else "paper") if no else None)
-    if kind:
-        x.fields["invoice_type"] = FieldValue("invoice_type", kind, kind)
+    for page, ln in x.lines.items:
+        title = invoice_title(ln.text)
+        if title:
+            x.put(FieldValue("invoice_type", title, ln.text, page, tuple(ln.box), float(ln.confidence)))
+            break
     x.labelled_date("issued_on", r"开票日期|(?i:invoice date|date of issue|date)")
     buyers = x.lines.find(_BUYER)
     sellers = x.lines.find(_SELLER)
@@ -399,6 +416,7 @@ def _invoice(x: Extractor) -> None:
     if "total" not in x.fields:
         _dotted_total(x)
     _invoice_sums(x)
+    _invoice_items(x)
     # The 合计 row prints the amount before tax, then the tax, often in separate cells.
     for lab in x.lines.find(re.compile(r"^\s*合\s*计")):
         if "价税" in lab.line.text:
@@ -562,6 +580,83 @@ def _invoice_sums(x: Extractor) -> None:
         cands.sort(key=lambda c: c[0].line.box[0])
         for name, (loc, m) in (("amount", cands[0]), ("tax", cands[-1])):
             x.put(_field(name, _num(m.value), loc, m.raw))
+
+
+_ITEM_HEADS = {"name": r"名\s*称$", "spec": r"^\s*规\s*格", "unit": r"^\s*单\s*位\s*$", "qty": r"^\s*数\s*量\s*$",
+               "price": r"^\s*单\s*价\s*$", "amount": r"^\s*金\s*额\s*$", "rate": r"^\s*税\s*率\s*$",
+               "tax": r"^\s*税\s*额\s*$"}
+"""The headers of a VAT invoice's items table, one OCR line each."""
+_LINE_FIGURE = re.compile(r"\s*(-?\d{1,12}\.\d{2})\s*")
+_LINE_RATE = re.compile(r"\s*(\d{1,2}(?:\.\d)?)\s*[%％]\s*")
+_LINE_EXEMPT = re.compile(r"\s*(免税|不征税|\*{2,})\s*")
+"""A line's rate or tax where none applies: 免税 (exempt), 不征税 (not taxed), or stars."""
+
+
+def _invoice_items(x: Extractor) -> None:
+    """The lines of a VAT invoice's items table: each line's amount, rate and tax, read from the 金额, 税率 and 税额
+    columns between the header and the 合计 row.
+
+    Read only where the table is read whole: every line in those columns is one figure, a rate or an exemption,
+    and every amount has its rate and tax on its row. Anything else (a merged cell, a lost or extra figure) leaves
+    the lines unread, so the sums are never judged from a guess.
+    """
+    amt = x.fields.get("amount")
+    if amt is None or amt.box is None:
+        return
+    page, bottom = amt.page, amt.box[1]
+    heads = {}
+    for name, pattern in _ITEM_HEADS.items():
+        found = [loc for loc in x.lines.find(re.compile(pattern)) if loc.page == page and loc.line.box[3] < bottom]
+        if found:
+            heads[name] = max(found, key=lambda loc: loc.line.box[1]).line
+    if not {"amount", "rate", "tax"} <= heads.keys():
+        return
+    top = max(heads[k].box[3] for k in ("amount", "rate", "tax"))
+    centres = {k: ln.center[0] for k, ln in heads.items()}
+    slope = max(-0.2, min(0.2, x.lines.slope(page)))
+    ref = heads["amount"].center[0]
+    cells: dict[str, list] = {"amount": [], "rate": [], "tax": []}
+    for p, ln in x.lines.items:
+        level = ln.center[1] - slope * (ln.center[0] - ref)
+        if p != page or not top < level < bottom - slope * (amt.box[0] - ref) or any(ln is h for h in heads.values()):
+            continue
+        col = min(centres, key=lambda k: abs(centres[k] - ln.center[0]))
+        if col not in cells:
+            continue
+        # A cell merged with its neighbour's reaches past that column's centre: the row cannot be split safely.
+        if any(k != col and ln.box[0] < c < ln.box[2] for k, c in centres.items()):
+            return
+        cells[col].append((level, ln))
+    if not cells["amount"] or not len(cells["amount"]) == len(cells["rate"]) == len(cells["tax"]):
+        return
+    rows = []
+    for level, ln in sorted(cells["amount"], key=lambda c: c[0]):
+        m = _LINE_FIGURE.fullmatch(ln.text.replace(",", ""))
+        if m is None:
+            return
+        row = {"amount": float(m.group(1)), "rate": None, "tax": None, "page": page, "box": list(ln.box),
+               "confidence": round(float(ln.confidence), 3)}
+        for col in ("rate", "tax"):
+            near = min(cells[col], key=lambda c: abs(c[0] - level))
+            if abs(near[0] - level) > 0.6 * max(ln.height, 1):
+                return
+            text = near[1].text.replace(",", "")
+            r = (_LINE_RATE if col == "rate" else _LINE_FIGURE).fullmatch(text)
+            if r is None and not _LINE_EXEMPT.fullmatch(text):
+                return
+            if r is not None:
+                row[col] = round(float(r.group(1)) / 100, 4) if col == "rate" else float(r.group(1))
+            row["confidence"] = min(row["confidence"], round(float(near[1].confidence), 3))
+        rows.append(row)
+    boxes = [r["box"] for r in rows]
+    box = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+    raw = " + ".join(f"{r['amount']:.2f}" for r in rows)
+    conf = min(r["confidence"] for r in rows)
+    x.put(FieldValue("item_lines", rows, raw, page, box, conf))
+    x.put(FieldValue("items_amount", round(sum(r["amount"] for r in rows), 2), raw, page, box, conf))
+    if all(r["tax"] is not None for r in rows):
+        x.put(FieldValue("items_tax", round(sum(r["tax"] for r in rows), 2),
+                         " + ".join(f"{r['tax']:.2f}" for r in rows), page, box, conf))
 
 
 def _overlap(a, b) -> bool:

@@ -18,7 +18,7 @@ from typing import Any
 
 from appealcheck.models import DOCUMENT_KINDS, SEVERITIES, Appeal, DocumentResult
 
-FEATURE_VERSION = 11
+FEATURE_VERSION = 12
 """Bumped whenever FEATURES or the way a value is computed changes."""
 
 
@@ -45,7 +45,10 @@ KNOWN_FINDINGS: tuple[tuple[str, str], ...] = (
     ("content.total_words_mismatch", "the amount in words differs from the amount in figures"),
     ("content.invoice_sum_mismatch", "invoice amount plus tax does not add up to the total"),
     ("content.invoice_tax_mismatch", "invoice tax does not match its rate"),
-    ("content.invoice_number_format", "invoice code or number has the wrong length"),
+    ("content.invoice_number_format", "invoice code or number does not have the form its printed type gives it"),
+    ("content.invoice_code_date", "the invoice's code or number was issued for a later year than its date"),
+    ("content.invoice_lines_mismatch", "the invoice's item lines do not add up to its amount or tax"),
+    ("content.invoice_line_tax_mismatch", "an invoice line's tax is not its amount times its rate"),
     ("content.receipt_sum_mismatch", "receipt lines or tax do not add up to the total"),
     ("content.qr_mismatch", "the invoice QR code disagrees with the printed invoice"),
     ("content.licensor_lookalike", "the licensor's name imitates a brand entity"),
@@ -118,6 +121,8 @@ CHECK_MEASUREMENTS: tuple[tuple[str, str], ...] = (
     # Measurements the checks report in DocumentResult.features; names as the checks emit them.
     ("content.invoice_math.sum_error", "how far invoice amount plus tax is from the total"),
     ("content.invoice_math.words_error", "how far the amount in words is from the total"),
+    ("content.invoice_math.lines_error", "how far the invoice's item lines add up from its amount"),
+    ("content.invoice_math.lines_tax_error", "how far the invoice's item lines' taxes add up from its tax"),
     ("content.receipt_math.error", "how far the receipt's subtotal and tax are from its total"),
     ("content.licensor.similarity", "how closely the licensor's name matches a brand entity"),
     ("content.licensee.seller_similarity", "how closely the licensee's name matches the appealing seller"),
@@ -127,6 +132,10 @@ CHECK_MEASUREMENTS: tuple[tuple[str, str], ...] = (
     ("content.license_term.gap_days", "days between a licence's founding date and the start of its term"),
     ("content.document_dates.age_days", "age of the document in days when the appeal was filed"),
     ("content.invoice_qr.mismatches", "fields where the invoice QR code disagrees with the print"),
+    ("content.trademark.unknown", "trademark registration numbers cited that are not the brand's"),
+    ("content.receipt_locale.country_known", "the receipt's country could be told (so its currency and formats "
+     "were judged)"),
+    ("content.store.similarity", "how closely the receipt's store matches a store the brand lists"),
     ("file.software.editor", "metadata names image-editing software"),
     ("seal.count", "number of seals found"),
     ("seal.text_similarity", "how closely the seal's ring text matches the registered seal"),

@@ -541,6 +541,49 @@ MATH_CASES = [
     ("amount unread", {"tax": 1150.5, "total": 99999.0}, {"text": RATE}, []),
 ]
 
+# ------------------------------------------------------------------ content.invoice_math: the items table
+
+LINES, LTAX = "content.invoice_lines_mismatch", "content.invoice_line_tax_mismatch"
+
+
+def items(*rows, amount=None, tax=None):
+    """An invoice whose items table reads `rows` of (amount, rate, tax); its 合计 row prints `amount` and `tax`
+    (by default the lines' sums) and a total that adds up."""
+    lines = [{"amount": a, "rate": r, "tax": t, "page": 0, "box": [1, 1, 20, 10], "confidence": 0.99}
+             for a, r, t in rows]
+    amount = round(sum(a for a, _, _ in rows), 2) if amount is None else amount
+    summed = [t for _, _, t in rows]
+    tax = round(sum(summed), 2) if tax is None else tax
+    out = {**GOOD_INVOICE, "item_lines": lines, "items_amount": round(sum(a for a, _, _ in rows), 2),
+           "amount": amount, "tax": tax, "total": round(amount + tax, 2), "total_in_words": round(amount + tax, 2)}
+    if all(t is not None for t in summed):
+        out["items_tax"] = round(sum(summed), 2)
+    return out
+
+
+LINE_CASES = [
+    ("one line at 13%", items((8850.0, 0.13, 1150.5)), {"text": RATE}, []),
+    ("two lines at 13% (A-739-000026 as issued)", items((27610.8, 0.13, 3589.4), (56638.0, 0.13, 7362.94)),
+     {"text": RATE}, []),
+    ("goods at 13% and freight at 9%: each line judged at its own rate",
+     items((10000.0, 0.13, 1300.0), (500.0, 0.09, 45.0)), {"text": "13%\n9%"}, []),
+    ("a line's tax 6 fen from its rate (the tax system's allowance)", items((1234.56, 0.13, 160.55)), {}, []),
+    ("a line's tax 7 fen from its rate", items((1234.56, 0.13, 160.56)), {}, [LTAX]),
+    ("a discount line (negative) in the sum", items((10000.0, 0.13, 1300.0), (-1000.0, 0.13, -130.0)), {}, []),
+    ("a tax-exempt line (免税: no rate, no tax)", items((3000.0, None, None), (1000.0, 0.13, 130.0), tax=130.0),
+     {}, []),
+    ("合计 raised by 1000 with its tax and total (A-739-000026 forged)",
+     items((27610.8, 0.13, 3589.4), (56638.0, 0.13, 7362.94), amount=85248.8, tax=11082.34),
+     {"text": RATE}, [LINES, LINES]),
+    ("合计 amount raised, tax left", items((8850.0, 0.13, 1150.5), amount=9850.0, tax=1150.5), {"text": RATE},
+     [LINES, "content.invoice_tax_mismatch"]),
+    ("one line's amount raised, its tax left", items((9850.0, 0.13, 1150.5), amount=8850.0), {}, [LINES, LTAX]),
+    ("a line's tax at 9% while the line says 13%", items((10000.0, 0.13, 900.0)), {}, [LTAX]),
+    ("lines one cent short of the 合计 (no rounding between them)", items((8850.0, 0.13, 1150.5), amount=8850.01),
+     {}, [LINES]),
+    ("lines unread: nothing judged beyond the 合计 row", GOOD_INVOICE, {"text": RATE}, []),
+]
+
 # ------------------------------------------------------------------ content.invoice_numbers
 
 NF = "content.invoice_number_format"
@@ -559,6 +602,48 @@ NUMBER_CASES = [
     ("number unread", {k: v for k, v in GOOD_INVOICE.items() if k != "invoice_no"}, {}, []),
     ("number read as no text", {"invoice_no": None}, {}, []),
     ("a receipt number is not an invoice number", {"invoice_no": "123456789"}, {"kind": R}, []),
+]
+
+# ------------------------------------------------------------------ content.invoice_numbers: code by printed type
+
+CD = "content.invoice_code_date"
+SPECIAL, NORMAL, E_NORMAL = "增值税专用发票", "增值税普通发票", "增值税电子普通发票"
+DIGITAL = "电子发票（增值税专用发票）"
+
+
+def code(c, kind=None, **kw):
+    return {**GOOD_INVOICE, "invoice_code": c, **({"invoice_type": kind} if kind else {}), **kw}
+
+
+CODE_CASES = [
+    ("paper 专票 of Shenzhen, 10 digits", code("4403181130", SPECIAL), {}, []),
+    ("paper 普票 of Shanghai, 12 digits", code("031001800104", NORMAL), {}, []),
+    ("electronic 普票 of Zhejiang, 12 digits", code("033002400111", E_NORMAL), {}, []),
+    ("electronic 普票 of Ningbo (a city with its own bureau)", code("033022400111", E_NORMAL), {}, []),
+    ("a 10-digit 普票 issued before 2018", code("3100161320", NORMAL, issued_on="2017-06-01"), {}, []),
+    ("code of the invoice's own year", code("031002500104", NORMAL), {}, []),
+    ("type not read: the code's form alone", code("031001800104"), {}, []),
+    ("fully digital: 20-digit number of its year and province, no code",
+     {**GOOD_INVOICE, "invoice_no": "25312000000012345678", "invoice_type": DIGITAL}, {}, []),
+    ("paper 专票 with a 12-digit code", code("031001800104", SPECIAL), {}, [NF]),
+    ("electronic 普票 with a 10-digit code", code("3100181130", E_NORMAL), {}, [NF]),
+    ("a 10-digit 普票 issued in 2025", code("3100161320", NORMAL), {}, [NF]),
+    ("a city's district code where the province's goes (3101)", code("031012446091", NORMAL), {}, [NF]),
+    ("no such province (region 9900)", code("099001800104", NORMAL), {}, [NF]),
+    ("a 12-digit VAT code not beginning with 0", code("531001800104", NORMAL), {}, [NF]),
+    ("code for 2026 on an invoice of 2025-03-15", code("031002600104", NORMAL), {}, [CD]),
+    ("10-digit code for 2026 on an invoice of 2025", code("4403261130", SPECIAL), {}, [CD]),
+    ("fully digital with an 8-digit number", {**GOOD_INVOICE, "invoice_type": DIGITAL}, {}, [NF]),
+    ("fully digital with a code printed", code("031002500104", DIGITAL, invoice_no="25312000000012345678"), {},
+     [NF]),
+    ("fully digital number of 2024 on an invoice of 2025",
+     {**GOOD_INVOICE, "invoice_no": "24312000000012345678", "invoice_type": DIGITAL}, {}, [CD]),
+    ("fully digital number naming no province (99)",
+     {**GOOD_INVOICE, "invoice_no": "25992000000012345678", "invoice_type": DIGITAL}, {}, [NF]),
+    ("a 20-digit number on a paper 普票", {**GOOD_INVOICE, "invoice_no": "25312000000012345678",
+                                          "invoice_type": NORMAL}, {}, [NF]),
+    ("code unread", {**GOOD_INVOICE, "invoice_type": SPECIAL}, {}, []),
+    ("issue date unread: the year not judged", code("031002600104", NORMAL, issued_on=None), {}, []),
 ]
 
 # ------------------------------------------------------------------ content.receipt_math
@@ -750,7 +835,9 @@ TABLES = [
     (DocumentDates, L, DOC_DATE_CASES),
     (KnownForgery, L, KNOWN_CASES),
     (InvoiceArithmetic, INV, MATH_CASES),
+    (InvoiceArithmetic, INV, LINE_CASES),
     (InvoiceNumbers, INV, NUMBER_CASES),
+    (InvoiceNumbers, INV, CODE_CASES),
     (ReceiptArithmetic, R, RECEIPT_CASES),
     (EditingSoftware, L, SOFTWARE_CASES),
     (InvoiceQr, INV, QR_CASES),

@@ -504,3 +504,29 @@ def test_a_copy_moved_receipt_total_read_with_seams_as_separators_is_added_up(tm
     assert doc.fields["total"].value == total
     hit = [f for f in doc.findings if f.id == "content.receipt_sum_mismatch"]
     assert len(hit) == 1 and hit[0].measured == total and hit[0].expected == expected, doc.findings
+
+
+HEADS = [(300, 200, "单价"), (400, 200, "金额"), (520, 200, "税率"), (620, 200, "税额")]
+TOTALS = [(150, 420, "合计"), (380, 420, "¥1300.00"), (600, 420, "¥169.00"), (60, 460, "价税合计（大写）")]
+
+
+@pytest.mark.parametrize(("rows", "expected"), [
+    # Two lines, each with its amount, rate and tax on its row.
+    ([(400, 260, "1000.00"), (520, 260, "13%"), (620, 260, "130.00"),
+      (400, 300, "300.00"), (520, 300, "13%"), (620, 300, "39.00")], [(1000.0, 0.13, 130.0), (300.0, 0.13, 39.0)]),
+    # An exempt line: 免税 for the rate, stars for the tax.
+    ([(400, 260, "1000.00"), (520, 260, "13%"), (620, 260, "130.00"),
+      (400, 300, "300.00"), (520, 300, "免税"), (620, 300, "***")], [(1000.0, 0.13, 130.0), (300.0, None, None)]),
+    # A line's tax lost by the OCR: the table is not read whole, so not at all.
+    ([(400, 260, "1000.00"), (520, 260, "13%"), (620, 260, "130.00"),
+      (400, 300, "300.00"), (520, 300, "13%")], None),
+    # An amount merged with its rate into one OCR line: the row cannot be split safely.
+    ([(400, 260, "1000.00 13%"), (620, 260, "130.00")], None),
+    # A figure misread with a letter: not one figure, nothing read.
+    ([(400, 260, "1O00.00"), (520, 260, "13%"), (620, 260, "130.00")], None),
+])
+def test_the_items_table_is_read_whole_or_not_at_all(rows, expected):
+    f = extract_fields("purchase_invoice", _page(HEADS + rows + TOTALS))
+    assert f["amount"].value == 1300.0
+    got = f.get("item_lines")
+    assert (None if got is None else [(r["amount"], r["rate"], r["tax"]) for r in got.value]) == expected
