@@ -34,7 +34,8 @@ VAT_RATES_CN = (0.0, 0.005, 0.01, 0.015, 0.03, 0.04, 0.05, 0.06, 0.09, 0.10, 0.1
 
 
 class InvoiceArithmetic(Check):
-    """Amount plus tax is the total, and the tax is the amount times the rate printed on the lines."""
+    """Amount plus tax is the total, the tax is the amount times the rate printed, and the item lines add up to the
+    合计 row, each line's tax its amount times its own rate."""
 
     id = "content.invoice_math"
     version = "2"  # 2: the items table's lines against the 合计 row
@@ -60,7 +61,8 @@ class InvoiceArithmetic(Check):
             rates = set()  # lines at two rates: each line's tax was judged on its own
         if amount is not None and tax is not None and len(rates) == 1:
             rate = rates.pop()
-            # Tax is rounded per line; allow a cent per line of the items table (at most 8 lines printed).
+            # Tax is rounded per line; allow a cent per line of the items table (at most 8 lines printed). Lines
+            # read whole were each held to LINE_TAX_TOLERANCE above.
             if abs(amount * rate - tax) > 0.08:
                 f = ctx.fields["tax"]
                 out.append(Finding(id="content.invoice_tax_mismatch", severity="medium", check=self.id,

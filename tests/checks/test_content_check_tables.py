@@ -18,7 +18,7 @@ import pytest
 from stdnum.cn import uscc
 
 from appealcheck.checks import DocContext
-from appealcheck.checks.content import CapitalAmount, ImpossibleDate, UsccCheckDigit, ValidityPeriod
+from appealcheck.checks.content import CapitalAmount, ImpossibleDate, LicenceTerm, UsccCheckDigit, ValidityPeriod
 from appealcheck.checks.filemeta import EditingSoftware
 from appealcheck.checks.money import InvoiceArithmetic, InvoiceNumbers, ReceiptArithmetic
 from appealcheck.checks.parties import DocumentDates, InvoiceParties, KnownForgery, Licensee, Licensor
@@ -822,12 +822,39 @@ QR_CASES = [
         []),
 ]
 
+# ------------------------------------------------------------------ content.license_term
+
+TS = "content.license_term_start"
+
+TERM_CASES = [
+    ("term from the founding day, to a fixed end", {"established_on": "2015-08-05", "valid_from": "2015-08-05",
+                                                   "valid_to": "2035-08-04"}, {}, []),
+    ("term from the founding day, open-ended (长期)", {"established_on": "2019-03-12", "valid_from": "2019-03-12"},
+     {}, []),
+    ("founding moved five years earlier, term as printed", {"established_on": "2010-08-05",
+                                                            "valid_from": "2015-08-05"}, {}, [TS]),
+    ("founding moved one day", {"established_on": "2015-08-04", "valid_from": "2015-08-05"}, {}, [TS]),
+    ("founding moved later than the term's start", {"established_on": "2016-01-01", "valid_from": "2015-08-05"},
+     {}, [TS]),
+    ("the year alone changed (2018 for 2021)", {"established_on": "2018-06-30", "valid_from": "2021-06-30"}, {},
+     [TS]),
+    ("founding date unread", {"valid_from": "2015-08-05"}, {}, []),
+    ("term unread", {"established_on": "2010-08-05"}, {}, []),
+    ("founding date read as no date (a misread '2015年13月')", {"established_on": None, "valid_from": "2015-08-05"},
+     {}, []),
+    ("founding date not ISO (raw text kept)", {"established_on": "2015年8月5日", "valid_from": "2015-08-05"}, {},
+     []),
+    ("a letter's dates are not a licence's", {"established_on": "2010-08-05", "valid_from": "2015-08-05"},
+     {"kind": L}, []),
+]
+
 # ------------------------------------------------------------------ the tables
 
 TABLES = [
     (UsccCheckDigit, L, USCC_CASES),
     (ImpossibleDate, L, DATE_CASES),
     (ValidityPeriod, L, PERIOD_CASES),
+    (LicenceTerm, BL, TERM_CASES),
     (CapitalAmount, INV, WORDS_CASES),
     (Licensor, L, LICENSOR_CASES),
     (Licensee, L, LICENSEE_CASES),
