@@ -329,11 +329,43 @@ def _others_seal(ctx: DocContext, t, specs) -> object | None:
     return None
 
 
+STRANGER_BELOW = 55.0
+"""How like the issuer's name (best over the ring's starting points) a confident, whole reading that is no piece of
+any registered seal or of the issuer's name may be before it names another company. Of 693 genuine letter and
+invoice seals of six corpora, every such reading of eight or more characters scored 67 or more (a photo's
+'润国电子商务（成都）有' for 澜图电子商务（成都）有限公司); 46 of 65 seals of other companies scored under 55."""
+STRANGER_SCORE = 0.85
+STRANGER_LEAST = 8
+
+
+def _ring_likeness(read: str, name: str) -> float:
+    """How like `name` a ring reading is, from whichever point of the ring the reading started."""
+    r = ring_name(read)
+    return max((best_match(r[i:] + r[:i], [name]).similarity for i in range(len(r))), default=0.0)
+
+
+def _names_another(ctx: DocContext, t, specs) -> tuple[str, float] | None:
+    """The issuer's name and the ring's likeness to it, when a confident reading of eight or more characters names
+    a company that is neither the issuer nor any registered seal's: a seal the brand never registered (so no
+    registered seal can be matched), e.g. a distributor's letter stamped with another company's seal (A-007-000286,
+    a grey scan reading '70图上海).化妆品有限公司TE' for 深圳宏图鸿运贸易有限公司)."""
+    field = ISSUER_FIELDS.get(ctx.kind)
+    issuer = ctx.fields.get(field) if field else None
+    if t is None or t.ring_score < STRANGER_SCORE or issuer is None or not isinstance(issuer.value, str) \
+            or len(canonical(issuer.value)) < 6 or (issuer.confidence or 1) < 0.9 \
+            or len(ring_name(t.ring)) < STRANGER_LEAST:
+        return None
+    if part_of_registered(t.ring, [*(s.text for s in specs.values()), issuer.value]) is not None:
+        return None
+    like = _ring_likeness(t.ring, issuer.value)
+    return (issuer.value, like) if like < STRANGER_BELOW else None
+
+
 class SealCheck(Check):
     """Seals present, readable, registered, of the right entity, size and shape, and not pasted."""
 
     id = "seal"
-    version = "8"
+    version = "9"  # 9: a confident reading that names neither the issuer nor a registered seal
 
     def run(self, ctx: DocContext) -> list[Finding]:
         obs = analyse_seals(ctx)
@@ -493,6 +525,13 @@ class SealCheck(Check):
                 out.append(self._f(o, "seal.unregistered", "high",
                                    f"Seal reads {t.ring}, which matches no registered seal of {ctx.brand.name}",
                                    t.ring, [s.text for s in specs.values()]))
+                return out
+            stranger = _names_another(ctx, t, specs)
+            if stranger is not None:
+                name, like = stranger
+                out.append(self._f(o, "seal.entity_mismatch", "high",
+                                   f"Seal reads {t.ring}: another company's name, neither the issuer {name} "
+                                   f"({like:.0f}% alike) nor any registered seal of {ctx.brand.name}", t.ring, name))
             return out
         issuer = ctx.fields.get(ISSUER_FIELDS.get(ctx.kind, ""))
         if issuer is not None and isinstance(issuer.value, str) and issuer.value and \

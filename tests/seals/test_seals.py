@@ -473,6 +473,39 @@ def test_a_piece_of_the_ring_with_a_look_alike_in_it(read, registered, swaps):
     assert part_swaps(read, registered) == swaps
 
 
+BOJUN = {"bojun-official": "铂骏（广州）体育用品有限公司", "bojun-sub": "铂骏商贸（上海）有限公司"}
+
+
+@pytest.mark.parametrize(("ring", "score", "issuer", "expected"), [
+    # Another company's seal on a distributor's letter (A-007-000286, a grey scan; the distributor has none
+    # registered): read in part with a date digit, it still names no one the letter names.
+    ("70图上海).化妆品有限公司TE", 0.861, "深圳宏图鸿运贸易有限公司", True),
+    ("北京安泰明辉贸易有限公司", 0.999, "铂骏（广州）体育用品有限公司", True),  # A-643-000004, a photo
+    ("杭州荣昌海川贸易有限公司", 0.999, "深圳宏图鸿运贸易有限公司", True),
+    # Genuine seals read badly: as like their issuer as the worst of 693 genuine readings, or a piece of it.
+    ("润国电子商务（成都）有", 0.883, "澜图电子商务（成都）有限公司", False),  # A-641-000061, a photo
+    ("深圳五气运贸易有限公司", 0.912, "深圳宏图鸿运贸易有限公司", False),
+    ("有限公司深圳宏图鸿运贸易", 0.95, "深圳宏图鸿运贸易有限公司", False),  # unwrapped from the wrong gap
+    ("有限公司0月70封铂商贸", 0.838, "铂骏商贸（上海）有限公司", False),  # a grey scan, under the confidence asked
+    # Too little read, or nothing to compare with.
+    ("广贸易有限公司", 0.947, "星岚（杭州）电器有限公司", False),  # seven characters
+    ("北京安泰明辉贸易有限公司", 0.999, None, False),  # issuer unread
+    ("北京安泰明辉贸易有限公司", 0.999, "深圳宏", False),  # issuer read as three characters
+    # A registered seal of the brand's own is the other check's (_others_seal): a piece of it is not a stranger.
+    ("铂骏商贸（上海）有限公司", 0.97, "深圳宏图鸿运贸易有限公司", False),
+])
+def test_a_confident_ring_naming_neither_the_issuer_nor_a_registered_seal(ring, score, issuer, expected):
+    from types import SimpleNamespace
+
+    from appealcheck.checks.seals import _names_another
+
+    fields = {"licensor": FieldValue("licensor", issuer, issuer or "", confidence=0.99)} if issuer else {}
+    ctx = SimpleNamespace(kind="authorization_letter", fields=fields)
+    specs = {k: SimpleNamespace(text=v) for k, v in BOJUN.items()}
+    got = _names_another(ctx, SimpleNamespace(ring=ring, ring_score=score), specs)
+    assert (got is not None) == expected, got
+
+
 def test_lookalike_swaps_table():
     assert lookalike_swaps("艾克美(中国)有限公司", ENTITY) == [("米", "美")]
     assert lookalike_swaps("艾克米(中国)有很公司", ENTITY) == []  # an OCR slip, not a look-alike
