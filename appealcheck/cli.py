@@ -21,9 +21,9 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 _SEVERITY_STYLE = {"info": "dim", "low": "cyan", "medium": "yellow", "high": "red", "critical": "bold red"}
 _VERDICT_STYLE = {"clean": "green", "suspicious": "yellow", "forged": "bold red", "error": "bold magenta"}
-_KEY_FIELDS = ("licensor", "licensee", "valid_from", "valid_to", "issued_on", "serial", "invoice_code", "invoice_no",
-               "buyer_name", "buyer_uscc", "seller_name", "seller_uscc", "amount", "total",
-               "total_in_words", "tax", "store", "receipt_no", "date", "time", "subtotal",
+_KEY_FIELDS = ("licensor", "licensee", "valid_from", "valid_to", "issued_on", "serial", "invoice_type", "invoice_code",
+               "invoice_no", "buyer_name", "buyer_uscc", "seller_name", "seller_uscc", "amount", "items_amount",
+               "total", "total_in_words", "tax", "store", "receipt_no", "date", "time", "subtotal",
                "currency", "company_name", "uscc")
 
 
