@@ -124,3 +124,23 @@ def lookalike_swaps(read: str, registered: str) -> list[tuple[str, str]]:
     if len(a) != len(b) or a == b:
         return []
     return swapped_pairs(a, b, 3) or []
+
+
+def imitated_brand(name: str, brand_names) -> tuple[str, str] | None:
+    """(brand name, what the name writes instead) when `name` carries one of the brand's names with look-alike
+    characters swapped in (艾克美 for 艾克米) or Latin letters written in another script (АСМЕ for ACME), and does not
+    carry the brand's name itself: a company named to pass for the brand's, whatever the rest of its name."""
+    plain = canonical(name)
+    latin = plain.translate(_CONFUSABLES)
+    for brand in brand_names:
+        b = canonical(brand or "")
+        if len(b) < 2 or b in plain:
+            continue
+        if b in latin:
+            i = latin.index(b)
+            return brand, plain[i:i + len(b)]
+        for i in range(len(plain) - len(b) + 1):
+            w = plain[i:i + len(b)]
+            if swapped_pairs(b, w, max(1, len(b) // 3)):
+                return brand, w
+    return None

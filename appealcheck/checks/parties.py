@@ -11,7 +11,7 @@ import re
 from rapidfuzz.distance import Levenshtein
 
 from appealcheck.checks.interface import Check, DocContext, field_date
-from appealcheck.checks.names import best_match, canonical, is_same, looks_like_person, ocr_code_key
+from appealcheck.checks.names import best_match, canonical, imitated_brand, is_same, looks_like_person, ocr_code_key
 from appealcheck.models import FieldValue, Finding
 
 NEAR_MISS = 75.0
@@ -105,6 +105,10 @@ class Licensor(Check):
             out.append(_finding("content.licensor_lookalike", "high", self.id,
                                 f"Licensor reads '{m.read}', a near-miss of the brand's '{m.closest}' "
                                 f"({m.similarity:.0f}% alike)", f, m.read, m.closest))
+        elif not m.exact and (fake := imitated_brand(f.value, ctx.brand.names)) is not None:
+            out.append(_finding("content.licensor_lookalike", "high", self.id,
+                                f"Licensor '{m.read}' is not among {ctx.brand.id}'s entities or distributors and "
+                                f"writes {fake[1]} for the brand's name {fake[0]}", f, m.read, known))
         elif not m.exact:
             out.append(_finding("content.licensor_unknown", "high", self.id,
                                 f"Licensor '{m.read}' is not among {ctx.brand.id}'s entities or distributors",
@@ -207,6 +211,10 @@ class InvoiceParties(Check):
                 out.append(_finding("content.invoice_issuer_lookalike", "high", self.id,
                                     f"Invoice issuer '{issuer.value}' is a near-miss of '{m.closest}'", issuer,
                                     issuer.value, m.closest))
+            elif not m.exact and (fake := imitated_brand(issuer.value, ctx.brand.names)) is not None:
+                out.append(_finding("content.invoice_issuer_lookalike", "high", self.id,
+                                    f"Invoice issuer '{issuer.value}' writes {fake[1]} for the brand's name {fake[0]}",
+                                    issuer, issuer.value, fake[0]))
             elif not m.exact:
                 out.append(_finding("content.invoice_issuer_unknown", "low", self.id,
                                     f"Invoice issuer '{issuer.value}' is not the brand or an authorised distributor",

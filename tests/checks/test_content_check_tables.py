@@ -269,6 +269,11 @@ LICENSOR_CASES = [
     ("a made-up licensor with the brand's name in it", {**GOOD_LETTER, "licensor": "艾克米国际贸易(深圳)有限公司"}, {},
      [LU]),
     ("an unrelated company", {**GOOD_LETTER, "licensor": "深圳市启航贸易有限公司"}, {}, [LU]),
+    # The brand's name with a look-alike swapped in, on a company of another name: named to pass for the brand.
+    ("a made-up licensor wearing 艾克美 for the brand's 艾克米",
+     {**GOOD_LETTER, "licensor": "艾克美国际贸易(深圳)有限公司"}, {}, [LA]),
+    ("a made-up licensor with two of the brand's characters swapped (爱可米)",
+     {**GOOD_LETTER, "licensor": "爱可米国际贸易(深圳)有限公司"}, {}, [LU]),
     ("distributor inside its period", dist_letter("2025-01-01"), {}, []),
     # A-101-000072: the brand's letter in the appeal was extended by a forger; the pack's record still holds.
     ("distributor granting beyond its registered period",
@@ -378,6 +383,10 @@ PARTIES_CASES = [
      {**GOOD_INVOICE, "seller_name": "上海锦呈贸易有限公司", "seller_uscc": "91440300MA5G9BKX58"}, {}, [IL]),
     ("issuer a stranger", {**GOOD_INVOICE, "seller_name": "义乌市小商品批发部"}, {}, [IU]),
     ("issuer an unrelated trading company", {**GOOD_INVOICE, "seller_name": "广州市白云区宏发商行"}, {}, [IU]),
+    ("issuer named for the brand with a look-alike (艾克美商贸)",
+     {**GOOD_INVOICE, "seller_name": "艾克美商贸(上海)有限公司"}, {}, [IL]),
+    ("issuer with the brand's name in Cyrillic letters",
+     {**GOOD_INVOICE, "seller_name": "АСМЕ Trading (Shanghai) Co., Ltd."}, {}, [IL]),
     # A fax loses the small 购买方/销售方 labels: the seller's own name read where the issuer goes is unknown.
     ("the seller's own name where the issuer goes", {**GOOD_INVOICE, "seller_name": "深圳市启航贸易有限公司"}, {}, []),
     # A-101-000257, a photo: one character of the buyer's name slipped, the seller's own code read beside it.
