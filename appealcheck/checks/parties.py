@@ -9,10 +9,10 @@ import datetime as dt
 import re
 
 from rapidfuzz.distance import Levenshtein
+from stdnum.cn import uscc as cn_uscc
 
 from appealcheck.checks.interface import Check, DocContext, field_date
 from appealcheck.checks.names import best_match, canonical, imitated_brand, is_same, looks_like_person, ocr_code_key
-from appealcheck.extract import parse
 from appealcheck.models import FieldValue, Finding
 
 NEAR_MISS = 75.0
@@ -32,7 +32,10 @@ def _one_slip(read: str, name: str | None, code: FieldValue | None, own_code: st
     if len(a) != len(b) or len(a) < 8 or Levenshtein.distance(a, b) != 1:
         return False
     printed = code.value if code is not None and isinstance(code.value, str) else None
-    return not (printed and own_code and parse.find_usccs(printed) and canonical(printed) != canonical(own_code))
+    # Only a valid code is another company's: a misread one is as unknown as the name.
+    if not printed or not own_code:
+        return True
+    return not (cn_uscc.is_valid(canonical(printed)) and canonical(printed) != canonical(own_code))
 
 
 def _sides_unsplit(ctx: DocContext, buyer: FieldValue) -> bool:
