@@ -325,14 +325,17 @@ def _copy_move(grey, r, flat, s, page: Page, p: PixelParams, level: float, jpeg:
         x1, y1 = a.max(axis=0) + 6
         src_box = _px_box((x0, y0, x1, y1), s, page)
         dst_box = _px_box((x0 + dx, y0 + dy, x1 + dx, y1 + dy), s, page)
-        if any(_iou(dst_box, sg.box) > 0.3 for sg in signals + gap_signals if sg.box):
+        if any(_iou(box, sg.box) > 0.3 for box in (src_box, dst_box) for sg in signals + gap_signals if sg.box):
             continue
+        # Which of the two is the copy the pixels cannot say (the pair's order is only left to right), so
+        # each finding is reported on both blocks, each naming the other.
         if corr >= p.cm_corr and noisy:
-            signals.append(Signal("pixel.copy_move", "high",
-                                  f"A block is a pixel-exact copy of another part of the page at {src_box} "
-                                  f"({corr:.0%} of its pixels identical): cloned after capture", page.index,
-                                  dst_box, measured=round(corr, 4),
-                                  expected=f"< {p.cm_corr} (a reprint differs by its noise)"))
+            for here, there in ((dst_box, src_box), (src_box, dst_box)):
+                signals.append(Signal("pixel.copy_move", "high",
+                                      f"A block is a pixel-exact copy of another part of the page at {there} "
+                                      f"({corr:.0%} of its pixels identical): one was cloned from the other after "
+                                      "capture", page.index, here, measured=round(corr, 4),
+                                      expected=f"< {p.cm_corr} (a reprint differs by its noise)"))
             continue
         d = _patch_distance(grey, a, (dx, dy), least=p.cm_gap_patches)
         floor = min((v for j, v in enumerate(spread) if j != ci and v is not None), default=None)
@@ -350,13 +353,15 @@ def _copy_move(grey, r, flat, s, page: Page, p: PixelParams, level: float, jpeg:
         close = d <= (p.cm_gap_max if noisy else p.cm_gap_clean_max)
         if close and gap <= p.cm_gap and floor >= p.cm_gap_floor and (noisy or not aligned):
             # Without sensor noise a render can repeat its print pixel for pixel: the evidence is weaker there.
-            gap_signals.append(Signal(
-                "pixel.copy_move", "high" if noisy else "medium",
-                f"A block is nearly the same pixels as another part of the page at {src_box}: they differ by "
-                f"{d:.1f} grey levels on average, where the page's closest other repeated print differs by "
-                f"{floor:.1f}. Copied on the file" + ("" if d < 1 else ", then saved again"),
-                page.index, dst_box, measured=round(d, 2),
-                expected=f"> {p.cm_gap * floor:.1f} (half the page's closest genuine repeat)"))
+            for here, there in ((dst_box, src_box), (src_box, dst_box)):
+                gap_signals.append(Signal(
+                    "pixel.copy_move", "high" if noisy else "medium",
+                    f"A block is nearly the same pixels as another part of the page at {there}: they differ by "
+                    f"{d:.1f} grey levels on average, where the page's closest other repeated print differs by "
+                    f"{floor:.1f}. One was copied from the other on the file"
+                    + ("" if d < 1 else ", then saved again"),
+                    page.index, here, measured=round(d, 2),
+                    expected=f"> {p.cm_gap * floor:.1f} (half the page's closest genuine repeat)"))
     feats[f"{CHECK_ID}.copy_move_pairs"] = float(candidates)
     feats[f"{CHECK_ID}.copy_move_corr"] = None if best_corr is None else round(best_corr, 4)
     feats[f"{CHECK_ID}.copy_move_gap"] = None if best_gap is None else round(best_gap, 4)

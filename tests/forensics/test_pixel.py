@@ -50,6 +50,18 @@ def test_clone_after_capture_is_found():
     assert heatmap_png(Page(0, img, 150.0), rep)[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_a_clone_left_of_its_source_is_boxed_on_the_clone():
+    """A repeat's two blocks are paired left to right, so a clone left of its source was boxed on the source
+    alone: half the clones of the bench were boxed on the genuine block. Both blocks are reported now."""
+    img = _captured()
+    src = (300, 240, 740, 330)
+    dst_x, dst_y = 40, 1520
+    img[dst_y:dst_y + 90, dst_x:dst_x + 440] = img[src[1]:src[3], src[0]:src[2]]
+    hits = [s for s in analyse_page(Page(0, img, 150.0)).report.signals if s.id == "pixel.copy_move"]
+    assert any(h.box and _meet(h.box, (dst_x, dst_y, dst_x + 440, dst_y + 90)) for h in hits), hits
+    assert any(h.box and _meet(h.box, src) for h in hits), hits
+
+
 DISTINCT = ["授权书 编号 AC-2024-00017", "兹授权上海锦程贸易有限公司", "在天猫平台销售本公司产品",
             "授权期限 2024年01月01日", "至 2025年12月31日 止", "联系人 王小明 电话 021-5555",
             "地址 上海市浦东新区世纪大道 88 号", "特此授权"]
