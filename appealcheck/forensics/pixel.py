@@ -446,9 +446,13 @@ def _region_copies(grey: np.ndarray, clusters, s: float, page: Page, p: PixelPar
         found = src.same_region(twin, p)
         if found is None:
             continue
-        matched, identity, (bx, by, bw, bh) = found
+        matched, identity, (bx, by, bw, bh), lines = found
         largest = max(largest, matched)
-        if bh < p.cm_region_rows or matched < p.cm_region_windows or identity < p.cm_region_identity:
+        # Several lines of text: four window rows, or two lines whose ink matches (a one-line repeat of a name
+        # or a date, printed large, can span three rows). A form's labels repeat two lines at a time down one
+        # column (an invoice's buyer and seller blocks): there, four rows are needed still.
+        several = bh >= p.cm_region_rows or (lines >= 2 and not _in_line(tx, ty))
+        if not several or matched < p.cm_region_windows or identity < p.cm_region_identity:
             continue
         if abs(tx * k) < bw * n and abs(ty * k) < bh * n:
             continue  # a region overlapping its own twin is a periodic pattern (a column of one word, a dashed rule)
@@ -481,6 +485,22 @@ def _region_copies(grey: np.ndarray, clusters, s: float, page: Page, p: PixelPar
     return signals, round(largest / max(1, page_windows), 4)
 
 
+def _text_lines(a: np.ndarray, windows: np.ndarray, n: int) -> int:
+    """Lines of text the ink inside the given n x n windows of `a` makes: runs of pixel rows holding ink (darker
+    than halfway between paper and print), at least 4 px tall, apart by at least 2 blank rows."""
+    mask = np.kron(windows, np.ones((n, n), bool))
+    part = a[:mask.shape[0], :mask.shape[1]]
+    lo, hi = np.percentile(part[mask], (2, 90))
+    if hi - lo < 40:
+        return 0
+    ink = (part < (lo + hi) / 2) & mask
+    rows = ink.sum(axis=1) >= 2
+    rows[1:-1] |= rows[:-2] & rows[2:]  # a single blank row inside a line does not end it
+    edges = np.diff(np.concatenate(([0], rows.astype(np.int8), [0])))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    return int(((ends - starts) >= 4).sum())
+
+
 def _in_line(dx: float, dy: float) -> bool:
     """A shift along the page's rows or columns, within two degrees and two pixels (a photo's slight turn)."""
     lo, hi = sorted((abs(dx), abs(dy)))
@@ -500,7 +520,8 @@ class _WindowStats:
 
     def same_region(self, b: np.ndarray, p: PixelParams):
         """The largest group of windows where `b` holds the same text-like content: (windows matched, share of
-        the group's textured windows matched, window box (x, y, w, h)); None when there is none."""
+        the group's textured windows matched, window box (x, y, w, h), lines of text its matched windows hold);
+        None when there is none."""
         n = self.n
         mb = _windows(b, n)
         vb = _windows(b * b, n) - mb * mb
@@ -519,8 +540,11 @@ class _WindowStats:
             if best is None or matched > best[0]:
                 x, y, bw, bh = (int(v) for v in stats[j, :4])
                 tex = int(textured[y:y + bh, x:x + bw].sum())
-                best = (matched, matched / max(1, tex), (x, y, bw, bh))
-        return best
+                best = (matched, matched / max(1, tex), (x, y, bw, bh), j)
+        if best is None:
+            return None
+        matched, share, box, j = best
+        return matched, share, box, _text_lines(self.a, same & (labels == j), n)
 
 
 MAX_PATCHES = 60
