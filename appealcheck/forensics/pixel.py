@@ -100,6 +100,11 @@ class PixelParams:
     """...provided it differs by at most this many grey levels on average. A clone saved again as JPEG at 85
     differs from its source by 2-7 levels; two printings of a word on a scan or a photo by 3-20 (a genuine photo
     of seed 7 had one pair 3.4 apart)."""
+    cm_gap_wide_max: float = 5.0
+    cm_gap_wide: float = 0.35
+    """On a page with sensor noise, a block up to `cm_gap_wide_max` levels from its twin is a copy still when
+    that is under `cm_gap_wide` of the page's closest other repeat (copies saved at 85 on seed 7's scans and
+    photos: 3.3-4.4 levels, against their pages' closest genuine repeats at 10-19)."""
     cm_gap_clean_max: float = 2.0
     """The same on a page without sensor noise, where a copy is judged only when nearly exact (saved again at 95
     it is 1.6-2.2 levels off): two printings on an exported PDF's anti-aliased text were 3.4-3.7 apart."""
@@ -350,8 +355,14 @@ def _copy_move(grey, r, flat, s, page: Page, p: PixelParams, level: float, jpeg:
         # A render puts print of one column (or one row) on the same phase: a form's labels down its left
         # column repeat 1-2 levels apart on an exported PDF (seed 7). Without noise, such a pair proves nothing.
         aligned = aligned or abs(dx) <= 1.5 or abs(dy) <= 1.5
-        close = d <= (p.cm_gap_max if noisy else p.cm_gap_clean_max)
-        if close and gap <= p.cm_gap and floor >= p.cm_gap_floor and (noisy or not aligned):
+        close = d <= (p.cm_gap_max if noisy else p.cm_gap_clean_max) and gap <= p.cm_gap
+        # Saved again at 85, a copy on a noisy page can sit 3-5 levels off its source: still judged where the
+        # page's genuine repeats are three times as far.
+        # A block overlapping its own twin is print repeating at its own pitch (seed 7, a photo: a column of
+        # characters 40 px apart), not a copy.
+        apart = abs(dx) >= x1 - x0 or abs(dy) >= y1 - y0
+        close = close or (noisy and apart and d <= p.cm_gap_wide_max and gap <= p.cm_gap_wide)
+        if close and floor >= p.cm_gap_floor and (noisy or not aligned):
             # Without sensor noise a render can repeat its print pixel for pixel: the evidence is weaker there.
             for here, there in ((dst_box, src_box), (src_box, dst_box)):
                 gap_signals.append(Signal(
