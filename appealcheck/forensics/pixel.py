@@ -100,6 +100,10 @@ class PixelParams:
     """...provided it differs by at most this many grey levels on average. A clone saved again as JPEG at 85
     differs from its source by 2-7 levels; two printings of a word on a scan or a photo by 3-20 (a genuine photo
     of seed 7 had one pair 3.4 apart)."""
+    cm_exact: float = 0.99
+    """On a page without sensor noise, the share of pixels equal (within one grey level) over two lines of text
+    or more, out of the twin's row and column, from which a block is a copy: a word repeats so there, two lines
+    together do not."""
     cm_gap_wide_max: float = 5.0
     cm_gap_wide: float = 0.35
     """On a page with sensor noise, a block up to `cm_gap_wide_max` levels from its twin is a copy still when
@@ -342,6 +346,21 @@ def _copy_move(grey, r, flat, s, page: Page, p: PixelParams, level: float, jpeg:
                                       "capture", page.index, here, measured=round(corr, 4),
                                       expected=f"< {p.cm_corr} (a reprint differs by its noise)"))
             continue
+        apart = abs(dx) >= x1 - x0 or abs(dy) >= y1 - y0
+        if not noisy and corr >= p.cm_exact and apart and not _in_line(dx, dy):
+            # A page without noise (a screenshot, a render) repeats a word pixel for pixel, but not two lines
+            # together, out of their column and row.
+            crop = grey[max(0, int(y0)):int(y1), max(0, int(x0)):int(x1)].astype(np.float32)
+            lines = _text_lines(crop, np.ones(crop.shape, bool), 1)
+            if lines >= 2:
+                for here, there in ((dst_box, src_box), (src_box, dst_box)):
+                    signals.append(Signal(
+                        "pixel.copy_move", "medium",
+                        f"A block of {lines} lines is a pixel-exact copy of another part of the page at {there} "
+                        f"({corr:.0%} of its pixels identical): a page repeats a word so, not lines together",
+                        page.index, here, measured=round(corr, 4),
+                        expected=f"< {p.cm_exact} over two lines or more"))
+                continue
         d = _patch_distance(grey, a, (dx, dy), least=p.cm_gap_patches)
         floor = min((v for j, v in enumerate(spread) if j != ci and v is not None), default=None)
         n_other = sum(v is not None for j, v in enumerate(spread) if j != ci)
@@ -360,7 +379,6 @@ def _copy_move(grey, r, flat, s, page: Page, p: PixelParams, level: float, jpeg:
         # page's genuine repeats are three times as far.
         # A block overlapping its own twin is print repeating at its own pitch (seed 7, a photo: a column of
         # characters 40 px apart), not a copy.
-        apart = abs(dx) >= x1 - x0 or abs(dy) >= y1 - y0
         close = close or (noisy and apart and d <= p.cm_gap_wide_max and gap <= p.cm_gap_wide)
         if close and floor >= p.cm_gap_floor and (noisy or not aligned):
             # Without sensor noise a render can repeat its print pixel for pixel: the evidence is weaker there.
@@ -498,7 +516,7 @@ def _region_copies(grey: np.ndarray, clusters, s: float, page: Page, p: PixelPar
 
 def _text_lines(a: np.ndarray, windows: np.ndarray, n: int) -> int:
     """Lines of text the ink inside the given n x n windows of `a` makes: runs of pixel rows holding ink (darker
-    than halfway between paper and print), at least 4 px tall, apart by at least 2 blank rows."""
+    than halfway between paper and print), at least 4 px tall and three times as wide, apart by 2 blank rows."""
     mask = np.kron(windows, np.ones((n, n), bool))
     part = a[:mask.shape[0], :mask.shape[1]]
     lo, hi = np.percentile(part[mask], (2, 90))
@@ -508,8 +526,13 @@ def _text_lines(a: np.ndarray, windows: np.ndarray, n: int) -> int:
     rows = ink.sum(axis=1) >= 2
     rows[1:-1] |= rows[:-2] & rows[2:]  # a single blank row inside a line does not end it
     edges = np.diff(np.concatenate(([0], rows.astype(np.int8), [0])))
-    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    return int(((ends - starts) >= 4).sum())
+    lines = 0
+    for y0, y1 in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True):
+        cols = np.flatnonzero(ink[y0:y1].any(axis=0))
+        # A line of text runs along: its ink spans three times its height (a character's strokes, 二 or 日,
+        # make rows of ink too, as wide as they are tall).
+        lines += y1 - y0 >= 4 and len(cols) > 0 and cols[-1] - cols[0] >= 3 * (y1 - y0)
+    return lines
 
 
 def _in_line(dx: float, dy: float) -> bool:

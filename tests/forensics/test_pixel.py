@@ -249,3 +249,14 @@ def test_a_jpeg_barely_over_the_noise_floor_has_no_clean_region(index, name):
     assert [s.id for s in analyse_page(page, PixelParams(noise_clean_min_jpeg=0.0), jpeg=True).report.signals] \
         == ["pixel.noise_inconsistency"] * 2  # what the check said before
     assert analyse_page(page, jpeg=True).report.signals == ()
+
+
+def test_two_lines_copied_pixel_for_pixel_on_a_render_are_found():
+    """The same render repeats its words exactly, so one copied word proves nothing there; two lines copied
+    together, out of their column and row, do (a screenshot edited and saved losslessly)."""
+    img = _clean_scan(DISTINCT + LINES, 0.0)
+    src, dst = (110, 140, 560, 285), (640, 1450)
+    img[dst[1]:dst[1] + 145, dst[0]:dst[0] + 450] = img[src[1]:src[3], src[0]:src[2]]
+    hits = [s for s in analyse_page(Page(0, img, 150.0)).report.signals if s.id == "pixel.copy_move"]
+    assert any(h.severity == "medium" and _meet(h.box, (dst[0], dst[1], dst[0] + 450, dst[1] + 145)) for h in hits), \
+        [h.message for h in hits]
