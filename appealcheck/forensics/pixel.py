@@ -441,7 +441,7 @@ def _region_copies(grey: np.ndarray, clusters, s: float, page: Page, p: PixelPar
     gh, gw = max(1, int(round(h * k))), max(1, int(round(w * k)))
     n = p.cm_window
     page_windows = (gh // n) * (gw // n)
-    best: tuple[int, float, tuple[int, int, int, int], tuple[float, float]] | None = None
+    best: tuple[int, float, tuple[float, float, float, float], tuple[int, int]] | None = None
     largest = 0
     for centre, a, _b in clusters:
         if len(a) < p.cm_min_pairs:
