@@ -346,6 +346,8 @@ def _copy_move(grey, r, flat, s, page: Page, p: PixelParams, level: float, jpeg:
                                       "capture", page.index, here, measured=round(corr, 4),
                                       expected=f"< {p.cm_corr} (a reprint differs by its noise)"))
             continue
+        # A block overlapping its own twin is print repeating at its own pitch (seed 7, a photo: a column of
+        # characters 40 px apart), not a copy.
         apart = abs(dx) >= x1 - x0 or abs(dy) >= y1 - y0
         if not noisy and corr >= p.cm_exact and apart and not _in_line(dx, dy):
             # A page without noise (a screenshot, a render) repeats a word pixel for pixel, but not two lines
@@ -376,9 +378,7 @@ def _copy_move(grey, r, flat, s, page: Page, p: PixelParams, level: float, jpeg:
         aligned = aligned or abs(dx) <= 1.5 or abs(dy) <= 1.5
         close = d <= (p.cm_gap_max if noisy else p.cm_gap_clean_max) and gap <= p.cm_gap
         # Saved again at 85, a copy on a noisy page can sit 3-5 levels off its source: still judged where the
-        # page's genuine repeats are three times as far.
-        # A block overlapping its own twin is print repeating at its own pitch (seed 7, a photo: a column of
-        # characters 40 px apart), not a copy.
+        # page's genuine repeats are three times as far, and apart from its twin.
         close = close or (noisy and apart and d <= p.cm_gap_wide_max and gap <= p.cm_gap_wide)
         if close and floor >= p.cm_gap_floor and (noisy or not aligned):
             # Without sensor noise a render can repeat its print pixel for pixel: the evidence is weaker there.
