@@ -8,6 +8,9 @@ fields are held to their line too: a licensee's name typed into a genuine letter
 What it cannot see, it says so: a value retyped alone on its line has nothing beside it to differ from, a single
 digit is never judged (one in ten is mis-measured on real receipts), and a fax's one-bit print moves every glyph
 by a pixel or two, so fax pages are not measured.
+
+Every value read is also held to the ink of the page's other values (`appealcheck.forensics.ink`): a value typed
+in afterwards takes the editor's near-black, whose hue differs from the print's, also where it fills its line alone.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ from appealcheck.forensics.glyphs import (
     page_slope,
     same_character_scale,
 )
+from appealcheck.forensics.ink import MIN_RUN_CHARS, InkDeparture, box_glyphs, glyph_inks, is_grey
+from appealcheck.forensics.ink import departure as ink_departure
 from appealcheck.models import FieldValue, Finding, OcrLine
 
 BASELINE_SCORE = 5.0
@@ -53,6 +58,19 @@ SIZE_GAP = 0.03
 licensor's same characters to be reported (seed 7's genuine scanned and PDF letters: at most 0.022; letters reused
 with the licensee retyped a size off: 0.034-0.067). Photographs are not judged: their characters are 12-17 px tall,
 so one pixel of blur or threshold is 6-8%, and genuine photographed names measured up to 0.077 apart."""
+INK_SHIFT = {"photo": 0.018, "scan": 0.012}
+"""A value whose characters' ink hue is this far from the page's other values (a share of the ink's distance from
+the paper: red or blue against green) is reported: on a page that may be a phone photo (whose light tints
+characters unevenly), or on one known to be a scan or a PDF. Development seed 809 and seed 7's 601 genuine
+documents: genuine values at most 0.017 on photos and 0.008 elsewhere; values retyped in another near-black
+0.01-0.044 (a channel 8 levels off gives about 0.011, one 30 levels off 0.043)."""
+INK_MAX = 0.08
+"""...and no further than this: a value in a plainly other colour is the form's own print (an invoice's title in
+its brown, -10% to -16% from the black of its values), not near-black ink picked to pass for the print."""
+INK_SCORE = 4.0
+"""...when it is also this many times the page's own spread between characters (or the floor below)."""
+INK_FLOOR = {"photo": 0.004, "scan": 0.003}
+"""The least spread a page is credited with: a clean scan's characters share one hue to the rounding."""
 MAX_LINES = 400
 """Lines measured per page at most (a page of tiny print costs time and proves little)."""
 RED = 60
@@ -88,6 +106,8 @@ class TextReport:
     """The closest pair of same-digit printings over the page's genuine scale (lowest over pages judged)."""
     scale: tuple[int, Scale] | None = None
     """(page, sizes) of a letter's licensee against the same characters of its licensor, where both were read."""
+    inks: tuple[tuple[int, str, InkDeparture], ...] = ()
+    """(page, field, hue) of every value read whose characters' ink hue could be compared with the page's print."""
 
 
 def _in_box(g: Glyph, box: tuple[int, int, int, int]) -> bool:
@@ -107,6 +127,7 @@ def analyse(ctx: DocContext) -> TextReport:
     clones: list[tuple[int, Clone]] = []
     closest: float | None = None
     scale: tuple[int, Scale] | None = None
+    inks: list[tuple[int, str, InkDeparture]] = []
     # A letter is printed in one go, labels and values alike; forms (invoices, licences) print their values
     # over the form's own text in another face, so only a letter's fields are held to their line's baseline.
     fields: dict[int, list[tuple[str, tuple[int, int, int, int]]]] = {}
@@ -158,7 +179,42 @@ def analyse(ctx: DocContext) -> TextReport:
             a, b = ([g for g in on_page if _in_box(g, boxes[k])] for k in SIZE_FIELDS)
             found = same_character_scale(a, b)
             scale = (text.page, found) if found is not None else None
-    return TextReport(tuple(out), measured, bilevel, tuple(clones), closest, scale)
+        inks += _field_inks(img, on_page, text.page, ctx.fields)
+    return TextReport(tuple(out), measured, bilevel, tuple(clones), closest, scale, tuple(inks))
+
+
+def _field_inks(img: np.ndarray, glyphs: list[Glyph], page: int,
+                fields: dict[str, FieldValue]) -> list[tuple[int, str, InkDeparture]]:
+    """Each value's ink hue against the page's print (colour pages only)."""
+    if is_grey(img) or not glyphs:
+        return []
+    boxes = {name: f.box for name, f in fields.items() if f.box is not None and f.page == page}
+
+    def in_row(g: Glyph, b: tuple[int, int, int, int]) -> bool:
+        return b[1] <= (g.top + g.bottom) / 2 <= b[3]
+
+    # Only values are compared, so only their characters are measured (and the print on a value's row, below,
+    # when the value's ink departs).
+    inks = glyph_inks(img, [g for g in glyphs if any(_in_box(g, b) for b in boxes.values())])
+    values = {name: [i for i in inks if _in_box(i.glyph, box)] for name, box in boxes.items()}
+    grey = None
+    for name, run in values.items():
+        # A line whose characters could not be matched with the read: cut the value's box alone.
+        if len(run) < MIN_RUN_CHARS:
+            grey = cv2.cvtColor(np.ascontiguousarray(img), cv2.COLOR_RGB2GRAY) if grey is None else grey
+            values[name] = glyph_inks(img, box_glyphs(grey, boxes[name]))
+    out = []
+    for name, run in values.items():
+        mine = {id(i) for i in run}
+        others = list({id(i): i for k, v in values.items() if k != name for i in v if id(i) not in mine}.values())
+        d = ink_departure(run, others)
+        if d is not None and d.shift >= min(INK_SHIFT.values()):
+            box = boxes[name]
+            row = [g for g in glyphs if in_row(g, box) and not any(_in_box(g, b) for b in boxes.values())]
+            d = ink_departure(run, others, glyph_inks(img, row))
+        if d is not None:
+            out.append((page, name, d))
+    return out
 
 
 def _reported(ld: LineDeparture) -> bool:
@@ -196,6 +252,55 @@ def _finding(ld: LineDeparture, check: str) -> Finding:
                    check=check, page=ld.page, box=box,
                    message=f"{_describe(ld)} ({d.score:.0f} times the line's own scatter): {why}",
                    measured=round(d.shift, 3), expected="0 px" if d.what == "baseline" else "0%")
+
+
+def _ink_score(d: InkDeparture, capture: str) -> float:
+    """How far a value's hue departs, in units of the page's spread; 0 outside the shifts that are judged."""
+    if not INK_SHIFT[capture] <= d.shift <= INK_MAX:
+        return 0.0
+    return d.shift / max(d.scatter, INK_FLOOR[capture])
+
+
+def _ink_reported(d: InkDeparture, capture: str = "photo") -> bool:
+    return _ink_score(d, capture) >= INK_SCORE
+
+
+def _capture(ctx: DocContext) -> str:
+    """'scan' for a file known not to be a phone photo (a PDF, a scanner in its metadata), else 'photo'."""
+    return "scan" if not_a_photo(ctx) else "photo"
+
+
+def _ink_box(d: InkDeparture) -> tuple[int, int, int, int]:
+    g = [i.glyph for i in d.inks]
+    return min(x.x0 for x in g), min(x.top for x in g), max(x.x1 for x in g) + 1, max(x.bottom for x in g) + 1
+
+
+def _ink_findings(rep: TextReport, ctx: DocContext, check: str) -> list[Finding]:
+    out, seen = [], set()
+    capture = _capture(ctx)
+    fields = ctx.fields
+    for page, name, d in rep.inks:
+        box = _ink_box(d)
+        # One printed value read into two fields (an amount and its currency) is one finding.
+        if _ink_reported(d, capture) and (page, box) not in seen:
+            seen.add((page, box))
+            out.append(_ink_finding(page, name, d, str(fields[name].value), check))
+    return out
+
+
+def _ink_finding(page: int, name: str, d: InkDeparture, value: str, check: str) -> Finding:
+    box = _ink_box(d)
+    chars = "".join(i.glyph.ch for i in d.inks)
+    # Characters cut from the value's box alone have no reading of their own.
+    chars = value if "?" in chars else chars
+    return Finding(
+        id="text.ink_colour", severity="high", check=check, page=page, box=box,
+        message=f"The {name} ('{chars}') is printed in another ink than the rest of the page: its hue is "
+                f"{d.run_hue[0]:+.1%} red and {d.run_hue[1]:+.1%} blue, the page's print {d.page_hue[0]:+.1%} and "
+                f"{d.page_hue[1]:+.1%} (one character differs from the next by {d.scatter:.1%}). It was typed in "
+                "afterwards, in a colour picked to look like the print",
+        measured={"red": round(d.run_hue[0], 4), "blue": round(d.run_hue[1], 4)},
+        expected={"red": round(d.page_hue[0], 4), "blue": round(d.page_hue[1], 4)})
 
 
 def _field_of(g: Glyph, page: int, fields: dict[str, FieldValue]) -> str | None:
@@ -253,7 +358,8 @@ class TextConsistency(Check):
     """Digits within a line that sit off its baseline or are sized unlike the rest."""
 
     id = "text"
-    version = "8"  # 6: licensee sized against licensor (text.field_size); 7: tilts bounded; 8: photos: 4 others
+    # 6: licensee sized against licensor (text.field_size); 7: tilts bounded; 8: photos: 4 others; 9: ink hue
+    version = "9"
 
     def __init__(self) -> None:
         self._last: LastWork[TextReport] = LastWork()
@@ -266,6 +372,7 @@ class TextConsistency(Check):
         rep = self.report(ctx)
         out = [_finding(ld, self.id) for ld in rep.departures if _reported(ld)]
         out += [_clone_finding(page, c, self.id, ctx.fields) for page, c in rep.clones]
+        out += _ink_findings(rep, ctx, self.id)
         if rep.scale is not None and not_a_photo(ctx) and _scale_gap(rep.scale[1]) >= SIZE_GAP:
             out.append(_scale_finding(*rep.scale, self.id))
         if rep.bilevel_pages:
@@ -279,9 +386,11 @@ class TextConsistency(Check):
     def measure(self, ctx: DocContext) -> dict[str, float | None]:
         rep = self.report(ctx)
         gap = _scale_gap(rep.scale[1]) if rep.scale is not None and not_a_photo(ctx) else None
+        # A hue under the reporting shift is the print's own: the score counts only past it.
+        ink = max((_ink_score(d, _capture(ctx)) for _, _, d in rep.inks), default=None)
         if not rep.measured:
             return {"text.baseline_score": None, "text.height_score": None, "text.clone_closest": None,
-                    "text.field_size_gap": gap}
+                    "text.field_size_gap": gap, "text.ink_score": ink}
         best = {"baseline": 0.0, "height": 0.0}
         for ld in rep.departures:
             d = ld.departure
@@ -290,4 +399,4 @@ class TextConsistency(Check):
             big = abs(d.shift) >= floor
             best[d.what] = max(best[d.what], d.score if big else 0.0)
         return {"text.baseline_score": best["baseline"], "text.height_score": best["height"],
-                "text.clone_closest": rep.clone_closest, "text.field_size_gap": gap}
+                "text.clone_closest": rep.clone_closest, "text.field_size_gap": gap, "text.ink_score": ink}

@@ -3,8 +3,9 @@
 A line printed in one go puts every digit on one baseline at one height. A field edited afterwards (digits
 cloned from elsewhere on the page, a value retyped in a near-identical font, a date pasted in) breaks that:
 its characters sit a pixel or two off the line, or are a few percent taller or shorter. (Ink shade was
-measured too and dropped: a retype's 10-18 grey levels are within what genuine lines differ by.) This module
-measures the characters; `appealcheck.checks.text` compares them.
+measured too and dropped: a retype's 10-18 grey levels are within what genuine lines differ by; its hue is
+measured in `appealcheck.forensics.ink`.) This module measures the characters; `appealcheck.checks.text`
+compares them.
 
 Characters are found without the OCR engine's help: the line's box is binarised, its ink split into columns
 by the vertical projection, and the columns matched one to one with the characters OCR read (adjacent

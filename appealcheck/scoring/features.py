@@ -18,7 +18,7 @@ from typing import Any
 
 from appealcheck.models import DOCUMENT_KINDS, SEVERITIES, Appeal, DocumentResult
 
-FEATURE_VERSION = 12
+FEATURE_VERSION = 13
 """Bumped whenever FEATURES or the way a value is computed changes."""
 
 
@@ -104,6 +104,7 @@ KNOWN_FINDINGS: tuple[tuple[str, str], ...] = (
     ("text.font_inconsistent", "digits of a line are a different size from the rest of it"),
     ("text.glyph_cloned", "two printings of a digit are the same pixels: one was cloned on the captured image"),
     ("text.field_size", "a letter's licensee is printed a size off the same characters of its licensor"),
+    ("text.ink_colour", "a value is printed in another ink hue than the rest of the page (typed in afterwards)"),
 )
 """Finding ids with their own feature (a count). Other ids fall into 'other findings' counts by severity."""
 
@@ -163,6 +164,7 @@ CHECK_MEASUREMENTS: tuple[tuple[str, str], ...] = (
     ("text.height_score", "how far a run of digits is sized unlike its line, beyond the line's scatter"),
     ("text.clone_closest", "the closest two printings of a digit, over how far apart the page's printings are"),
     ("text.field_size_gap", "how far a letter's licensee is sized off the same characters of its licensor"),
+    ("text.ink_score", "how far a value's ink hue is from the page's print, beyond the page's own spread"),
 )
 
 KEY_FIELDS: dict[str, tuple[str, ...]] = {
@@ -223,8 +225,9 @@ def _build() -> tuple[Feature, ...]:
 FEATURES: tuple[Feature, ...] = _build()
 """The fixed, ordered list. Its order is the column order of every feature matrix."""
 FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)
-_MONOTONE_MEASUREMENTS = {"text.clone_closest": -1, "seal.ring_ink_variation": -1, "template.seal_offset": 1,
-                          "seller.age_days": -1, "seal.star_off": 1, "seal.ring_width_off": 1, "seal.text_span_off": 1}
+_MONOTONE_MEASUREMENTS = {"text.clone_closest": -1, "text.ink_score": 1, "seal.ring_ink_variation": -1,
+                          "template.seal_offset": 1, "seller.age_days": -1, "seal.star_off": 1,
+                          "seal.ring_width_off": 1, "seal.text_span_off": 1}
 """Measurements whose direction is known: two printings of a digit closer together, a seal's ink flatter round
 its ring, or its star, ring or text further from the registered seal's, can only raise the score
 (left free, trees learnt the genuine range of real receipts, 0.5-0.8, as suspicious from a few synthetic ones); an

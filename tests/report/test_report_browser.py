@@ -172,3 +172,24 @@ def test_report_boxes_a_cloned_digit(browser, tmp_path):
     assert any(r["x"] - 3 <= px <= r["x"] + r["width"] + 3 and r["y"] - 3 <= py <= r["y"] + r["height"] + 3
                for r in rects), (px, py, rects)
     assert blocked == []
+
+
+def test_report_boxes_a_total_typed_in_another_ink(browser, tmp_path):
+    """A receipt total typed in another near-black reaches the report: listed, and marked on the total."""
+    from tests.checks.test_text_ink import RETYPED, TOTAL_Y, _receipt
+
+    _receipt(RETYPED).save(tmp_path / "receipt.jpg", quality=90)
+    proc = run("scan", "--json", "--report", str(tmp_path / "r.html"), str(tmp_path / "receipt.jpg"))
+    result = json.loads(proc.stdout)
+    assert "text.ink_colour" in [f["id"] for f in result["documents"][0]["findings"]]
+    page, blocked = _open(browser, tmp_path / "r.html")
+    assert "text.ink_colour" in page.inner_text("table.findings")
+    img_box = page.locator(".page img").first.bounding_box()
+    scale = img_box["width"] / 520
+    # The middle of "49.03", drawn at x 360 + 'USD ' and y TOTAL_Y in the receipt's 520 px.
+    px, py = img_box["x"] + 440 * scale, img_box["y"] + (TOTAL_Y + 18) * scale
+    marks = page.locator(".page svg g.mark rect")
+    rects = [marks.nth(i).bounding_box() for i in range(marks.count())]
+    assert any(r["x"] - 3 <= px <= r["x"] + r["width"] + 3 and r["y"] - 3 <= py <= r["y"] + r["height"] + 3
+               for r in rects), (px, py, rects)
+    assert blocked == []
