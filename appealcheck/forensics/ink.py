@@ -25,6 +25,10 @@ PAPER = 0.8
 """The paper's colour about a character is the mean of the brightest pixels of its box grown by its height, above
 this quantile of brightness (a form's coloured rules and labels beside a value would tint a median; pixels next to
 the strokes carry the ink's hue in a JPEG, whose colour is stored at half resolution)."""
+GROUND_HUE = 60
+"""Levels between the paper's brightest and dimmest channel beyond which a character sits on a coloured ground (a
+banner, a shaded cell), not on paper. A phone photo's warm light tints white paper by 30-40; a tint that only some
+values sit on is caught against the others (`PAPER_TINT`)."""
 GROUND = 0.6
 """The ground right under a character, for its tint only: the same, over its box grown by a quarter of its height
 (a receipt's total printed on the edge of a pink advertisement has white paper about it and pink under it)."""
@@ -95,8 +99,8 @@ def glyph_inks(img: np.ndarray, glyphs: list[Glyph]) -> list[Ink]:
         if np.count_nonzero((r - np.maximum(gr, b) > SEAL_RED) & (b + 10 >= gr)) > NEAR_SEAL * len(around):
             continue
         p = _brightest(around, PAPER).astype(np.float32)
-        # Ink on a coloured ground, or on a page too dark to be paper, has no measurable hue of its own.
-        if p.min() < 150 or p.max() - p.min() > 25:
+        # Ink on a coloured ground, or on a ground too dark to be paper, has no measurable hue of its own.
+        if p.min() < 120 or p.max() - p.min() > GROUND_HUE:
             continue
         ink = cut.mean(-1) < CORE * p.mean()
         n = int(np.count_nonzero(ink))

@@ -95,6 +95,16 @@ def test_glyph_hue_is_the_same_however_pale_the_stroke():
     assert inks[0].blue == pytest.approx(inks[1].blue, abs=0.01)
 
 
+def test_a_page_under_warm_light_is_measured_and_a_shaded_cell_is_not():
+    """A phone photo under warm light tints white paper by 30 levels; a banner or shaded cell is no paper at all."""
+    warm = _page_with([(50, (20, 20, 24))])
+    warm[warm[..., 0] == 250] = (237, 227, 207)
+    assert len(glyph_inks(warm, [_glyph(50)])) == 1
+    banner = _page_with([(50, (20, 20, 24))])
+    banner[banner[..., 0] == 250] = (230, 170, 120)
+    assert glyph_inks(banner, [_glyph(50)]) == []
+
+
 def test_a_character_beside_a_seal_is_not_measured():
     inks = glyph_inks(_page_with([(50, PRINT), (200, PRINT)], seal_at=205), [_glyph(50), _glyph(200)])
     assert [i.glyph.x0 for i in inks] == [50]
