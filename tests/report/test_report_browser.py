@@ -163,15 +163,20 @@ def test_report_boxes_a_cloned_digit(browser, tmp_path):
     assert "text.glyph_cloned" in [f["id"] for f in result["documents"][0]["findings"]]
     page, blocked = _open(browser, tmp_path / "r.html")
     assert "text.glyph_cloned" in page.inner_text("table.findings")
+    # One mark covers the pasted digit (at the report's scale, to within a few pixels).
+    _assert_marked(page, 1240, tx, ty)
+    assert blocked == []
+
+
+def _assert_marked(page, width: int, x: float, y: float) -> None:
+    """Some mark on the report's first page covers page pixel (x, y) of a page ``width`` pixels wide."""
     img_box = page.locator(".page img").first.bounding_box()
-    scale = img_box["width"] / 1240
-    px, py = img_box["x"] + tx * scale, img_box["y"] + ty * scale
+    scale = img_box["width"] / width
+    px, py = img_box["x"] + x * scale, img_box["y"] + y * scale
     marks = page.locator(".page svg g.mark rect")
     rects = [marks.nth(i).bounding_box() for i in range(marks.count())]
-    # One mark covers the pasted digit (at the report's scale, to within a few pixels).
     assert any(r["x"] - 3 <= px <= r["x"] + r["width"] + 3 and r["y"] - 3 <= py <= r["y"] + r["height"] + 3
                for r in rects), (px, py, rects)
-    assert blocked == []
 
 
 def test_report_boxes_a_total_typed_in_another_ink(browser, tmp_path):
@@ -184,12 +189,6 @@ def test_report_boxes_a_total_typed_in_another_ink(browser, tmp_path):
     assert "text.ink_colour" in [f["id"] for f in result["documents"][0]["findings"]]
     page, blocked = _open(browser, tmp_path / "r.html")
     assert "text.ink_colour" in page.inner_text("table.findings")
-    img_box = page.locator(".page img").first.bounding_box()
-    scale = img_box["width"] / 520
     # The middle of "49.03", drawn at x 360 + 'USD ' and y TOTAL_Y in the receipt's 520 px.
-    px, py = img_box["x"] + 440 * scale, img_box["y"] + (TOTAL_Y + 18) * scale
-    marks = page.locator(".page svg g.mark rect")
-    rects = [marks.nth(i).bounding_box() for i in range(marks.count())]
-    assert any(r["x"] - 3 <= px <= r["x"] + r["width"] + 3 and r["y"] - 3 <= py <= r["y"] + r["height"] + 3
-               for r in rects), (px, py, rects)
+    _assert_marked(page, 520, 440, TOTAL_Y + 18)
     assert blocked == []
