@@ -5,9 +5,9 @@ within a line the digits printed in one go share a baseline and a height. A run 
 the line's baseline (a date retyped or cloned into a letter), or a few percent taller or shorter, is reported
 with its box, the shift and how far beyond the line's own scatter it is. A letter is printed in one go, so its
 fields are held to their line too: a licensee's name typed into a genuine letter sits off the label's baseline.
-What it cannot see, it says so: a value retyped alone on its line has nothing beside it to differ from, a single
-digit is never judged (one in ten is mis-measured on real receipts), and a fax's one-bit print moves every glyph
-by a pixel or two, so fax pages are not measured.
+What it cannot see, it says so: a value retyped alone on its line has no digit beside it to sit or size
+against, a single digit is never judged (one in ten is mis-measured on real receipts), and a fax's one-bit print
+moves every glyph by a pixel or two, so fax pages are not measured.
 
 Every value read is also held to the ink of the page's other values (`appealcheck.forensics.ink`): a value typed
 in afterwards takes the editor's near-black, whose hue differs from the print's, also where it fills its line alone.
@@ -179,11 +179,11 @@ def analyse(ctx: DocContext) -> TextReport:
             a, b = ([g for g in on_page if _in_box(g, boxes[k])] for k in SIZE_FIELDS)
             found = same_character_scale(a, b)
             scale = (text.page, found) if found is not None else None
-        inks += _field_inks(img, on_page, text.page, ctx.fields)
+        inks += _field_inks(img, grey, on_page, text.page, ctx.fields)
     return TextReport(tuple(out), measured, bilevel, tuple(clones), closest, scale, tuple(inks))
 
 
-def _field_inks(img: np.ndarray, glyphs: list[Glyph], page: int,
+def _field_inks(img: np.ndarray, grey: np.ndarray, glyphs: list[Glyph], page: int,
                 fields: dict[str, FieldValue]) -> list[tuple[int, str, InkDeparture]]:
     """Each value's ink hue against the page's print (colour pages only)."""
     if is_grey(img) or not glyphs:
@@ -197,11 +197,9 @@ def _field_inks(img: np.ndarray, glyphs: list[Glyph], page: int,
     # when the value's ink departs).
     inks = glyph_inks(img, [g for g in glyphs if any(_in_box(g, b) for b in boxes.values())])
     values = {name: [i for i in inks if _in_box(i.glyph, box)] for name, box in boxes.items()}
-    grey = None
     for name, run in values.items():
         # A line whose characters could not be matched with the read: cut the value's box alone.
         if len(run) < MIN_RUN_CHARS:
-            grey = cv2.cvtColor(np.ascontiguousarray(img), cv2.COLOR_RGB2GRAY) if grey is None else grey
             values[name] = glyph_inks(img, box_glyphs(grey, boxes[name]))
     out = []
     for name, run in values.items():

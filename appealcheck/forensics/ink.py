@@ -54,7 +54,7 @@ class Ink:
     red: float
     blue: float
     pixels: int
-    paper: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    tint: tuple[float, float, float] = (0.0, 0.0, 0.0)
     """The tint of the ground under it: each channel less the mean of the three."""
 
 
@@ -156,13 +156,15 @@ MIN_RUN_CHARS = 3
 AGREE = 0.75
 """Share of a value's characters that must each lie at least half its shift from the page's print: a value read
 together with its label (a form prints its labels in its own colour) mixes two inks and is not one retype."""
-
-
 PAPER_TINT = 6.0
-"""Levels by which the paper's tint about a character may differ, in any channel, from that about the page's other
+"""Levels by which the ground's tint under a character may differ, in any channel, from that under the page's other
 values for its ink to be compared with theirs."""
 MIN_OTHERS = 8
 """Characters of the page's other values needed to know the hue a value should have."""
+
+
+def _on_paper(inks: list[Ink], tint: np.ndarray) -> list[Ink]:
+    return [i for i in inks if np.abs(np.subtract(i.tint, tint)).max() <= PAPER_TINT]
 
 
 def departure(run: list[Ink], others: list[Ink], row: list[Ink] = ()) -> InkDeparture | None:
@@ -172,13 +174,12 @@ def departure(run: list[Ink], others: list[Ink], row: list[Ink] = ()) -> InkDepa
     value's hue: a printer that prints a line darker (a receipt's total in bold) moves its label's hue with it,
     while a value typed in later leaves its label in the page's ink."""
     # Print over a tint of its own (a receipt's pink advertisement printed behind its total) mixes with it.
-    tint = np.median([i.paper for i in others], axis=0) if others else np.zeros(3)
-    run, others = ([i for i in xs if np.abs(np.subtract(i.paper, tint)).max() <= PAPER_TINT] for xs in (run, others))
+    tint = np.median([i.tint for i in others], axis=0) if others else np.zeros(3)
+    run, others = _on_paper(run, tint), _on_paper(others, tint)
     if len(run) < MIN_RUN_CHARS or len(others) < max(MIN_OTHERS, len(run)):
         return None
-    page = others
-    pr = np.array([i.red for i in page])
-    pb = np.array([i.blue for i in page])
+    pr = np.array([i.red for i in others])
+    pb = np.array([i.blue for i in others])
     mr, mb = float(np.median(pr)), float(np.median(pb))
     spread = 1.4826 * max(float(np.median(np.abs(pr - mr))), float(np.median(np.abs(pb - mb))))
     rr = float(np.median([i.red for i in run]))
@@ -187,7 +188,7 @@ def departure(run: list[Ink], others: list[Ink], row: list[Ink] = ()) -> InkDepa
     apart = sum(max(abs(i.red - mr), abs(i.blue - mb)) >= shift / 2 for i in run)
     if apart < AGREE * len(run):
         return None
-    row = [i for i in row if np.abs(np.subtract(i.paper, tint)).max() <= PAPER_TINT]
+    row = _on_paper(list(row), tint)
     if len(row) >= MIN_RUN_CHARS:
         lr, lb = float(np.median([i.red for i in row])), float(np.median([i.blue for i in row]))
         if max(abs(lr - rr), abs(lb - rb)) < shift / 2:
