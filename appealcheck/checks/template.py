@@ -212,12 +212,20 @@ PATTERN_MIN_CONFIDENCE = 0.9
 """OCR confidence of a field's line under which its pattern is not judged."""
 
 
+_SPECKS = frozenset(".,'`:;")
+"""Marks a fleck of toner or fax noise is read as: 'L.A-SQ-2024-80424' for 'LA-SQ-2024-80424' (A-823-000038)."""
+
+
 def _fits(regex, text: str) -> bool:
-    """Whether the text matches, as read or with one character read as its look-alike."""
+    """Whether the text matches, as read, with one character read as its look-alike, or with one speck of noise
+    read as a point or comma between two characters (never at an end, where it could be the value's own)."""
     if regex.search(text) is not None:
         return True
-    return any(regex.search(text[:i] + alt + text[i + 1:]) is not None
-               for i, c in enumerate(text) for alt in _CONFUSED.get(c, ""))
+    if any(regex.search(text[:i] + alt + text[i + 1:]) is not None
+           for i, c in enumerate(text) for alt in _CONFUSED.get(c, "")):
+        return True
+    return any(regex.search(text[:i] + text[i + 1:]) is not None
+               for i in range(1, len(text) - 1) if text[i] in _SPECKS)
 
 
 def _gap_reads(value: str, raw: str | None) -> list[str]:
@@ -348,7 +356,7 @@ class TemplateCheck(Check):
     """Which registered template a document follows, and where it departs from it."""
 
     id = "template"
-    version = "7"  # 7: an anchor read with two characters slipped in place is printed
+    version = "8"  # 8: a speck read as a point inside a field does not break its pattern
     applies_to = ("authorization_letter", "purchase_invoice", "receipt", "business_license")
 
     def __init__(self) -> None:

@@ -92,6 +92,21 @@ def test_a_look_alike_read_is_not_a_broken_pattern():
     assert not _fits(rx, "XI-2024-94700")  # the retired form: not one misread away
 
 
+def test_a_speck_read_as_a_point_is_not_a_broken_pattern():
+    """A fax's 'LA-SQ-2024-80424' read 'L.A-SQ-2024-80424' on a genuine letter (A-823-000038, scored 0.999)."""
+    from appealcheck.checks.template import _fits
+    from appealcheck.rules.celfuncs import PATTERNS
+
+    rx = PATTERNS.get(r"^LA-SQ-\d{4}-\d{5}$")
+    assert _fits(rx, "L.A-SQ-2024-80424")
+    assert _fits(rx, "LA-SQ-20,24-80424")
+    # One speck only, never at an end, and a point never stands in for a missing dash.
+    assert not _fits(rx, "L.A-SQ-2024-8.0424")
+    assert not _fits(rx, "LA-SQ-2024-80424.")
+    assert not _fits(rx, "LA.SQ-2024-80424")
+    assert not _fits(rx, "LA-2024-80424")
+
+
 def test_a_serial_cut_at_a_dash_read_as_a_gap_is_not_a_broken_pattern():
     """A fax's 'BO-SQ-2024-03502' read 'BO-SQ-2024 03502'; extraction keeps the first run (A-007-000095)."""
     from appealcheck.checks.template import _fits, _gap_reads
