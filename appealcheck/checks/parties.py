@@ -457,7 +457,10 @@ def broken_chain(seller: str | None, docs) -> dict[str, list[Finding]]:
         # An expired letter and its renewal may both be there: the cited one decides, else the latest-ending.
         cited = letter.fields.get("parent_serial")
         # A serial read without its number is a part read (a fax's 'BO' of BO-SQ-2024-66686, A-437-000052): it can
-        # neither confirm nor contradict the citation.
+        # neither confirm nor contradict the citation. Nor can a citation read so (a photo's 'X4Y' for
+        # 'XI·SQ-2024-94700', A-829-000175, from a box seven pixels wide).
+        if cited is not None and not _whole_serial(cited.value):
+            cited = None
         serials = [p.fields["serial"] for p in parents if p.fields.get("serial") is not None
                    and _whole_serial(p.fields["serial"].value)]
         same = [p for p in parents if cited is not None and p.fields.get("serial") is not None

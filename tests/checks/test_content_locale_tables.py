@@ -262,6 +262,9 @@ CHAIN_CASES = [
     ("both broken", [OWN, seller_letter(parent_serial="AC-SQ-2024-00417", valid_to="2026-06-30")], [CP, CS]),
     ("the brand's letter to the distributor is not in the appeal", [seller_letter(parent_serial="X-1-2-3")], []),
     ("cited serial unread", [OWN, seller_letter(parent_serial=None)], []),
+    # A-829-000175, a photo: the citation read as 'X4Y' from a sliver of the line.
+    ("cited serial read without its number", [OWN, seller_letter(parent_serial="X4Y")], []),
+    ("cited serial read with a short number", [OWN, seller_letter(parent_serial="AC-SQ-20")], []),
     ("distributor's own serial unread", [doc("own.png", L, licensee=DIST, valid_to="2025-12-31"),
                                          seller_letter(parent_serial="AC-SQ-2024-00417")], []),
     # A-437-000052: a fax of the brand's letter read its serial as 'BO' alone.
