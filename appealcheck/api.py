@@ -50,8 +50,9 @@ class ScanOptions:
     """Refuse brand packs whose SIGNATURE does not verify against a key in `keyring`."""
     keyring: Path | None = None
     model: str | None = None
-    """'shipped' (the model in the package), a trained model folder, or None for the placeholder severity score.
-    The placeholder stays the default until a trained model meets the score issue's floors (bench/RESULTS.md)."""
+    """'shipped' (the model in the package), a trained model folder, or None / 'placeholder' for the severity score.
+    The command line passes 'shipped' unless told otherwise; None here keeps library callers (and the checks'
+    tests) on the score that follows their findings alone."""
     today: dt.date | None = None
     """Default submitted_at when appeal.yaml gives none."""
     extra: dict[str, Any] = field(default_factory=dict)

@@ -36,6 +36,9 @@ def _scan_options(brand=None, rules=(), ocr="rapidocr", paddle_det_dir=None, pad
     """ScanOptions from the options every scanning command shares (see _common)."""
     from appealcheck.api import ScanOptions
 
+    # The model learnt from read pages: without OCR every document looks unread to it, and unread is not forged.
+    model = model or ("placeholder" if ocr == "none" else "shipped")
+
     return ScanOptions(brand=brand, rules_dirs=tuple(Path(r) for r in rules), ocr=ocr,
                        paddle_det_dir=paddle_det_dir, paddle_rec_dir=paddle_rec_dir, cache=not no_cache,
                        require_signed=require_signed, keyring=Path(keyring) if keyring else None, model=model,
@@ -56,8 +59,10 @@ def _common(f):
                      help="CPU threads per OCR engine. Default: all cores for scan, one per worker for batch."),
         click.option("--require-signed", is_flag=True, help="Refuse brand packs not signed by a key in --keyring."),
         click.option("--keyring", type=click.Path(file_okay=False), help="Folder of trusted brands' public keys."),
-        click.option("--model", help="Score with a trained model: 'shipped' or a folder from 'appealcheck train'. "
-                                     "Default: the placeholder severity score (see README)."),
+        click.option("--model",
+                     help="The score: 'shipped' (the trained model in the package; the default), a folder from "
+                          "'appealcheck train', or 'placeholder' (the worst finding's severity; the default with "
+                          "--ocr none, where the model has nothing read to judge)."),
     ]
     for o in reversed(opts):
         f = o(f)
@@ -125,7 +130,7 @@ def _render(result) -> None:
               f"verdict: [{style}]{result.verdict.upper()}[/]  score: {score}")
     if "placeholder" in str(result.versions.get("model", "")):
         out.print("[dim](placeholder score from the worst finding's severity; "
-                  "--model shipped uses the trained model)[/]")
+                  "without --model placeholder the trained model scores)[/]")
     for d in result.documents:
         out.print()
         if d.error:

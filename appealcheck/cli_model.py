@@ -88,7 +88,7 @@ def train(corpus, out_dir, labels, rules, workers, no_cache, generate, seed, gro
     Example:
       appealcheck train corpus/ -o model/
       appealcheck train appeals/ --labels decisions.csv -o model-2025-06/
-      appealcheck train --generate 150 --seed 7 --created 2026-01-01 -o appealcheck/data/model
+      appealcheck train --generate 300 --seed 907 --created 2026-12-05 -o appealcheck/data/model   # the shipped one
     Exit: 0 trained, 4 bad corpus or labels file (the lines are named).
     """
     from appealcheck.scoring.card import build_card

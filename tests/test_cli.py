@@ -26,7 +26,11 @@ def test_scan_json_and_facts_on_a_real_page(tmp_path):
     assert set(obj) >= {"schema_version", "appeal_id", "brand", "score", "verdict", "documents", "rule_hits",
                         "links", "explanation", "versions", "error"}
     assert obj["appeal_id"] == "A-2024-7" and obj["verdict"] == "clean" and obj["error"] is None
-    assert "placeholder" in obj["versions"]["model"] and obj["versions"]["ocr"].startswith("rapidocr-")
+    # The shipped model scores by default; the placeholder only when asked for.
+    assert obj["versions"]["model"].startswith("lgbm-fv") and obj["versions"]["ocr"].startswith("rapidocr-")
+    assert obj["score"] < 0.2 and obj["explanation"]
+    plain = json.loads(run("scan", "--json", "--model", "placeholder", str(folder)).stdout)
+    assert "placeholder" in plain["versions"]["model"] and plain["verdict"] == "clean" and not plain["explanation"]
     doc = obj["documents"][0]
     assert doc["kind"] == "purchase_invoice" and len(doc["sha256"]) == 64
     assert doc["fields"]["total"]["value"] == 10000.5 and len(doc["fields"]["total"]["box"]) == 4

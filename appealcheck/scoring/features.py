@@ -18,8 +18,8 @@ from typing import Any
 
 from appealcheck.models import DOCUMENT_KINDS, SEVERITIES, Appeal, DocumentResult
 
-FEATURE_VERSION = 13
-"""Bumped whenever FEATURES or the way a value is computed changes."""
+FEATURE_VERSION = 14
+"""Bumped whenever FEATURES or the way a value is computed changes. 14: info notes leave `finding.max_severity`."""
 
 
 @dataclass(frozen=True)
@@ -191,7 +191,8 @@ def _build() -> tuple[Feature, ...]:
     out: list[Feature] = []
     out += [Feature(f"finding.{fid}", desc, fid) for fid, desc in KNOWN_FINDINGS]
     out += [Feature(f"finding.other.{s}", f"other {s}-severity findings", None) for s in SEVERITIES]
-    out.append(Feature("finding.max_severity", "the most severe finding on the document (0 none .. 5 critical)"))
+    out.append(Feature("finding.max_severity",
+                       "the most severe finding on the document (0 none, 2 low .. 5 critical; notes count as none)"))
     # Every finding of a family together: one forgery type is rare in any training set (a few documents, too few
     # for a leaf), while "some content check disagreed" is common enough to learn and carries to new types.
     out += [Feature(f"finding.family.{fam}", desc, f"{fam}.") for fam, desc in FAMILIES]
@@ -238,10 +239,14 @@ left free, trees learnt the genuine range of real receipts, 0.5-0.8, as suspicio
 older seller account can only lower it (left free, seed 7's oldest accounts, 14 forged to 11 genuine over 1500
 days, taught that any account older than its oldest genuine one, 1907 days, is forged: a genuine appeal of seed 467
 with no finding at all scored 0.67 from an account of 2000 days)."""
-MONOTONE: tuple[int, ...] = tuple(1 if n.startswith(("finding.", "rules.")) else _MONOTONE_MEASUREMENTS.get(n, 0)
-                                  for n in FEATURE_NAMES)
+MONOTONE: tuple[int, ...] = tuple(
+    0 if n in ("finding.other.info", "rules.info") else 1 if n.startswith(("finding.", "rules."))
+    else _MONOTONE_MEASUREMENTS.get(n, 0) for n in FEATURE_NAMES)
 """LightGBM monotone constraints in FEATURES order: one more finding or rule hit can only raise the score. A few
-hundred training appeals hold a rare finding a handful of times, too few to stop a tree learning it backwards."""
+hundred training appeals hold a rare finding a handful of times, too few to stop a tree learning it backwards.
+Notes ('not checked', severity info) are not evidence either way: they are left free and out of
+`finding.max_severity`. Counted as findings, a fax letter's one note ('one-bit print, text not checked') raised
+genuine fax letters of fresh seed 829 to 0.62-0.92 with no finding at all."""
 _BY_NAME = {f.name: f for f in FEATURES}
 _KNOWN_IDS = {fid for fid, _ in KNOWN_FINDINGS}
 _MEASUREMENTS = {name for name, _ in CHECK_MEASUREMENTS}
@@ -296,7 +301,8 @@ def document_features(doc: DocumentResult, appeal: dict[str, Any] | None,
         fam = f"finding.family.{f.id.split('.', 1)[0]}"
         if fam in v and f.severity != "info":  # info notes ('not checked') are no evidence against the document
             v[fam] = (v[fam] or 0.0) + 1.0
-        worst = max(worst, SEVERITY_RANK.get(f.severity, 0))
+        if f.severity != "info":
+            worst = max(worst, SEVERITY_RANK.get(f.severity, 0))
     v["finding.max_severity"] = float(worst)
     for name, value in doc.features.items():
         if name in _MEASUREMENTS:

@@ -569,7 +569,7 @@ def _finding_for(doc, feature_name: str) -> dict[str, Any] | None:
         return None
     src = feature(feature_name).source
     if feature_name == "finding.max_severity":
-        found = list(doc.findings)
+        found = [f for f in doc.findings if f.severity != "info"]
     elif not src:
         return None
     elif src.endswith("."):

@@ -76,6 +76,21 @@ def test_findings_measurements_file_and_account():
     assert sum(row[f"finding.family.{f}"] for f in ("content", "seal", "template", "file", "pixel")) == 2.0
 
 
+def test_a_note_is_no_finding_for_the_worst_severity():
+    # A genuine fax letter of fresh seed 829 carried one note ('one-bit print, text not checked') and nothing else;
+    # counted as severity 1 it scored 0.92. A note is counted as a note, free of the findings' monotone rule.
+    from appealcheck.scoring.features import MONOTONE
+
+    note = Finding(id="text.unchecked", severity="info", message="one-bit print", check="text")
+    row = document_features(_doc(findings=(note,)), None)
+    assert row["finding.max_severity"] == 0.0 and row["finding.other.info"] == 1.0
+    assert row["finding.family.text"] == 0.0
+    low = Finding(id="brand.new_thing", severity="low", message="m", check="x")
+    assert document_features(_doc(findings=(note, low)), None)["finding.max_severity"] == 2.0
+    assert MONOTONE[FEATURE_NAMES.index("finding.other.info")] == 0
+    assert MONOTONE[FEATURE_NAMES.index("finding.other.low")] == 1
+
+
 def test_every_known_finding_has_a_feature():
     for fid, _ in KNOWN_FINDINGS:
         assert f"finding.{fid}" in FEATURE_NAMES
