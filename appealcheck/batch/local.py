@@ -104,11 +104,15 @@ def _sigterm_stops():
         signal.signal(signal.SIGTERM, old)
 
 
-def versions_key() -> str:
-    """What must match for a recorded result to be reused on --resume."""
+def versions_key(model: str | None = None) -> str:
+    """What must match for a recorded result to be reused on --resume: the release, the checks, and the model that
+    scored (`ScanOptions.model`; a run resumed with another model scores its appeals again). Read from the model's
+    meta.json alone: LightGBM loaded here, before the workers fork, left them hanging in OpenMP."""
     from appealcheck.scoring import placeholder
+    from appealcheck.scoring.model import model_name
 
-    return f"{__version__}|{checks_version()}|{placeholder.NAME}"
+    name = placeholder.NAME if not model or model == "placeholder" else model_name(model)
+    return f"{__version__}|{checks_version()}|{name}"
 
 
 def _error_record(item: AppealInput, message: str) -> dict[str, Any]:
@@ -126,7 +130,7 @@ def run_batch(root: Path, out: Path, options: ScanOptions, workers: int = 2, res
     if not root.is_dir():
         raise InputError(str(root), "is not a folder of appeals")
     items = discover(root)
-    key = versions_key()
+    key = versions_key(options.model)
     ledger = Ledger(out)
     state = ledger.open(resume)
     done = {}

@@ -528,6 +528,19 @@ DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "data" / "model"
 """Where the shipped model lives (package data)."""
 
 
+def model_name(choice: str) -> str:
+    """The name a model folder ('shipped' for the package's) records in its meta.json, without loading LightGBM;
+    ResourceMissing (exit 5) when there is none to read. `ForgeryModel.load` checks the rest."""
+    d = DEFAULT_MODEL_DIR if choice == "shipped" else Path(choice)
+    try:
+        name = json.loads((d / "meta.json").read_text(encoding="utf-8")).get("name")
+    except (OSError, ValueError, AttributeError) as exc:
+        raise ResourceMissing(f"no readable model at {d} ({type(exc).__name__}); {_RETRAIN}") from None
+    if not isinstance(name, str):
+        raise ResourceMissing(f"the model at {d} names no model in its meta.json; {_RETRAIN}")
+    return name
+
+
 def load_default_model() -> ForgeryModel | None:
     """The model shipped in the package, or None when this install has none (scan then uses the placeholder).
 

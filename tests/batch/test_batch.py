@@ -209,3 +209,25 @@ def test_ctrl_c_or_sigterm_stops_cleanly_and_resume_finishes(tmp_path, sig, code
     done = run("batch", str(root), "-o", str(out), "--workers", "1", "--ocr", "none", "--resume")
     assert done.returncode == 0, done.stderr
     assert sorted(r["appeal_id"] for r in read_ledger(out).records) == sorted(f"A-{i}" for i in range(20))
+
+
+def test_resume_scores_again_with_another_model(tmp_path):
+    """A result is reused on --resume only when the model that scored it is the one asked for now."""
+    from appealcheck.batch.local import versions_key
+    from appealcheck.errors import ResourceMissing
+
+    plain, shipped = versions_key(None), versions_key("shipped")
+    assert plain == versions_key("placeholder") and "placeholder" in plain
+    assert shipped != plain and "lgbm-fv" in shipped
+    with pytest.raises(ResourceMissing):
+        versions_key(str(tmp_path / "no-such-model"))
+
+    root = _folder(tmp_path, n_blank=1)
+    out = tmp_path / "r.jsonl"
+    assert run("batch", str(root), "-o", str(out), "--ocr", "none", "--workers", "1").returncode == 0
+    again = run("batch", str(root), "-o", str(out), "--ocr", "none", "--workers", "1", "--resume",
+                "--model", "shipped")
+    recs = read_ledger(out).records
+    assert again.returncode in (0, 1), again.stderr
+    # Scored again, not skipped as done: the ledger's latest record of the appeal is the model's.
+    assert [r["versions"]["model"] for r in recs] == [shipped.rsplit("|", 1)[1]]
