@@ -129,8 +129,8 @@ def _render(result) -> None:
     out.print(f"[bold]Appeal {escape(result.appeal_id)}[/]  brand: {escape(result.brand or '—')}  "
               f"verdict: [{style}]{result.verdict.upper()}[/]  score: {score}")
     if "placeholder" in str(result.versions.get("model", "")):
-        out.print("[dim](placeholder score from the worst finding's severity; "
-                  "without --model placeholder the trained model scores)[/]")
+        out.print("[dim](placeholder score from the worst finding's severity, as asked by --model placeholder or "
+                  "--ocr none; otherwise the trained model scores)[/]")
     for d in result.documents:
         out.print()
         if d.error:
