@@ -231,14 +231,15 @@ _MONOTONE_MEASUREMENTS = {"text.clone_closest": -1, "text.ink_score": 1, "seal.r
                           "seal.ring_width_off": 1, "seal.text_span_off": 1, "seal.ink_spread": -1,
                           "seal.text_under_hidden": 1, "seal.edge_sharpness": 1, "seal.text_similarity": -1,
                           "seal.min_sector": -1, "seal.image_score": -1}
-"""Measurements whose direction is known: two printings of a digit closer together, a seal's ink flatter round
-its ring or over the page (less spread, harder edges, the print under it hidden), or its star, ring, text or image
-further from the registered seal's, can only raise the score (left free, a genuine licence's registry seal of
-fresh seed 823 scored 0.44 from its ink spreading more than seed 7's; the digit's and the ring's
-left free, trees learnt the genuine range of real receipts, 0.5-0.8, as suspicious from a few synthetic ones); an
-older seller account can only lower it (left free, seed 7's oldest accounts, 14 forged to 11 genuine over 1500
-days, taught that any account older than its oldest genuine one, 1907 days, is forged: a genuine appeal of seed 467
-with no finding at all scored 0.67 from an account of 2000 days)."""
+"""Measurements whose direction is known, each constrained because a tree learnt it backwards when left free:
+- two printings of a digit closer together can only raise the score (trees learnt the genuine range of real
+  receipts, 0.5-0.8, as suspicious from a few synthetic ones);
+- a seal's ink flatter round its ring or over the page (less spread, harder edges, more of the print under it
+  hidden), or its star, ring, text or image further from the registered seal's, can only raise it (a genuine
+  licence's registry seal of fresh seed 823 scored 0.44 from its ink spreading more than seed 7's);
+- an older seller account can only lower it (seed 7's oldest accounts, 14 forged to 11 genuine over 1500 days,
+  taught that any account older than its oldest genuine one, 1907 days, is forged: a genuine appeal of seed 467
+  with no finding at all scored 0.67 from an account of 2000 days)."""
 MONOTONE: tuple[int, ...] = tuple(
     0 if n in ("finding.other.info", "rules.info") else 1 if n.startswith(("finding.", "rules."))
     else _MONOTONE_MEASUREMENTS.get(n, 0) for n in FEATURE_NAMES)
@@ -298,11 +299,12 @@ def document_features(doc: DocumentResult, appeal: dict[str, Any] | None,
     for f in doc.findings:
         key = f"finding.{f.id}" if f.id in _KNOWN_IDS else f"finding.other.{f.severity}"
         v[key] = (v[key] or 0.0) + 1.0
+        if f.severity == "info":
+            continue  # notes ('not checked') are no evidence: in no family and not the worst severity
         fam = f"finding.family.{f.id.split('.', 1)[0]}"
-        if fam in v and f.severity != "info":  # info notes ('not checked') are no evidence against the document
+        if fam in v:
             v[fam] = (v[fam] or 0.0) + 1.0
-        if f.severity != "info":
-            worst = max(worst, SEVERITY_RANK.get(f.severity, 0))
+        worst = max(worst, SEVERITY_RANK.get(f.severity, 0))
     v["finding.max_severity"] = float(worst)
     for name, value in doc.features.items():
         if name in _MEASUREMENTS:
