@@ -19,6 +19,7 @@ class EditingSoftware(Check):
     """Image or PDF metadata naming an image editor: a genuine scan or photo is not edited."""
 
     id = "file.software"
+    version = "2"
 
     def _hits(self, ctx: DocContext) -> list[tuple[str, str]]:
         info = ctx.document.info
@@ -29,13 +30,23 @@ class EditingSoftware(Check):
 
     def run(self, ctx: DocContext) -> list[Finding]:
         page = ctx.document.pages[0]
-        # Low: genuine scans are often cropped in an editor (all 26 real receipts in realdata were saved by
-        # Photoshop). The model weighs it with everything else; alone it never makes a document suspicious.
-        return [Finding(id="file.editing_software", severity="low", check=self.id,
-                        message=f"File metadata ({key}) names editing software: {value}",
-                        page=0, box=(0, 0, page.width, page.height), measured=value, expected="a scanner, camera or "
-                        "invoicing system")
-                for key, value in self._hits(ctx)]
+        pdf = ctx.document.info.format == "pdf"
+        out = []
+        for key, value in self._hits(ctx):
+            # Low on an image: genuine scans and photos are often cropped in an editor (all 26 real receipts in
+            # realdata were saved by Photoshop); the model weighs it with everything else, and alone it never
+            # makes a document suspicious. Medium on a PDF: a scanner, an office suite or an invoicing system
+            # writes a genuine one, and a PDF written by an image or PDF editor had its pages opened and saved
+            # again there.
+            severity = "medium" if pdf and key in ("producer", "creator") else "low"
+            message = f"File metadata ({key}) names editing software: {value}"
+            if severity == "medium":
+                message += "; the PDF was written there, so its pages were opened and saved again in an editor"
+            out.append(Finding(id="file.editing_software", severity=severity, check=self.id, message=message,
+                               page=0, box=(0, 0, page.width, page.height), measured=value,
+                               expected="a scanner, office suite or invoicing system" if pdf
+                               else "a scanner, camera or invoicing system"))
+        return out
 
     def measure(self, ctx: DocContext) -> dict[str, float | None]:
         return {"file.software.editor": 1.0 if self._hits(ctx) else 0.0}

@@ -205,8 +205,9 @@ def _text_in_box(line: OcrLine, box, w: int, h: int) -> str | None:
 
 
 _CONFUSED = {"1": "IlL", "I": "1lL", "l": "1I", "L": "I1", "0": "OD", "O": "0D", "D": "0O", "5": "S", "S": "5",
-             "8": "B", "B": "8", "2": "Z", "Z": "2", "6": "G", "G": "6"}
-"""Characters OCR reads for one another in codes (a fax's 'I' comes out as '1')."""
+             "8": "B", "B": "8", "2": "Z", "Z": "2", "6": "G", "G": "6", ".": "-"}
+"""Characters OCR reads for one another in codes (a fax's 'I' comes out as '1', a fax's short dash as a point:
+'BO.JX-2024-75071' on a genuine letter of seed 907, A-907-000279)."""
 _DASHES = re.compile(r"[·•‐‑‒–—―－_]")
 PATTERN_MIN_CONFIDENCE = 0.9
 """OCR confidence of a field's line under which its pattern is not judged."""
@@ -356,7 +357,7 @@ class TemplateCheck(Check):
     """Which registered template a document follows, and where it departs from it."""
 
     id = "template"
-    version = "8"  # 8: a speck read as a point inside a field does not break its pattern
+    version = "9"  # 8: a speck read as a point inside a field does not break its pattern; 9: nor a dash read as one
     applies_to = ("authorization_letter", "purchase_invoice", "receipt", "business_license")
 
     def __init__(self) -> None:

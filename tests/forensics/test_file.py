@@ -218,3 +218,26 @@ def test_editing_software_is_read_from_every_place_editors_write_it(tmp_path, fm
     ctx = DocContext(appeal, doc, "authorization_letter", {}, (), None)
     ids = [f.id for f in EditingSoftware().run(ctx)]
     assert ids == (["file.editing_software"] if editor else [])
+
+
+def test_a_pdf_written_by_an_editor_weighs_more_than_an_edited_photo(tmp_path):
+    """A genuine PDF comes from a scanner, an office suite or an invoicing system: Photoshop as its producer is
+    'medium'. A photo saved by Photoshop stays 'low' (all 26 genuine real receipts carry it)."""
+    from appealcheck.checks.filemeta import EditingSoftware
+    from appealcheck.checks.interface import DocContext
+    from appealcheck.models import Appeal, Seller
+
+    pdf = _pdf(TEXT)
+    pdf.docinfo["/Producer"] = "Adobe Photoshop 24.1"
+    pdf_path = _save(pdf, tmp_path / "invoice.pdf")
+    jpg_path = tmp_path / "receipt.jpg"
+    ex = Image.Exif()
+    ex[0x0131] = "Adobe Photoshop 24.1"
+    Image.new("RGB", (200, 100), "white").save(jpg_path, "JPEG", exif=ex.tobytes())
+    severities = {}
+    for p in (pdf_path, jpg_path):
+        doc = read_document(p, p.name)
+        ctx = DocContext(Appeal("A-1", str(tmp_path), None, None, Seller(), (doc,)), doc, "purchase_invoice", {}, (),
+                         None)
+        severities[p.suffix] = [(f.id, f.severity) for f in EditingSoftware().run(ctx)]
+    assert severities == {".pdf": [("file.editing_software", "medium")], ".jpg": [("file.editing_software", "low")]}
