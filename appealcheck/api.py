@@ -23,7 +23,13 @@ from appealcheck.rules.engine import RuleSet, load_rules
 from appealcheck.rules.signing import verify_pack
 from appealcheck.scoring import placeholder
 from appealcheck.scoring.features import appeal_dict
-from appealcheck.scoring.model import ForgeryModel, apply_rule_floor, load_default_model, score_with_model
+from appealcheck.scoring.model import (
+    ForgeryModel,
+    apply_evidence_ceiling,
+    apply_rule_floor,
+    load_default_model,
+    score_with_model,
+)
 from appealcheck.seals import seal_facts
 
 log = logging.getLogger(__name__)
@@ -174,6 +180,8 @@ class Scanner:
             score, doc_scores, explanation, _ = score_with_model(self.model, docs, appeal_dict(appeal), hits)
             docs = [replace(d, score=s) for d, s in zip(docs, doc_scores, strict=True)]
             verdict = self.model.verdict(score, th)
+            verdict = apply_evidence_ceiling(verdict, [f.severity for d in docs for f in d.findings],
+                                             [h.get("severity") for h in hits])
         else:
             score = max((d.score for d in docs if d.score is not None), default=placeholder.BASELINE)
             verdict = placeholder.verdict(score, *(th.suspicious, th.forged) if th else ())

@@ -124,6 +124,8 @@ def scan(appeal: Path, as_json: bool, quiet: bool, report_path: Path | None, **o
 
 
 def _render(result) -> None:
+    from appealcheck.scoring.model import only_weak_evidence
+
     style = _VERDICT_STYLE.get(result.verdict, "")
     score = "—" if result.score is None else f"{result.score:.2f}"
     out.print(f"[bold]Appeal {escape(result.appeal_id)}[/]  brand: {escape(result.brand or '—')}  "
@@ -131,6 +133,11 @@ def _render(result) -> None:
     if "placeholder" in str(result.versions.get("model", "")):
         out.print("[dim](placeholder score from the worst finding's severity, as asked by --model placeholder or "
                   "--ocr none; otherwise the trained model scores)[/]")
+    elif result.verdict == "clean" and any(f.severity == "low" for d in result.documents for f in d.findings) and \
+            only_weak_evidence([f.severity for d in result.documents for f in d.findings],
+                               [h.get("severity") for h in result.rule_hits]):
+        out.print("[dim](clean: its only evidence is low, such as an editor named in a photo's metadata, which alone "
+                  "never makes an appeal suspicious)[/]")
     for d in result.documents:
         out.print()
         if d.error:

@@ -75,9 +75,14 @@ def _corpus_options(f):
               help="False-alarm rate the `suspicious` threshold is chosen for.")
 @click.option("--forged-fpr", type=click.FloatRange(0, 1), default=0.01, show_default=True,
               help="False-alarm rate the `forged` threshold is chosen for.")
+@click.option("--ignore-features", "ignore", multiple=True, metavar="NAME",
+              help="A feature (or a prefix ending in '.') the model must not learn from (repeatable). Default with "
+                   "--generate: the seller's account signals and the capture's own traits (file size, camera and "
+                   "date tags, OCR statistics, document age), which the generator draws at random; on your own "
+                   "decisions, none.")
 @click.option("--created", help="Date recorded in the model (ISO); default today. Fix it to reproduce bytes.")
 def train(corpus, out_dir, labels, rules, workers, no_cache, generate, seed, group_by, suspicious_fpr, forged_fpr,
-          created) -> None:
+          ignore, created) -> None:
     """Train the calibrated LightGBM model on labelled appeals and write it with its model card.
 
     CORPUS holds appeals/ and labels.jsonl (as `samples generate` writes), or is any folder of appeals
@@ -92,13 +97,20 @@ def train(corpus, out_dir, labels, rules, workers, no_cache, generate, seed, gro
     Exit: 0 trained, 4 bad corpus or labels file (the lines are named).
     """
     from appealcheck.scoring.card import build_card
+    from appealcheck.scoring.dataset import GENERATED_IGNORED
     from appealcheck.scoring.evaluate import evaluate, feature_importance
     from appealcheck.scoring.model import ForgeryModel
 
+    if not ignore and generate:
+        ignore = GENERATED_IGNORED
+    model = ForgeryModel(group_by=group_by, suspicious_fpr=suspicious_fpr, forged_fpr=forged_fpr, ignore=ignore)
+    try:
+        model.ignored()  # before the scan, which may take long
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
     t0 = time.perf_counter()
     corpus, table = _progress_table(corpus, labels, rules, workers, no_cache, generate, seed)
     t_scan = time.perf_counter() - t0
-    model = ForgeryModel(group_by=group_by, suspicious_fpr=suspicious_fpr, forged_fpr=forged_fpr)
     try:
         model.fit(table.rows)
     except ValueError as exc:

@@ -39,7 +39,7 @@ def build_card(model, rows, *, created: str, command: str | None, source: str, h
         },
         "features": {"version": FEATURE_VERSION, "count": len(FEATURE_NAMES), "names": list(FEATURE_NAMES),
                      "top_by_gain": importance},
-        "training": {"best_iteration": model.best_iteration_, "params": model.params(),
+        "training": {"best_iteration": model.best_iteration_, "params": model.params(), "ignored": model.ignored(),
                      "calibration": model.appeal_calibrator_.method, "thresholds": model.thresholds_,
                      "threshold_report": model.threshold_report_},
         "metrics_held_out": {k: v for k, v in (held_out or {}).items() if k != "scores"},
@@ -79,6 +79,7 @@ def render_markdown(card: dict[str, Any]) -> str:
               f"- LightGBM, {t['best_iteration']} trees (the count with the least out-of-fold loss over "
               f"{len(d['split'])} grouped folds), boosted on every appeal",
               f"- Calibration: {t['calibration']} on the out-of-fold scores of every training appeal",
+              "- Features not learnt from: " + (", ".join(f"`{n}`" for n in t.get("ignored") or []) or "none"),
               f"- Thresholds: suspicious {t['thresholds']['suspicious']:.4f} "
               f"(target false-alarm rate {t['threshold_report']['suspicious']['target_fpr']:.0%}), forged "
               f"{t['thresholds']['forged']:.4f} (target {t['threshold_report']['forged']['target_fpr']:.0%})", ""]

@@ -15,7 +15,7 @@ from appealcheck.scoring.metrics import (
     recall_at_fpr,
     roc_auc,
 )
-from appealcheck.scoring.model import ForgeryModel, matrix
+from appealcheck.scoring.model import ForgeryModel, matrix, weak_appeals
 
 FPRS = (0.01, 0.02, 0.05)
 """False-alarm rates recall is reported at."""
@@ -31,7 +31,8 @@ def evaluate(model: ForgeryModel, rows, appeal_ids: set[str] | None = None,
 
     `appeal_ids` restricts to a subset (e.g. the held-out part). Recall at a false-alarm rate uses the
     threshold that achieves that rate on these same data (an oracle operating point, comparable across
-    models); the confusion uses the model's own thresholds, as a reviewer would see them.
+    models); the confusion uses the model's own thresholds and the evidence ceiling (`apply_evidence_ceiling`), as
+    a reviewer would see the verdicts.
     `raw` gives each document's raw margin by (appeal id, file) instead of the model's own: `train` passes
     the out-of-fold margins (`model.oof_raw_`), each from a fold model that never saw that appeal.
     """
@@ -53,7 +54,9 @@ def evaluate(model: ForgeryModel, rows, appeal_ids: set[str] | None = None,
         "recall_at_fpr": {f"{f:.0%}": _r(recall_at_fpr(y, p, f)) for f in FPRS},
         "ece": _r(expected_calibration_error(y, p)), "thresholds": dict(th),
     }
-    verdicts = [model.verdict(s) for s in p]
+    # As `scan` gives them: an appeal with only weak evidence is clean whatever its score.
+    weak = weak_appeals(rows)
+    verdicts = ["clean" if weak[a] else model.verdict(s) for a, s in zip(ids, p, strict=True)]
     conf = {lab: {v: 0 for v in ("clean", "suspicious", "forged")} for lab in ("genuine", "forged")}
     for yy, v in zip(y, verdicts, strict=True):
         conf["forged" if yy else "genuine"][v] += 1

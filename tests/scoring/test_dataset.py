@@ -81,6 +81,16 @@ def test_cli_bad_labels_exit_4(corpus, tmp_path):
     assert isinstance(res.exception, InputError) and "line 2" in res.exception.message
 
 
+def test_cli_ignoring_an_unknown_feature_is_a_usage_error_before_any_scan(corpus, tmp_path):
+    from click.testing import CliRunner
+
+    from appealcheck.cli_model import train
+
+    res = CliRunner().invoke(train, [str(corpus), "-o", str(tmp_path / "m"), "--ignore-features", "seller_age"])
+    assert res.exit_code == 2 and "'seller_age' names no feature" in res.output
+    assert not (tmp_path / "m").exists()
+
+
 def test_help_has_examples():
     from click.testing import CliRunner
 
