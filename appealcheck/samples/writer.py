@@ -115,10 +115,11 @@ def write_pack(b: Brand, root: Path, known: list[dict]) -> None:
         "known_forgeries": known,
         "trademarks": [{"number": n, "name": b.name, "classes": [_NICE_CLASS.get(b.id, 3)]} for n in b.trademarks],
         "stores": P.brand_stores(b),
+        # No `thresholds`: the model's own, chosen for stated false-alarm rates, apply unless a brand overrides them
+        # on purpose (0.4 / 0.8 here were the placeholder score's, and overrode the trained model's too).
         "policy": {
             "individuals_allowed": False,
             "max_validity_days": 730,
-            "thresholds": {"suspicious": 0.4, "forged": 0.8},
         },
     }
     (d / "brand.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
