@@ -8,7 +8,8 @@ does not belong where it lands:
   whole words everywhere, and two printings of a word are near-identical in shape, so shape similarity
   proves nothing. What a genuine capture never repeats is its noise: two captures of the same print
   differ at almost every unclipped pixel, a clone equals its source. Candidates come from ORB keypoints
-  matched against themselves, clustered by shift vector and checked with RANSAC; a candidate is reported
+  matched against themselves, clustered by shift vector and checked with RANSAC (and from the page's ink
+  marks paired by size and look, for the shifts ORB's strongest corners miss); a candidate is reported
   when at least `cm_corr` of its unclipped pixels equal the source's within one grey level. Pages with
   no sensor noise (screenshots, clean renders) can repeat words exactly, so identity claims nothing there;
   and a clone re-saved as JPEG loses it. So each repeat is also measured as a distance (its keypoints'
