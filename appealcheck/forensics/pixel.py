@@ -8,7 +8,8 @@ does not belong where it lands:
   whole words everywhere, and two printings of a word are near-identical in shape, so shape similarity
   proves nothing. What a genuine capture never repeats is its noise: two captures of the same print
   differ at almost every unclipped pixel, a clone equals its source. Candidates come from ORB keypoints
-  matched against themselves, clustered by shift vector and checked with RANSAC; a candidate is reported
+  matched against themselves, clustered by shift vector and checked with RANSAC (and from the page's ink
+  marks paired by size and look, for the shifts ORB's strongest corners miss); a candidate is reported
   when at least `cm_corr` of its unclipped pixels equal the source's within one grey level. Pages with
   no sensor noise (screenshots, clean renders) can repeat words exactly, so identity claims nothing there;
   and a clone re-saved as JPEG loses it. So each repeat is also measured as a distance (its keypoints'
@@ -120,6 +121,14 @@ class PixelParams:
     cm_gap_patches: int = 8
     """Distinct patches a copied block must show: a few corners of a barcode's bars on a clean photo repeat as
     closely as a copy (seed 7, a receipt: five corners 1.9 levels apart)."""
+    cm_marks: bool = True
+    """Propose shifts from the page's ink marks too (`_component_shifts`), besides ORB's keypoints."""
+    cm_marks_next: int = 12
+    """Neighbours in sorted order each ink mark is compared with."""
+    cm_marks_alike: float = 3.0
+    """Mean grey difference of two marks' 4 x 4 means under which they look alike."""
+    cm_marks_shifts: int = 10
+    """Shifts the marks may propose beyond ORB's (most voted first): each is verified like ORB's repeats."""
 
 
 @dataclass(frozen=True)
@@ -303,15 +312,119 @@ def _shift_clusters(grey: np.ndarray, p: PixelParams) -> list[tuple[np.ndarray, 
     return out
 
 
+def _ink_components(grey: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The page's ink marks (characters, strokes) of a size that says something: their centroids, (width,
+    height) and a 16-value description (the 4 x 4 means of the 16 x 16 patch around the centroid)."""
+    h, w = grey.shape
+    ink = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 20)
+    # Each mark's outer outline (a hole's outline is not a mark; a mark inside a hole, such as text in a table's
+    # cell, is): a fifth of the time connected components with their statistics take on an A4 page.
+    outlines, tree = cv2.findContours(ink, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    if tree is None:
+        return np.zeros((0, 2), np.float32), np.zeros((0, 2), np.int64), np.zeros((0, 16), np.float32)
+    st = np.array([cv2.boundingRect(c) for c, parent in zip(outlines, tree[0][:, 3], strict=True) if parent < 0],
+                  np.int64).reshape(-1, 4)
+    cen = st[:, :2] + (st[:, 2:] - 1) / 2  # the box's centre: a copy's marks sit exactly the shift from their source
+    q = np.floor(cen).astype(np.int64)  # floor, not round: rounding halves to even splits a shift's pairs
+    # Ink inside the box, from the integral image: a speck of noise spread over a box is no mark.
+    total = cv2.integral(ink // 255)
+    x0, y0, x1, y1 = st[:, 0], st[:, 1], st[:, 0] + st[:, 2], st[:, 1] + st[:, 3]
+    area = total[y1, x1] - total[y0, x1] - total[y1, x0] + total[y0, x0]
+    keep = ((st[:, 2] >= 4) & (st[:, 3] >= 4) & (st[:, 2] <= 64) & (st[:, 3] <= 64) & (area >= 12)
+            & (q[:, 0] >= PATCH) & (q[:, 1] >= PATCH) & (q[:, 0] + PATCH <= w) & (q[:, 1] + PATCH <= h))
+    q, cen, size = q[keep], cen[keep].astype(np.float32), st[keep, 2:4]
+    off = np.arange(-PATCH, PATCH)
+    patches = grey[q[:, 1, None, None] + off[None, :, None], q[:, 0, None, None] + off[None, None, :]]
+    feat = patches.astype(np.float32).reshape(-1, 4, PATCH // 2, 4, PATCH // 2).mean(axis=(2, 4)).reshape(-1, 16)
+    return cen, size, feat
+
+
+def _component_shifts(grey: np.ndarray, p: PixelParams, known: list[np.ndarray]
+                      ) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Candidate shifts ORB's keypoints did not pair, proposed by the page's ink marks: (shift, source points,
+    their matches), as `_shift_clusters` gives them, each shift not within 4 px of one in `known`.
+
+    ORB keeps the page's strongest corners, and dense print takes them all: a block copied out of sparser print
+    often kept none. Every mark of a character's size counts here, however faint. Marks of one size and nearly
+    one look are paired (neighbours in sorted order); a shift is proposed where marks of one compact area all
+    find their twin at it. Genuine print repeats words at many shifts and is proposed too: the tests of
+    `_copy_move` decide, as for ORB's repeats.
+    """
+    h, w = grey.shape
+    cen, size, feat = _ink_components(grey)
+    n = len(cen)
+    if n < 2 * p.cm_min_pairs:
+        return []
+    order = np.lexsort((feat.mean(axis=1), size[:, 1], size[:, 0]))
+    so, fo, co = size[order], feat[order], cen[order]
+    shifts = []
+    for k in range(1, p.cm_marks_next + 1):
+        ok = (so[:-k] == so[k:]).all(axis=1) & (np.abs(fo[:-k] - fo[k:]).mean(axis=1) <= p.cm_marks_alike)
+        shifts.append(co[k:][ok] - co[:-k][ok])
+    d = np.concatenate(shifts)
+    d[(d[:, 0] < 0) | ((d[:, 0] == 0) & (d[:, 1] < 0))] *= -1
+    d = d[np.hypot(d[:, 0], d[:, 1]) >= p.cm_min_shift]
+    if len(d) < 3:
+        return []
+    bins, counts = np.unique(np.round(d / 2).astype(np.int32), axis=0, return_counts=True)
+    # Where each mark's centroid falls, to look its twin up at a shift.
+    at = np.full((h + 2, w + 2), -1, np.int32)
+    q = np.floor(cen).astype(np.int64)  # floor, not round: rounding halves to even splits a shift's pairs
+    at[q[:, 1] + 1, q[:, 0] + 1] = np.arange(n)
+    out: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    tried = 0
+    for b in np.argsort(-counts, kind="stable"):
+        if counts[b] < 3 or tried >= p.cm_marks_shifts:
+            break
+        centre = np.median(d[np.abs(d - bins[b] * 2).max(axis=1) <= 2], axis=0)
+        if any(np.abs(centre - c).max() <= 4 for c in [*known, *(o[0] for o in out)]):
+            continue
+        tried += 1
+        # Every mark whose twin sits at this shift (within a pixel), of the same size and look.
+        tx, ty = int(round(centre[0])), int(round(centre[1]))
+        twin = np.full(n, -1)
+        for oy in (-1, 0, 1):
+            for ox in (-1, 0, 1):
+                x, y = q[:, 0] + tx + ox + 1, q[:, 1] + ty + oy + 1
+                inside = (x >= 0) & (y >= 0) & (x < w + 2) & (y < h + 2)
+                j = np.full(n, -1)
+                j[inside] = at[y[inside], x[inside]]
+                twin = np.where(twin < 0, j, twin)
+        i = np.flatnonzero(twin >= 0)
+        j = twin[i]
+        alike = ((np.abs(size[i] - size[j]) <= 1).all(axis=1)
+                 & (np.abs(feat[i] - feat[j]).mean(axis=1) <= p.cm_marks_alike))
+        i, j = i[alike], j[alike]
+        if len(i) < p.cm_min_pairs:
+            continue
+        # A copy is one compact block: keep the largest group of sources within a cell's reach of each other.
+        cell = 4 * PATCH * 3
+        gx, gy = (cen[i, 0] // cell).astype(np.int32), (cen[i, 1] // cell).astype(np.int32)
+        grid = np.zeros((h // cell + 1, w // cell + 1), np.uint8)
+        grid[gy, gx] = 1
+        _, lab = cv2.connectedComponents(grid, connectivity=8)
+        g = lab[gy, gx]
+        main = g == np.bincount(g).argmax()
+        if main.sum() < p.cm_min_pairs:
+            continue
+        a, b2 = cen[i[main]], cen[j[main]]
+        out.append((np.median(b2 - a, axis=0), a, b2))
+    return out
+
+
 def _copy_move(grey, r, flat, s, page: Page, p: PixelParams, level: float, jpeg: bool = False):
     feats: dict[str, float | None] = {f"{CHECK_ID}.copy_move_pairs": 0.0, f"{CHECK_ID}.copy_move_corr": None}
     clusters = _shift_clusters(grey, p)
+    n_orb = len(clusters)
+    if p.cm_marks:
+        clusters += _component_shifts(grey, p, [c for c, _, _ in clusters])
     signals: list[Signal] = []
     best_corr = None
     measurable = 0
     candidates = 0
     # How far each repeat's pixels are from its twin's: the page's own scale of genuine repeats.
-    spread = [_patch_distance(grey, a, tuple(centre)) for centre, a, _ in clusters]
+    # Only ORB's repeats set that scale: the marks propose repeats for being alike, and would pull it down.
+    spread = [_patch_distance(grey, a, tuple(centre)) for centre, a, _ in clusters[:n_orb]]
     best_gap = None
     gap_signals: list[Signal] = []
     noisy = level >= p.noise_floor
@@ -325,6 +438,11 @@ def _copy_move(grey, r, flat, s, page: Page, p: PixelParams, level: float, jpeg:
         keep = inl.ravel() > 0
         a = a[keep]
         dx, dy = (float(v) for v in np.median(b[keep] - a, axis=0))
+        if ci >= n_orb and _in_line(dx, dy):
+            # The marks propose repeats for looking alike, and a receipt's columns and rows are full of those
+            # (seed 7, a photographed receipt: one price 144 px along its row, 2.1 levels off). A forger's
+            # copy seldom lands in its source's row or column: there, only ORB's repeats are judged.
+            continue
         corr, _ = _identity(grey, a, (dx, dy))
         if corr is None:
             continue
@@ -379,7 +497,9 @@ def _copy_move(grey, r, flat, s, page: Page, p: PixelParams, level: float, jpeg:
         close = d <= (p.cm_gap_max if noisy else p.cm_gap_clean_max) and gap <= p.cm_gap
         # Saved again at 85, a copy on a noisy page can sit 3-5 levels off its source: still judged where the
         # page's genuine repeats are three times as far, and apart from its twin.
-        close = close or (noisy and apart and d <= p.cm_gap_wide_max and gap <= p.cm_gap_wide)
+        # Not for repeats the ink marks proposed: picked for looking alike, a photographed receipt's two item
+        # lines came 4.7 levels apart where its ORB repeats were 14.5 (fresh seed 941).
+        close = close or (noisy and apart and d <= p.cm_gap_wide_max and gap <= p.cm_gap_wide and ci < n_orb)
         if close and floor >= p.cm_gap_floor and (noisy or not aligned):
             # Without sensor noise a render can repeat its print pixel for pixel: the evidence is weaker there.
             for here, there in ((dst_box, src_box), (src_box, dst_box)):
@@ -404,7 +524,7 @@ def _copy_move(grey, r, flat, s, page: Page, p: PixelParams, level: float, jpeg:
         note = (f"copy-move, page {page.index + 1}: {candidates} repeated block(s) found but the page has too little "
                 "scan noise to tell a clone from repeated print")
     signals += [sg for sg in gap_signals if not any(_iou(sg.box, o.box) > 0.3 for o in signals if sg.box and o.box)]
-    regions, largest = _region_copies(grey, clusters, s, page, p, noisy=noisy)
+    regions, largest = _region_copies(grey, clusters, s, page, p, noisy=noisy, n_orb=n_orb)
     feats[f"{CHECK_ID}.copy_move_region"] = largest
     signals += [sg for sg in regions if not any(_iou(sg.box, o.box) > 0.3 for o in signals if sg.box and o.box)]
     return signals, feats, note
@@ -423,7 +543,7 @@ def region_scale(h: int, w: int, p: PixelParams) -> float:
 
 
 def _region_copies(grey: np.ndarray, clusters, s: float, page: Page, p: PixelParams,
-                   noisy: bool) -> tuple[list[Signal], float]:
+                   noisy: bool, n_orb: int | None = None) -> tuple[list[Signal], float]:
     """Regions of several lines whose content recurs, window for window, at one shift elsewhere on the page.
 
     The pixel identity test above needs the clone's noise intact, which a JPEG save after the edit destroys.
@@ -443,9 +563,15 @@ def _region_copies(grey: np.ndarray, clusters, s: float, page: Page, p: PixelPar
     page_windows = (gh // n) * (gw // n)
     best: tuple[int, float, tuple[float, float, float, float], tuple[int, int]] | None = None
     largest = 0
-    for centre, a, _b in clusters:
+    for ci, (centre, a, _b) in enumerate(clusters):
         if len(a) < p.cm_min_pairs:
             continue  # a word's few corners; a region of several lines yields many
+        marks = n_orb is not None and ci >= n_orb
+        if marks and (_in_line(*centre) or not noisy):
+            # Repeats the ink marks proposed are judged out of their row and column only, and only where the
+            # page's noise can tell two printings apart: a receipt photographed without noise repeats two item
+            # lines 149 px apart and a few px askew, window for window (seed 7).
+            continue
         # The area around the keypoints, in work pixels, padded by four windows; one area valid for the shift.
         pad = 4 * n / k
         x0, y0 = np.floor(a.min(axis=0) - pad).astype(int)
@@ -488,12 +614,14 @@ def _region_copies(grey: np.ndarray, clusters, s: float, page: Page, p: PixelPar
         if best is None or matched > best[0]:
             # The region in work pixels.
             box = (X0 + bx * n / k, Y0 + by * n / k, X0 + (bx + bw) * n / k, Y0 + (by + bh) * n / k)
-            if noisy and _in_line(tx, ty):
+            if noisy and (_in_line(tx, ty) or marks):
                 # A block printed twice on a page with noise (a receipt's item lines down a column) differs from
                 # its twin at most pixels. A copy's noise survives unless the file was saved again as JPEG,
                 # which leaves as few pixels equal; but a forger's copy seldom lands in its source's column or
                 # row, where genuine repeats are: the veto holds there only (a real receipt's two lines, 88 px
                 # apart in one column, are the one region of seed 7 and the real documents it keeps quiet).
+                # Repeats the ink marks proposed are held to it everywhere: they were picked for looking alike
+                # (seed 7, a photographed receipt: two item lines 149 px apart, their print a few px askew).
                 same_noise, _ = _identity(grey, np.float32([[box[0], box[1]], [box[2], box[3]]]), (tx, ty))
                 if same_noise is not None and same_noise < p.cm_region_noise:
                     continue

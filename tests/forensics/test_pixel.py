@@ -260,3 +260,51 @@ def test_two_lines_copied_pixel_for_pixel_on_a_render_are_found():
     hits = [s for s in analyse_page(Page(0, img, 150.0)).report.signals if s.id == "pixel.copy_move"]
     assert any(h.severity == "medium" and _meet(h.box, (dst[0], dst[1], dst[0] + 450, dst[1] + 145)) for h in hits), \
         [h.message for h in hits]
+
+
+CROWD = "授权书有限公司授权期限经销商品牌天猫平台销售本公司产品特此授权"
+FAINT = ["兹授权上海锦程贸易有限公司", "在天猫平台销售本公司产品", "授权期限 2024年01月01日"]
+
+
+def _crowded(seed: int = 0) -> np.ndarray:
+    """A captured page whose top is dense, dark small print (ORB's 2,000 strongest corners all land there) and
+    whose lower part holds three lines of faint, larger print."""
+    img = Image.new("L", (1240, 1754), 228)
+    d = ImageDraw.Draw(img)
+    rng = np.random.default_rng(seed + 1)
+    for i in range(26):
+        d.text((60, 80 + i * 30), "".join(rng.choice(list(CROWD), 44)), font=font(24), fill=20)
+    for i, t in enumerate(FAINT):
+        d.text((140, 1000 + i * 60), t, font=font(30), fill=150)
+    a = np.asarray(img, np.float32)
+    a = cv2.warpAffine(a, cv2.getRotationMatrix2D((620, 877), 0.4, 1.0), (1240, 1754), borderValue=228)
+    a = cv2.GaussianBlur(a, (0, 0), 0.6)
+    a += np.random.default_rng(seed).normal(0, 3.0, a.shape).astype(np.float32)
+    g = np.clip(a, 0, 255).astype(np.uint8)
+    return np.ascontiguousarray(np.repeat(g[..., None], 3, axis=2))
+
+
+def test_a_copy_of_faint_print_beside_dense_print_is_proposed_by_the_ink_marks():
+    """ORB's keypoints never pair the copy's shift here (dense print takes them all); the ink marks do, and the
+    identity test then finds the copy. Without the marks the page is quiet."""
+    from appealcheck.forensics.pixel import _shift_clusters, _work
+
+    img = _crowded()
+    src, dst = (130, 990, 620, 1170), (600, 1400)
+    img[dst[1]:dst[1] + 180, dst[0]:dst[0] + 490] = img[src[1]:src[3], src[0]:src[2]]
+    page = Page(0, img, 150.0)
+    grey, _ = _work(page)
+    shift = np.array([dst[0] - src[0], dst[1] - src[1]])
+    assert not any(np.abs(c - shift).max() <= 4 for c, _, _ in _shift_clusters(grey, PixelParams()))
+    assert not analyse_page(page, PixelParams(cm_marks=False)).report.signals
+    hits = [s for s in analyse_page(page).report.signals if s.id == "pixel.copy_move"]
+    assert any(_meet(h.box, (dst[0], dst[1], dst[0] + 490, dst[1] + 180)) for h in hits), hits
+    assert any(_meet(h.box, src) for h in hits), hits
+
+
+@pytest.mark.parametrize("quality", [None, 85])
+def test_the_same_crowded_page_without_a_copy_is_quiet(quality):
+    img = _crowded()
+    rep = analyse_page(Page(0, img if quality is None else _jpeg(img, quality), 150.0), jpeg=quality is not None)
+    assert not rep.report.signals, [s.message for s in rep.report.signals]
+
