@@ -265,6 +265,12 @@ def build(
             ops = ["serial_forger", serial.op]
         elif j in targets:
             choices = F.applicable(spec)
+            if cp.format != "pdf":
+                # An editor's name alone is a forgery only in a PDF, whose producer the issuer's software wrote: an
+                # image that names an editor and differs in nothing else is what an honest crop leaves
+                # (HONEST_EDITOR_RATE), so it is a genuine document and labelling it forged measured nothing.
+                # On images the name still comes with a real edit (below).
+                choices.remove("software_metadata")
             if spec.kind == "purchase_invoice" and letter_start is not None:
                 choices.append("invoice_before_letter")
             if only_ops:

@@ -142,10 +142,11 @@ def only_weak_evidence(finding_severities, rule_severities) -> bool:
 def apply_evidence_ceiling(verdict_: str, finding_severities, rule_severities) -> str:
     """An appeal whose only evidence is weak (`only_weak_evidence`) is `clean` whatever the model says.
 
-    The model learns an editor's name in the metadata from generated appeals where some forgers' only trace is
-    that name and some honest sellers' photos carry it too: the two are the same there, so such appeals score
-    around the `suspicious` threshold and land either side of it by chance. On fresh seed 839, six of the seven
-    genuine appeals flagged had nothing else; on real receipts, all 26 genuine ones carry Photoshop's name.
+    An editor's name in a photo's metadata is what an honest crop leaves too: all 26 genuine real receipts carry
+    Photoshop's. Models trained on generated appeals that labelled such photos forged scored them around the
+    `suspicious` threshold, either side by chance (fresh seed 839: six of the seven genuine appeals flagged had
+    nothing else). The generator now forges by a name alone only in PDFs, but a model trained elsewhere, on a
+    platform's own decisions, can still learn it; a verdict needs evidence above `WEAK`.
     """
     if verdict_ in ("suspicious", "forged") and only_weak_evidence(finding_severities, rule_severities):
         return "clean"

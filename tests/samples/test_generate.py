@@ -227,6 +227,17 @@ def test_serial_forger_and_ops_present(labels):
                 assert d["regions"], d
 
 
+def test_only_a_pdf_is_forged_by_an_editors_name_alone(labels):
+    """An image naming an editor and differing in nothing else is what an honest crop leaves (HONEST_EDITOR_RATE):
+    it is genuine, and labelling it forged made part of the corpus undetectable by design. A PDF's producer is the
+    issuer's software, so an editor's name there is a trace; on an image the name comes with a real edit."""
+    alone = [d for lab in labels for d in lab["documents"] if d["ops"] == ["software_metadata"]]
+    assert alone and all(d["capture"]["format"] == "pdf" for d in alone), [d["file"] for d in alone]
+    with_edit = [d for lab in labels for d in lab["documents"]
+                 if "software_metadata" in d["ops"] and len(d["ops"]) > 1 and d["capture"]["format"] != "pdf"]
+    assert with_edit
+
+
 # ---------------------------------------------------------------- leakage
 
 # libjpeg's base luminance table: a file's table divided by it gives the quality setting.
