@@ -570,6 +570,36 @@ def test_invoice_seal_taxpayer_number_read_and_compared(rotation):
     assert len(found) == 1 and found[0].measured == OTHER_USCC and found[0].expected == INVOICE_USCC
 
 
+def test_a_fax_invoice_seals_number_is_compared_only_when_it_passes_its_check_digit(tmp_path):
+    """A-971-000005 (fresh seed 971), a genuine invoice sent by fax: its seal's number read 1131011544230760374 for
+    9131011544WHCXGCX7, 9 of 18 apart, and was called another company's. On a black-and-white page a number that
+    fails its check digit is not compared; a valid one still is."""
+    from appealcheck.ingest.files import read_document
+    from appealcheck.samples import serial_forgers
+    from appealcheck.samples.appeal import build
+
+    name = "03_purchase_invoice.png"
+    out = build(971, 5, 0.4, serial_forgers(971))
+    label = next(d for d in out.label["documents"] if d["file"] == name)
+    assert label["label"] == "genuine" and label["capture"]["style"] == "fax"
+    path = tmp_path / name
+    path.write_bytes(dict(out.files)[name])
+    doc = read_document(path, name)
+    seller = label["fields"]["seller_uscc"]
+    fields = {"seller_uscc": FieldValue("seller_uscc", seller, seller, 0, None, 0.99)}
+    ctx = DocContext(appeal=Appeal("A-1", ".", None, None, Seller(), (doc,)), document=doc, kind="purchase_invoice",
+                     fields=fields, ocr=(), brand=None)
+    (seal,) = seal_facts(ctx)
+    assert seal["taxpayer_no"] and seal["taxpayer_no"] != seller  # read, and misread
+    assert [f.message for f in SealCheck().run(ctx) if f.id == "seal.taxpayer_mismatch"] == []
+    # The rule itself: on a fax, another company's valid number is still a mismatch; a garbled one is not judged.
+    check = SealCheck()
+    assert check._compare_taxpayer("1131011544230760374", seller, 0, (0, 0, 1, 1), "Invoice seal", True) == []
+    assert check._compare_taxpayer("1131011544230760374", seller, 0, (0, 0, 1, 1), "Invoice seal", False) != []
+    assert [f.measured for f in check._compare_taxpayer(OTHER_USCC, seller, 0, (0, 0, 1, 1), "Invoice seal",
+                                                         True)] == [OTHER_USCC]
+
+
 @pytest.mark.parametrize("below", [0.07, 0.09, 0.11])
 def test_a_table_rule_across_the_invoice_seal_is_not_read_as_its_number(below):
     # A-097-000048, a photo: the invoice form's brown rule ran under the seal's number and was read instead.
@@ -995,6 +1025,29 @@ def test_only_a_whole_reading_of_another_name_is_an_unregistered_seal(pack, ring
     assert ids == (["seal.unregistered"] if unregistered else [])
 
 
+@pytest.mark.parametrize("code, unregistered", [
+    ("3101150012345", False),  # the registered seal's code: that seal, whatever its ring was read as
+    ("3101150012845", False),  # one digit of it misread
+    ("3101150098765", True),  # the city's prefix only: another company's seal
+    ("310115001", True),  # too little of the code read to say whose it is
+    ("", True),
+])
+def test_a_seal_whose_code_reads_as_the_registered_seals_is_that_seal(pack, code, unregistered):
+    from rapidfuzz import fuzz
+
+    from appealcheck.checks.names import canonical
+    from appealcheck.seals import SealMatch, SealObservation
+    from appealcheck.seals.read import SealText
+
+    img = _stamped(OFFICIAL, seed=3)
+    ring = "深圳市启航贸易有限公司"
+    sim = fuzz.ratio(canonical(ring), canonical(ENTITY))
+    obs = SealObservation(find_seals(img)[0], SealText(ring, 0.99, "", code, 0.0, 300.0), None, None,
+                          SealMatch("acme-official", sim, 0.4, 0.1, 0.0), "")
+    ids = [f.id for f in SealCheck()._registered(_ctx(img, pack), obs, {s.id: s for s in pack.seals})]
+    assert ids == (["seal.unregistered"] if unregistered else [])
+
+
 REAL_SEALS = Path(__file__).resolve().parents[3] / "shared" / "realdata" / "seals" / "images"
 
 
@@ -1210,16 +1263,16 @@ def test_photographed_pasted_seals_of_the_corpus_are_found_and_a_stamped_one_is_
                     assert hit[0].measured["ring_variation"] < 0.12 and hit[0].measured["ink_spread"] >= 0.15
 
 
-def _corpus_letter(tmp_path: Path, seed: int, index: int, ops: tuple[str, ...], name: str):
-    """(context, label) of one authorization letter of a generated appeal, as the seller sent it, with its brand's
-    pack and the licensor the letter prints."""
+def _corpus_letter(tmp_path: Path, seed: int, index: int, ops: tuple[str, ...], name: str, ratio: float = 0.6):
+    """(context, label) of one authorization letter of a generated appeal (`--forged-ratio ratio`), as the seller
+    sent it, with its brand's pack and the licensor the letter prints."""
     from appealcheck.ingest.files import read_document
     from appealcheck.samples import serial_forgers
     from appealcheck.samples.appeal import build
     from appealcheck.samples.writer import write_packs
 
     write_packs(tmp_path / "rules", {})
-    out = build(seed, index, 0.6, serial_forgers(seed), ops)
+    out = build(seed, index, ratio, serial_forgers(seed), ops)
     label = next(d for d in out.label["documents"] if d["file"] == name)
     path = tmp_path / name
     path.write_bytes(dict(out.files)[name])
@@ -1246,6 +1299,15 @@ def test_a_part_read_of_another_registered_companys_seal_is_that_companys_seal(t
     dist = "成都天成晨光贸易有限公司"
     ctx = replace(ctx, fields={"licensor": FieldValue("licensor", dist, dist)})
     assert [f.id for f in SealCheck().run(ctx) if f.id.startswith("seal.")] == []
+
+
+def test_a_genuine_seal_misread_but_for_its_code_is_not_unregistered(tmp_path):
+    """A-971-000023 (fresh seed 971), a distributor's letter exported as PDF: its registered seal's ring read
+    '成都天成展九月限公司' at 0.9 and more for 成都天成晨光贸易有限公司 and was called unregistered. Its code read
+    5101078625201 for the registered 5101078625291: it is that seal."""
+    ctx, label = _corpus_letter(tmp_path, 971, 23, (), "02_authorization_letter.pdf", ratio=0.4)
+    assert label["label"] == "genuine" and label["fields"]["licensor"] == "成都天成晨光贸易有限公司"
+    assert [f.message for f in SealCheck().run(ctx) if f.id.startswith("seal.")] == []
 
 
 @pytest.mark.parametrize(("read", "said"), [
