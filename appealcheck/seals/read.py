@@ -58,6 +58,10 @@ class SealText:
     """Each character of `against` the ring reads differently: (position in `against`, registered character,
     character read, nats by which the strip prefers the character read when every other character is the
     registered one). An OCR slip costs little; an engraved change is plainly seen (see `plain_differences`)."""
+    swap_gains: tuple[tuple[str, str, float], ...] = ()
+    """For each character of the reading that is a look-alike (checks.names.LOOKALIKES) of a character of `against`:
+    (registered character, character read, nats by which the strip prefers the reading to the reading with the
+    registered character put back). Asked only where the brand registered ring texts (`swap_gains`)."""
     lines: tuple[str, ...] = ()
     """Lines of text across a seal that has no ring text, top to bottom: the voucher stamps of payment apps
     and banks (支付宝(中国) / 网络技术有限公司 / 转账凭证专用章). Read only where the ring gave under LINES_BELOW
@@ -337,6 +341,38 @@ def verify(strip: np.ndarray, read: str, expected: tuple[str, ...]) -> tuple[str
     return read, text, plain_differences(logp, alphabet, form, read, score)
 
 
+def swap_gains(strip: np.ndarray, read: str, registered: str) -> tuple[tuple[str, str, float], ...]:
+    """`SealText.swap_gains`: how plainly the strip shows each look-alike of a character of `registered` (the
+    registered texts, run together) that the reading holds. `plain_differences` cannot say it where the reading
+    lost a character beside the look-alike (a ring read in part from the wrong start: '岚料技（杭州有限公司' for
+    星岚科技（杭州）有限公司), so the reading itself is the baseline here, one character put back at a time."""
+    from appealcheck.checks.names import LOOKALIKES
+
+    partners: dict[str, set[str]] = {}
+    for a, b in LOOKALIKES.items():
+        if a != b:
+            partners.setdefault(a, set()).add(b)
+            partners.setdefault(b, set()).add(a)
+    todo = [(i, a) for i, ch in enumerate(read) for a in sorted(partners.get(ch, ())) if a in registered]
+    if not todo:
+        return ()
+    probs, chars = recognizer().probabilities(strip)
+    logp = np.log(np.clip(probs, 1e-12, 1.0))
+    alphabet: dict[str, int] = {}
+    for k, c in enumerate(chars):
+        alphabet.setdefault(c, k)
+    lab = _labels(read, alphabet)
+    if lab is None or len(lab) > logp.shape[0]:
+        return ()
+    base = _ctc_logp(logp, lab)
+    out = []
+    for i, a in todo:
+        put_back = _labels(read[:i] + a + read[i + 1:], alphabet)
+        if put_back is not None:
+            out.append((a, read[i], round(base - _ctc_logp(logp, put_back), 2)))
+    return tuple(out)
+
+
 def _fills(template: str, read: str, slack: int = 2) -> list[str]:
     """`template` (head WILD tail) with its wild part filled from `read`: one text per pair of cuts within `slack`
     characters of where the head ends and the tail starts in the reading."""
@@ -423,6 +459,7 @@ def read_seal(image: np.ndarray, seal: SealShape, want_center: bool = True, want
     strip = _strip(pol, start - margin, span + 2 * margin, 0.6 if oval else 0.55, 0.97 if oval else 0.95)
     ring, score = rec(strip)
     ring, against, differences = verify(strip, ring, expected)
+    gains = swap_gains(strip, ring, "".join(expected)) if expected else ()
     gap_mid = (gap_start + gap_len / 2) % 360
     rotation = ((gap_mid - 90 + 180) % 360) - 180
     if oval:
@@ -472,7 +509,7 @@ def read_seal(image: np.ndarray, seal: SealShape, want_center: bool = True, want
             code, _ = rec(cv2.resize(strip, (max(8, strip.shape[1] * 48 // max(1, strip.shape[0])), 48)))
     lines = _lines(rec, image, seal) if not want_middle and len(ring.replace(" ", "")) < LINES_BELOW else ()
     return SealText(ring, round(score, 3), center, code, round(rotation, 1), round(span, 1), middle, against,
-                    differences, lines)
+                    differences, gains, lines)
 
 
 def _lines(rec, image: np.ndarray, seal: SealShape) -> tuple[str, ...]:

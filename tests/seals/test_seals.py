@@ -13,7 +13,7 @@ import yaml
 from PIL import Image, ImageDraw
 
 from appealcheck.checks.interface import DocContext
-from appealcheck.checks.seals import SealCheck, lookalike_swaps
+from appealcheck.checks.seals import ISSUER_FIELDS, SealCheck, lookalike_swaps
 from appealcheck.errors import PackError
 from appealcheck.models import Appeal, Document, FieldValue, FileInfo, Page, Seller
 from appealcheck.rules.pack import load_pack
@@ -1263,9 +1263,10 @@ def test_photographed_pasted_seals_of_the_corpus_are_found_and_a_stamped_one_is_
                     assert hit[0].measured["ring_variation"] < 0.12 and hit[0].measured["ink_spread"] >= 0.15
 
 
-def _corpus_letter(tmp_path: Path, seed: int, index: int, ops: tuple[str, ...], name: str, ratio: float = 0.6):
-    """(context, label) of one authorization letter of a generated appeal (`--forged-ratio ratio`), as the seller
-    sent it, with its brand's pack and the licensor the letter prints."""
+def _corpus_letter(tmp_path: Path, seed: int, index: int, ops: tuple[str, ...], name: str, ratio: float = 0.6,
+                   kind: str = "authorization_letter"):
+    """(context, label) of one authorization letter (or invoice) of a generated appeal (`--forged-ratio ratio`), as
+    the seller sent it, with its brand's pack and the issuer the document prints."""
     from appealcheck.ingest.files import read_document
     from appealcheck.samples import serial_forgers
     from appealcheck.samples.appeal import build
@@ -1277,9 +1278,10 @@ def _corpus_letter(tmp_path: Path, seed: int, index: int, ops: tuple[str, ...], 
     path = tmp_path / name
     path.write_bytes(dict(out.files)[name])
     doc = read_document(path, name)
-    licensor = label["fields"]["licensor"]
+    field = ISSUER_FIELDS[kind]
+    issuer = label["fields"][field]
     ctx = DocContext(appeal=Appeal("A-1", ".", None, None, Seller(), (doc,)), document=doc,
-                     kind="authorization_letter", fields={"licensor": FieldValue("licensor", licensor, licensor)},
+                     kind=kind, fields={field: FieldValue(field, issuer, issuer)},
                      ocr=(), brand=load_pack(tmp_path / "rules" / out.label["brand"]))
     return ctx, label
 
@@ -1299,6 +1301,23 @@ def test_a_part_read_of_another_registered_companys_seal_is_that_companys_seal(t
     dist = "成都天成晨光贸易有限公司"
     ctx = replace(ctx, fields={"licensor": FieldValue("licensor", dist, dist)})
     assert [f.id for f in SealCheck().run(ctx) if f.id.startswith("seal.")] == []
+
+
+@pytest.mark.parametrize(("index", "name", "kind", "engraved"), [
+    # Genuine, photographed: 星岚科技's seal read in part '岚料技（杭州有限公司', 科 as 料 by 0.61 nats; it scored 0.99.
+    (189, "01_authorization_letter.jpg", "authorization_letter", False),
+    # Re-engraved with 工 for 公, read in part '北京安泰明辉贸易有限工': the strip shows 工 by 12.7 nats.
+    (60, "03_purchase_invoice.jpg", "purchase_invoice", True),
+])
+def test_a_look_alike_in_a_ring_read_in_part_on_a_photo_must_show_in_the_strip(tmp_path, index, name, kind, engraved):
+    """Appeals of seed 907 (the shipped model's corpus), the files as the seller sent them (they name no scanner, so
+    they count as photos)."""
+    ctx, label = _corpus_letter(tmp_path, 907, index, (), name, ratio=0.4, kind=kind)
+    assert ("seal_text_altered" in label["ops"]) is engraved
+    hit = [f for f in SealCheck().run(ctx) if f.id == "seal.text_mismatch"]
+    assert len(hit) == engraved, [f.message for f in hit]
+    if engraved:
+        assert "工 for 公 (the ring shows 工 1" in hit[0].message  # 12.7 nats here
 
 
 def test_a_genuine_seal_misread_but_for_its_code_is_not_unregistered(tmp_path):
