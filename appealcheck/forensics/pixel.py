@@ -694,6 +694,12 @@ class _WindowStats:
         same = textured & (ncc >= p.cm_region_ncc)
         if not same.any():
             return None
+        # Windows with text on one side only count against the match: a block copied carries its blanks with it,
+        # while a name printed twice has other lines round each printing (A-971-000011, a genuine letter: the
+        # licensor's name in the header, with the licensee's under it, and in the body, with blank paper under it).
+        bx, by = cv2.Sobel(b, cv2.CV_32F, 1, 0), cv2.Sobel(b, cv2.CV_32F, 0, 1)
+        b_coherence = _tensor_coherence(_windows(bx * bx, n), _windows(by * by, n), _windows(bx * by, n))
+        either = self.textured | ((vb >= self.spread) & (b_coherence < p.cm_region_coherence))
         joined = cv2.morphologyEx(same.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
         count, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
         best = None
@@ -701,7 +707,7 @@ class _WindowStats:
             matched = int((same & (labels == j)).sum())
             if best is None or matched > best[0]:
                 x, y, bw, bh = (int(v) for v in stats[j, :4])
-                tex = int(textured[y:y + bh, x:x + bw].sum())
+                tex = int(either[y:y + bh, x:x + bw].sum())
                 best = (matched, matched / max(1, tex), (x, y, bw, bh), j)
         if best is None:
             return None

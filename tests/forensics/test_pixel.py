@@ -251,6 +251,21 @@ def test_a_jpeg_barely_over_the_noise_floor_has_no_clean_region(index, name):
     assert analyse_page(page, jpeg=True).report.signals == ()
 
 
+def test_a_name_printed_twice_on_a_letter_is_one_line_not_a_copied_block():
+    """A-971-000011 (fresh seed 971), a genuine scanned letter: the licensor's name heads the letter and recurs in
+    its body, the same font and size. The body's next line is short, so only the name was compared there, and the
+    windows matched over five rows were called a block of several lines copied. Windows with text on one side only
+    now count against the match: under the header's name is the licensee's."""
+    from appealcheck.samples import serial_forgers
+    from appealcheck.samples.appeal import build
+
+    out = build(971, 11, 0.4, serial_forgers(971))
+    name = "01_authorization_letter.jpg"
+    assert next(d for d in out.label["documents"] if d["file"] == name)["label"] == "genuine"
+    page = Page(0, np.asarray(Image.open(io.BytesIO(dict(out.files)[name])).convert("RGB")), 150.0)
+    assert [s.message for s in analyse_page(page, jpeg=True).report.signals if s.id == "pixel.copy_move"] == []
+
+
 def test_two_lines_copied_pixel_for_pixel_on_a_render_are_found():
     """The same render repeats its words exactly, so one copied word proves nothing there; two lines copied
     together, out of their column and row, do (a screenshot edited and saved losslessly)."""
