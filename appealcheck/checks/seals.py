@@ -18,6 +18,7 @@ from appealcheck.checks.names import (
     LOOKALIKE_PAIRS,
     best_match,
     canonical,
+    is_same,
     lookalike_swaps,
     swapped_pairs,
 )
@@ -328,6 +329,13 @@ def _issuer_misread(ctx: DocContext, read: str, entity: str) -> bool:
     OCR's slip (the entity's registered code or seal is on the document): 星岚 read as 星岗 on a genuine letter
     under 星岚's own seal (A-007-000293). Those checks own near misses; where they call one a look-alike company,
     this seal finding stands beside theirs."""
+    # A name read word for word as another of the brand's own parties is that party, not a slip of this one: 星岚 has
+    # 星岚（杭州）电器有限公司 and 星岚科技（杭州）有限公司, and a letter of the first stamped with the second's seal
+    # was excused because that seal, the forgery itself, "confirmed" the second (A-907-000173).
+    b = ctx.brand
+    if b is not None and any(is_same(read, n) and not is_same(n, entity)
+                             for n in [e.name for e in b.entities] + [d.name for d in b.distributors]):
+        return False
     return best_match(read, [entity]).similarity >= NEAR_MISS and \
         party_confirmed(ctx, entity, ISSUER_CODES[ctx.kind])
 
@@ -397,7 +405,8 @@ class SealCheck(Check):
 
     id = "seal"
     version = "10"  # 10: a fax's taxpayer number compared only when it passes its check digit; a seal known by its
-    # code; a look-alike in a ring read in part on a photo needs the strip to show it
+    # code; a look-alike in a ring read in part on a photo needs the strip to show it; another party's seal read in
+    # part, or named word for word
 
     def run(self, ctx: DocContext) -> list[Finding]:
         obs = analyse_seals(ctx)
@@ -579,7 +588,7 @@ class SealCheck(Check):
         issuer = ctx.fields.get(ISSUER_FIELDS.get(ctx.kind, ""))
         if issuer is not None and isinstance(issuer.value, str) and issuer.value and \
                 canonical(issuer.value) != canonical(spec.entity) and (issuer.confidence or 1) >= 0.9 \
-                and (m.text_similarity >= 100 or m.image_score >= 0.85) \
+                and (m.text_similarity >= 100 or m.image_score >= 0.85 or _others_seal(ctx, t, specs) is spec) \
                 and not _issuer_misread(ctx, issuer.value, spec.entity):
             out.append(self._f(o, "seal.entity_mismatch", "high",
                                f"Seal is the registered seal of {spec.entity}, but the document is issued by "

@@ -1320,6 +1320,27 @@ def test_a_look_alike_in_a_ring_read_in_part_on_a_photo_must_show_in_the_strip(t
         assert "工 for 公 (the ring shows 工 1" in hit[0].message  # 12.7 nats here
 
 
+@pytest.mark.parametrize(("index", "name", "seal_of"), [
+    # 星岚（杭州）电器's letter under the seal of 星岚科技（杭州）, the brand's other company, read whole: the seal had
+    # "confirmed" the name as a slip of its own entity's.
+    (173, "01_authorization_letter.jpg", "星岚科技（杭州）有限公司"),
+    # A distributor's letter under another distributor's seal, read in part ('图佳美贸易有限公司'), a photo.
+    (90, "02_authorization_letter.jpg", "北京宏图佳美贸易有限公司"),
+    (189, "01_authorization_letter.jpg", None),  # genuine: 星岚科技's letter under its own seal, a photo
+])
+def test_a_letter_under_another_of_the_brands_parties_seals_is_an_entity_mismatch(tmp_path, index, name, seal_of):
+    """Appeals of seed 907 (the shipped model's corpus) whose forged letters scored below most genuine ones on the
+    brand held out."""
+    ctx, label = _corpus_letter(tmp_path, 907, index, (), name, ratio=0.4)
+    assert (label["ops"] == ["seal_other_entity"]) is bool(seal_of)
+    hit = [f for f in SealCheck().run(ctx) if f.id.startswith("seal.")]
+    if seal_of is None:
+        assert hit == [], [f.message for f in hit]
+    else:
+        assert [(f.id, f.measured, f.expected) for f in hit] == \
+            [("seal.entity_mismatch", seal_of, label["fields"]["licensor"])], [f.message for f in hit]
+
+
 def test_a_genuine_seal_misread_but_for_its_code_is_not_unregistered(tmp_path):
     """A-971-000023 (fresh seed 971), a distributor's letter exported as PDF: its registered seal's ring read
     '成都天成展九月限公司' at 0.9 and more for 成都天成晨光贸易有限公司 and was called unregistered. Its code read
