@@ -1048,6 +1048,30 @@ def test_a_seal_whose_code_reads_as_the_registered_seals_is_that_seal(pack, code
     assert ids == (["seal.unregistered"] if unregistered else [])
 
 
+@pytest.mark.parametrize("differences, unregistered", [
+    (((1, "克", "充", 0.52), (3, "中", "申", 2.0)), False),  # compared with the registered text: OCR slips only
+    (((1, "克", "充", 0.52), (3, "中", "申", 15.0)), True),  # one character plainly engraved otherwise
+    ((), True),  # not compared character by character
+])
+def test_a_ring_whose_only_substitutions_are_slips_is_not_unregistered(pack, differences, unregistered):
+    """A-1009-000047 (fresh seed 1009): a genuine photographed seal read '星岗科技（机限公司', 岗 for 岚 by 0.52
+    nats, the rest lost, and was called unregistered. Here 艾克米(中国)有限公司's seal read '艾充末申国有公司'."""
+    from rapidfuzz import fuzz
+
+    from appealcheck.checks.names import canonical
+    from appealcheck.seals import SealMatch, SealObservation
+    from appealcheck.seals.read import SealText
+
+    img = _stamped(OFFICIAL, seed=3)
+    ring = "艾充末申国有公司"
+    sim = fuzz.ratio(canonical(ring), canonical(ENTITY))
+    assert sim < 70
+    text = SealText(ring, 0.99, "", "", 0.0, 300.0, "", ENTITY if differences else "", differences)
+    obs = SealObservation(find_seals(img)[0], text, None, None, SealMatch("acme-official", sim, 0.4, 0.1, 0.0), "")
+    ids = [f.id for f in SealCheck()._registered(_ctx(img, pack), obs, {s.id: s for s in pack.seals})]
+    assert ids == (["seal.unregistered"] if unregistered else [])
+
+
 REAL_SEALS = Path(__file__).resolve().parents[3] / "shared" / "realdata" / "seals" / "images"
 
 
