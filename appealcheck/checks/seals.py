@@ -149,12 +149,18 @@ A-907-000243) to 12.66 nats (工 for 公, A-907-000060). Whole readings are not 
 showed by 0.54 on a photo (A-907-000196), as little as a genuine slip."""
 
 
-def plainly_swapped(t, pairs: list[tuple[str, str]]) -> bool:
-    """Whether the strip plainly shows every look-alike of `pairs` (PART_SWAP_NATS_PHOTO); False where it was not
-    asked."""
+def swap_shown(t) -> dict[tuple[str, str], float]:
+    """(registered, read) look-alike pair -> the most nats by which the strip showed it (`SealText.swap_gains`)."""
     gains: dict[tuple[str, str], float] = {}
     for a, b, g in t.swap_gains:
         gains[(a, b)] = max(g, gains.get((a, b), g))
+    return gains
+
+
+def plainly_swapped(t, pairs: list[tuple[str, str]]) -> bool:
+    """Whether the strip plainly shows every look-alike of `pairs` (PART_SWAP_NATS_PHOTO); False where it was not
+    asked."""
+    gains = swap_shown(t)
     return all(gains.get(pair, 0.0) >= PART_SWAP_NATS_PHOTO for pair in pairs)
 
 
@@ -557,7 +563,7 @@ class SealCheck(Check):
         if part and not not_a_photo(ctx) and not plainly_swapped(t, part):
             part = []
         if part:
-            shown = {(a, b): g for a, b, g in t.swap_gains}
+            shown = swap_shown(t)
             what = ", ".join(f"{b} for {a}" + (f" (the ring shows {b} {shown[(a, b)]:.1f} nats more likely)"
                                                if (a, b) in shown else "") for a, b in part)
             out.append(self._f(o, "seal.text_mismatch", "high",

@@ -274,6 +274,15 @@ def _labels(text: str, alphabet: dict[str, int]) -> list[int] | None:
     return out
 
 
+def _strip_logp(strip: np.ndarray) -> tuple[np.ndarray, dict[str, int]]:
+    """The recognizer's per-step log-probabilities over a strip, and each character's first index among them."""
+    probs, chars = recognizer().probabilities(strip)
+    alphabet: dict[str, int] = {}
+    for k, c in enumerate(chars):
+        alphabet.setdefault(c, k)
+    return np.log(np.clip(probs, 1e-12, 1.0)), alphabet
+
+
 def verify(strip: np.ndarray, read: str, expected: tuple[str, ...]) -> tuple[str, str, tuple]:
     """The registered text the strip supports as well as its own reading (within VERIFY_NATS), else `read`; with
     the nearest registered text and how each of its characters the reading differs on fares (`SealText.differences`)
@@ -307,11 +316,7 @@ def verify(strip: np.ndarray, read: str, expected: tuple[str, ...]) -> tuple[str
     fills = [e for e in fills if fuzz.ratio(canonical(read), canonical(e)) >= VERIFY_NEAR]
     if not expected and not fills:
         return read, "", ()
-    probs, chars = recognizer().probabilities(strip)
-    logp = np.log(np.clip(probs, 1e-12, 1.0))
-    alphabet: dict[str, int] = {}
-    for k, c in enumerate(chars):
-        alphabet.setdefault(c, k)
+    logp, alphabet = _strip_logp(strip)
     if fills:
         # Of the cuts, the one the strip supports best is the text to expect.
         scored_fills = [(_ctc_logp(logp, lab), f) for f in dict.fromkeys(fills)
@@ -346,21 +351,13 @@ def swap_gains(strip: np.ndarray, read: str, registered: str) -> tuple[tuple[str
     registered texts, run together) that the reading holds. `plain_differences` cannot say it where the reading
     lost a character beside the look-alike (a ring read in part from the wrong start: '岚料技（杭州有限公司' for
     星岚科技（杭州）有限公司), so the reading itself is the baseline here, one character put back at a time."""
-    from appealcheck.checks.names import LOOKALIKES
+    from appealcheck.checks.names import LOOKALIKE_PAIRS
 
-    partners: dict[str, set[str]] = {}
-    for a, b in LOOKALIKES.items():
-        if a != b:
-            partners.setdefault(a, set()).add(b)
-            partners.setdefault(b, set()).add(a)
-    todo = [(i, a) for i, ch in enumerate(read) for a in sorted(partners.get(ch, ())) if a in registered]
+    todo = sorted((i, a) for i, ch in enumerate(read) for pair in LOOKALIKE_PAIRS if ch in pair
+                  for a in pair - {ch} if a in registered)
     if not todo:
         return ()
-    probs, chars = recognizer().probabilities(strip)
-    logp = np.log(np.clip(probs, 1e-12, 1.0))
-    alphabet: dict[str, int] = {}
-    for k, c in enumerate(chars):
-        alphabet.setdefault(c, k)
+    logp, alphabet = _strip_logp(strip)
     lab = _labels(read, alphabet)
     if lab is None or len(lab) > logp.shape[0]:
         return ()
