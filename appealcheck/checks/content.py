@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from rapidfuzz.distance import Levenshtein
 from stdnum.cn import uscc as cn_uscc
 
 from appealcheck.checks.interface import Check, DocContext
@@ -24,7 +25,8 @@ class UsccCheckDigit(Check):
     """Every unified social credit code printed must carry a valid check digit."""
 
     id = "content.uscc"
-    version = "2"  # 2: a seal's line read one character off the page's valid code is the OCR's slip
+    version = "3"  # 2: a seal's line read one character off the page's valid code is the OCR's slip; 3: as far
+    # off as the seal check calls a misreading
 
     def run(self, ctx: DocContext) -> list[Finding]:
         f = ctx.fields.get("usccs")
@@ -83,17 +85,23 @@ def _misread_of(code: str, known: set[str], confidence: float | None = None) -> 
 
 
 def _seal_misread(ctx: DocContext, u: dict) -> bool:
-    """Whether an invalid code is an invoice seal's red line read with its check character off a code printed
-    validly on the same page: the seal repeats its seller's code, and its ink is read worse than the print
-    (9131011535M4LMPXXE printed, the seal's line read ...XXF at 0.996 on a genuine photographed invoice,
-    A-431-000064). A forger's wrong check character is typed into the print, in black."""
-    from appealcheck.checks.seals import red_ink
+    """Whether an invalid code is an invoice seal's red line read a few characters off a code printed validly on
+    the same page: the seal repeats its seller's code, and its small red digits are read worse than the print.
+
+    How far is the seal check's to say (`seals.TAXPAYER_FAR`, the characters by which a seal's number must differ
+    from the seller's before a mismatch is claimed when a reading fails its check digit): the seal's number is
+    that check's evidence, and a number it calls a misreading is not a forged code here either. Genuine
+    photographed invoices: 9131011535M4LMPXXE printed, the seal's line read ...XXF (A-431-000064);
+    9144010679E37W0XNX printed, read 3144010579E37W0XNX (A-1019-000047). A forger's wrong check character is
+    typed into the print, in black; a seal engraved with another number is `seal.taxpayer_mismatch`."""
+    from appealcheck.checks.seals import TAXPAYER_FAR, red_ink
 
     if ctx.kind != "purchase_invoice":
         return False
     code = u["code"]
     printed = {v["code"] for v in ctx.fields["usccs"].value if v.get("valid") and v is not u}
-    return any(len(k) == len(code) == 18 and k[:17] == code[:17] for k in printed) and red_ink(ctx, u)
+    near = any(len(k) == len(code) == 18 and Levenshtein.distance(k, code) < TAXPAYER_FAR for k in printed)
+    return near and red_ink(ctx, u)
 
 
 def _qr_says_invalid(ctx: DocContext, code: str) -> bool:

@@ -218,8 +218,9 @@ def test_resident_id_table(text, expected):
             if i == "content.resident_id_invalid"} == expected
 
 
-def _codes_page(red_code_ink):
-    """A 400 x 200 page: the seller's code printed in black, its invoice seal's line below in `red_code_ink`."""
+def _codes_page(red_code_ink, seal_read="91310115MA1H7XWJ5P"):
+    """A 400 x 200 page: the seller's code printed in black, its invoice seal's line below in `red_code_ink`,
+    read as `seal_read`."""
     from PIL import Image, ImageDraw
 
     from tests import pages
@@ -227,13 +228,13 @@ def _codes_page(red_code_ink):
     img = Image.new("RGB", (400, 200), (250, 250, 248))
     d = ImageDraw.Draw(img)
     d.text((10, 10), "91310115MA1H7XWJ5N", font=pages.font(20), fill=(20, 20, 20))
-    d.text((10, 120), "91310115MA1H7XWJ5P", font=pages.font(20), fill=red_code_ink)
+    d.text((10, 120), seal_read, font=pages.font(20), fill=red_code_ink)
     page = Page(0, np.asarray(img), 150)
     doc = Document("inv.jpg", FileInfo("jpeg", 1, "0" * 64), (page,))
     appeal = Appeal("A", "A", "acme", "2025-06-01", Seller(name=SELLER), (doc,))
     usccs = [{"code": "91310115MA1H7XWJ5N", "valid": True, "kind": "uscc", "page": 0, "box": [8, 8, 250, 34],
               "confidence": 0.99},
-             {"code": "91310115MA1H7XWJ5P", "valid": False, "kind": "uscc", "page": 0, "box": [8, 118, 250, 144],
+             {"code": seal_read, "valid": False, "kind": "uscc", "page": 0, "box": [8, 118, 250, 144],
               "confidence": 0.996}]
     fv = {"usccs": FieldValue("usccs", usccs, "", 0, (8, 8, 250, 34), 0.99)}
     return DocContext(appeal, doc, "purchase_invoice", fv, (), BRAND)
@@ -242,6 +243,19 @@ def _codes_page(red_code_ink):
 def test_a_seal_line_read_one_character_off_the_printed_code_is_the_ocrs_slip():
     # A-431-000064: the invoice seal's red line read ...XXF for the seller's ...XXE printed in black above it.
     assert "content.uscc_check_digit" not in ids(_codes_page((215, 40, 45)))
+
+
+def test_a_seal_line_read_a_few_characters_off_the_printed_code_is_the_ocrs_slip():
+    # A-1019-000047: 9144010679E37W0XNX printed, the seal's red line read 3144010579E37W0XNX (two off, check
+    # character intact).
+    assert "content.uscc_check_digit" not in ids(_codes_page((215, 40, 45), "31310116MA1H7XWJ5N"))
+    # The same misreading printed in black is a code typed wrong.
+    assert "content.uscc_check_digit" in ids(_codes_page((20, 20, 20), "31310116MA1H7XWJ5N"))
+
+
+def test_a_seal_line_far_from_the_printed_code_is_still_judged():
+    # Twelve characters from the seller's: not a misreading of it, so its bad check digit stands.
+    assert "content.uscc_check_digit" in ids(_codes_page((215, 40, 45), "91440300MA5K2QXC5P"))
 
 
 def test_the_same_code_printed_in_black_is_a_wrong_check_character():
