@@ -12,7 +12,7 @@ from stdnum.cn import uscc as cn_uscc
 
 from appealcheck.checks.interface import Check, DocContext
 from appealcheck.checks.names import ocr_code_key
-from appealcheck.extract.parse import WEEKDAY_NAMES, weekday_conflict
+from appealcheck.extract.parse import WEEKDAY_NAMES, repair_uscc, weekday_conflict
 from appealcheck.models import Finding
 from appealcheck.ocr.rapid import RE_READ_BELOW
 
@@ -25,8 +25,8 @@ class UsccCheckDigit(Check):
     """Every unified social credit code printed must carry a valid check digit."""
 
     id = "content.uscc"
-    version = "3"  # 2: a seal's line read one character off the page's valid code is the OCR's slip; 3: as far
-    # off as the seal check calls a misreading
+    version = "4"  # 2: a seal's line read one character off the page's valid code is the OCR's slip; 3: as far
+    # off as the seal check calls a misreading; 4: a code's shape judged with O/I/Z/S read as digits
 
     def run(self, ctx: DocContext) -> list[Finding]:
         f = ctx.fields.get("usccs")
@@ -39,7 +39,11 @@ class UsccCheckDigit(Check):
             # 18 digits '216447544006201035' at 0.66 (A-097-000195). Forged codes were read at 0.97 or more.
             if u.get("confidence") is not None and u["confidence"] < DOUBTFUL_READ:
                 continue
-            if u.get("kind") == "uscc" and not u.get("valid") and _USCC_SHAPE.match(u["code"]):
+            # The shape is the printed code's: a fax's 0 read as O ('9131011511RQ7RWNOD', a forged check character
+            # on fresh seed 971's A-971-000068) is no letter a USCC carries, and no reason to leave the code alone.
+            printed = repair_uscc(u["code"])
+            if u.get("kind") == "uscc" and not u.get("valid") and not cn_uscc.is_valid(printed) \
+                    and _USCC_SHAPE.match(printed):
                 if _misread_of(u["code"], known, u.get("confidence")) and not _qr_says_invalid(ctx, u["code"]):
                     continue
                 if _seal_misread(ctx, u):

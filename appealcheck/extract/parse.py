@@ -548,7 +548,9 @@ _LEGACY_RE = re.compile(
 )
 
 
-def _repair_uscc(code: str) -> str:
+def repair_uscc(code: str) -> str:
+    """`code` with the letters no USCC carries (O, I, Z, S) read as the digits they resemble, and B/G/D/Q as digits
+    in positions 3-8 (the division code): the code as it would be printed, when the OCR took digits for letters."""
     chars = [_NEVER_IN_USCC.get(c, c) for c in code]
     for i in range(2, 8):  # positions 3-8: the administrative division code, digits only
         chars[i] = {"B": "8", "G": "6", "D": "0", "Q": "0"}.get(chars[i], chars[i])
@@ -575,7 +577,7 @@ def find_usccs(text: str) -> list[UsccMatch]:
         read = m.group().replace(" ", "").upper()
         code, valid = read, uscc.is_valid(read)
         if not valid:
-            repaired = _repair_uscc(read)
+            repaired = repair_uscc(read)
             if repaired != read and uscc.is_valid(repaired):
                 code, valid = repaired, True
             elif " " in m.group() or not _fits_uscc(read) or ric.is_valid(read):

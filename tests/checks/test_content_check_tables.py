@@ -777,6 +777,9 @@ USCC_CASES += [
     ("look-alike check character read with doubt, the licence's QR carries the valid code",
      usccs("91440300MA5G000248", "91440300MA5G00024B", confidence=0.9),
      qr("http://www.gsxt.gov.cn/index.html?uniscid=91440300MA5G000248", kind=BL), []),
+    # A-971-000068: a fax's 0s read as O, which no USCC carries; the code is judged as printed, with digits.
+    ("a forged check character on a code whose 0s were read as O", usccs("91440300MA5GOOO249"), {}, [U]),
+    ("a valid code whose 0s were read as O", usccs("91440300MA5GOOO248"), {}, []),
 ]
 
 Q = "content.qr_mismatch"
