@@ -981,14 +981,19 @@ def test_a_town_registrys_seal_with_a_look_alike_engraved_is_found(tmp_path):
     (23, "02_business_license.jpg", "北京市朝阳区市场监督管理局"),  # a scan whose file names no scanner
     (83, "02_business_license.jpg", None),  # genuine, photographed: its 市 read as 飞, no look-alike of it
     (29, "03_business_license.jpg", None),  # genuine, photographed
+    # Fresh seed 997 (`samples generate --seed 997`), A-997-000001: genuine, photographed, its 市 read as 币 by 0.11
+    # nats, under LOOKALIKE_NATS.
+    ((997, 1, 0.4, ()), "02_business_license.jpg", None),
 ])
 def test_a_look_alike_in_the_rings_best_reading_is_a_change_however_close_it_scores(tmp_path, index, file, expected):
-    """Appeals of seed 683 (`--forged-ratio 0.7 --ops seal_text_altered`), the files as the seller sent them."""
+    """Appeals of seed 683 (`--forged-ratio 0.7 --ops seal_text_altered`), the files as the seller sent them; or
+    (seed, index, forged ratio, ops) of another corpus."""
     from appealcheck.ingest.files import read_document
     from appealcheck.samples import serial_forgers
     from appealcheck.samples.appeal import build
 
-    out = build(683, index, 0.7, serial_forgers(683), ("seal_text_altered",))
+    seed, index, ratio, ops = index if isinstance(index, tuple) else (683, index, 0.7, ("seal_text_altered",))
+    out = build(seed, index, ratio, serial_forgers(seed), ops)
     path = tmp_path / file
     path.write_bytes(dict(out.files)[file])
     doc = read_document(path, file)
