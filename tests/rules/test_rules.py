@@ -266,3 +266,16 @@ def test_commands_end_to_end(tmp_path, monkeypatch, capsys):
     for cmd in ("new", "validate", "lint", "test", "list", "sign", "verify", "keygen", "facts"):
         code, out = _run(monkeypatch, capsys, "rules", cmd, "--help")
         assert code == 0 and "Example:" in out
+
+
+@pytest.mark.parametrize("seller, fires", [
+    ("成都天成晨光贸易有限公司", False),  # a distributor, as registered
+    ("成都天成展光贸易有限公司", False),  # the same read a character off on a fax (fresh seed 1031, A-1031-000115)
+    ("上海未知商贸有限公司", True),  # a company the brand does not list
+])
+def test_the_bundled_packs_known_seller_rule_tolerates_a_misread_name(seller, fires):
+    rs = load_rules(REPO / "rules" / "xinglan")
+    facts = {"doc": {"kind": "purchase_invoice", "text": "发票", "fields": {"seller_name": seller}, "seals": [],
+                     "file": {"name": "a.jpg"}}, "appeal": {"submitted_at": "2025-06-01"}, "brand": {}}
+    hits = [h.rule_id for h in rs.evaluate(facts, "purchase_invoice")]
+    assert ("xinglan.invoice.known-seller" in hits) is fires, hits
