@@ -87,7 +87,7 @@ MAX_CHANGED = 2
 LOOKALIKE_NATS = 0.2
 """The same for a pair in LOOKALIKES shown by the ring's best reading (`seals.read.verify` keeps such a reading
 however close the registered text scores), on any capture: the strip need only favour it, by more than a genuine
-photographed registry seal's 市 read as 币 by 0.11 nats (fresh seed 997, A-997-000001; it had been 0.1). Re-engraved
+photographed registry seal's 市 read as 币 by 0.11 nats (fresh seed 997, A-997-000001; this was 0.1 then). Re-engraved
 look-alikes on seeds 7 and 907 showed 0.54 nats and more. On 620 genuine seals of
 seeds 631, 643, 659 and 683 (330 photographed or of unknown capture) no best reading showed a table partner in place
 of a registered character, nor did any final reading of 879 genuine seals of those and seeds 641 and 661; their

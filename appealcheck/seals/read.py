@@ -283,7 +283,7 @@ def _strip_logp(strip: np.ndarray) -> tuple[np.ndarray, dict[str, int]]:
     return np.log(np.clip(probs, 1e-12, 1.0)), alphabet
 
 
-def verify(strip: np.ndarray, read: str, expected: tuple[str, ...]) -> tuple[str, str, tuple]:
+def verify(strip: np.ndarray, read: str, expected: tuple[str, ...], strip_logp=None) -> tuple[str, str, tuple]:
     """The registered text the strip supports as well as its own reading (within VERIFY_NATS), else `read`; with
     the nearest registered text and how each of its characters the reading differs on fares (`SealText.differences`)
     when the reading stands.
@@ -291,7 +291,8 @@ def verify(strip: np.ndarray, read: str, expected: tuple[str, ...]) -> tuple[str
     The ring's best reading may slip on a faint or cramped character; the recognizer still gives the engraved
     text nearly the same probability. A seal whose text was changed does not get that benefit: the changed
     character is plainly seen.
-    """
+
+    `strip_logp` (optional) gives `_strip_logp(strip)` computed once by the caller, who may need it again."""
     from rapidfuzz import fuzz
 
     # Imported here: appealcheck.checks imports this package.
@@ -316,7 +317,7 @@ def verify(strip: np.ndarray, read: str, expected: tuple[str, ...]) -> tuple[str
     fills = [e for e in fills if fuzz.ratio(canonical(read), canonical(e)) >= VERIFY_NEAR]
     if not expected and not fills:
         return read, "", ()
-    logp, alphabet = _strip_logp(strip)
+    logp, alphabet = strip_logp() if strip_logp else _strip_logp(strip)
     if fills:
         # Of the cuts, the one the strip supports best is the text to expect.
         scored_fills = [(_ctc_logp(logp, lab), f) for f in dict.fromkeys(fills)
@@ -346,18 +347,19 @@ def verify(strip: np.ndarray, read: str, expected: tuple[str, ...]) -> tuple[str
     return read, text, plain_differences(logp, alphabet, form, read, score)
 
 
-def swap_gains(strip: np.ndarray, read: str, registered: str) -> tuple[tuple[str, str, float], ...]:
+def swap_gains(strip: np.ndarray, read: str, registered: str, strip_logp=None) -> tuple[tuple[str, str, float], ...]:
     """`SealText.swap_gains`: how plainly the strip shows each look-alike of a character of `registered` (the
     registered texts, run together) that the reading holds. `plain_differences` cannot say it where the reading
     lost a character beside the look-alike (a ring read in part from the wrong start: '岚料技（杭州有限公司' for
-    星岚科技（杭州）有限公司), so the reading itself is the baseline here, one character put back at a time."""
+    星岚科技（杭州）有限公司), so the reading itself is the baseline here, one character put back at a time.
+    `strip_logp`, as for `verify`: the strip's log-probabilities from the caller's one recognizer pass."""
     from appealcheck.checks.names import LOOKALIKE_PAIRS
 
     todo = sorted((i, a) for i, ch in enumerate(read) for pair in LOOKALIKE_PAIRS if ch in pair
                   for a in pair - {ch} if a in registered)
     if not todo:
         return ()
-    logp, alphabet = _strip_logp(strip)
+    logp, alphabet = strip_logp() if strip_logp else _strip_logp(strip)
     lab = _labels(read, alphabet)
     if lab is None or len(lab) > logp.shape[0]:
         return ()
@@ -455,8 +457,10 @@ def read_seal(image: np.ndarray, seal: SealShape, want_center: bool = True, want
     margin = 6.0
     strip = _strip(pol, start - margin, span + 2 * margin, 0.6 if oval else 0.55, 0.97 if oval else 0.95)
     ring, score = rec(strip)
-    ring, against, differences = verify(strip, ring, expected)
-    gains = swap_gains(strip, ring, "".join(expected)) if expected else ()
+    # One recognizer pass over the strip serves both `verify` and `swap_gains` (`strip_logp`), when either asks.
+    strip_logp = functools.cache(functools.partial(_strip_logp, strip))
+    ring, against, differences = verify(strip, ring, expected, strip_logp)
+    gains = swap_gains(strip, ring, "".join(expected), strip_logp) if expected else ()
     gap_mid = (gap_start + gap_len / 2) % 360
     rotation = ((gap_mid - 90 + 180) % 360) - 180
     if oval:
