@@ -50,10 +50,10 @@ class FileForensics(Check):
 
 
 class PixelForensics(Check):
-    """Noise inconsistency and copy-move on every page; JPEG grid features for JPEG files."""
+    """Noise inconsistency, copy-move and pasted blocks on every page; JPEG grid features for JPEG files."""
 
     id = "pixel.forensics"
-    version = "4"
+    version = "5"
 
     def __init__(self, params: PixelParams | None = None) -> None:
         self.params = params or PixelParams()

@@ -21,6 +21,7 @@ does not belong where it lands:
   noise, a block genuinely printed twice is still told apart by it.
 - noise inconsistency: the noise level in blocks, compared with what the page shows at the same
   brightness; a compact region much cleaner or noisier than the rest was made elsewhere.
+- pasted blocks: a rectangle of other paper, its sides cut one pixel sharp (`paste.py`).
 - JPEG grid: the phase and strength of the 8x8 block grid, as features (a crop or a paste after
   compression moves or doubles it).
 
@@ -38,6 +39,7 @@ import cv2
 import numpy as np
 
 from appealcheck.forensics import Report, Signal
+from appealcheck.forensics.paste import code_boxes, pasted_blocks
 from appealcheck.models import Box, Page
 
 CHECK_ID = "pixel.forensics"
@@ -129,6 +131,8 @@ class PixelParams:
     """Mean grey difference of two marks' 4 x 4 means under which they look alike."""
     cm_marks_shifts: int = 10
     """Shifts the marks may propose beyond ORB's (most voted first): each is verified like ORB's repeats."""
+    paste: bool = True
+    """Look for blocks pasted from another capture (`paste.pasted_blocks`)."""
 
 
 @dataclass(frozen=True)
@@ -170,7 +174,7 @@ def analyse_page(page: Page, params: PixelParams | None = None, jpeg: bool = Fal
     h, w = page.image.shape[:2]
     none = {f"{CHECK_ID}.{k}": None for k in ("noise_level", "noise_inconsistent_blocks", "noise_max_ratio",
                                               "copy_move_pairs", "copy_move_corr", "copy_move_gap",
-                                              "copy_move_region",
+                                              "copy_move_region", "pasted_regions",
                                               "jpeg_grid_strength",
                                               "jpeg_grid_offset")}
     if h < MIN_SIDE or w < MIN_SIDE:
@@ -189,6 +193,10 @@ def analyse_page(page: Page, params: PixelParams | None = None, jpeg: bool = Fal
     sig, f, _note = _copy_move(grey, r, flat, s, page, p, level, jpeg)
     signals += sig
     feats.update(f)
+    if p.paste:
+        sig, _proposed = pasted_blocks(page, s)
+        signals += sig
+        feats[f"{CHECK_ID}.pasted_regions"] = float(len(sig))
     if jpeg:
         feats.update(_jpeg_grid(grey))
     return PixelReport(Report(tuple(signals), feats, tuple(unchecked)), nmap, s)
@@ -454,6 +462,10 @@ def _copy_move(grey, r, flat, s, page: Page, p: PixelParams, level: float, jpeg:
         dst_box = _px_box((x0 + dx, y0 + dy, x1 + dx, y1 + dy), s, page)
         if any(_iou(box, sg.box) > 0.3 for box in (src_box, dst_box) for sg in signals + gap_signals if sg.box):
             continue
+        if _in_code(page, src_box, dst_box):
+            # A QR code repeats its three finder squares by design (fresh seed 1061, a genuine licence exported
+            # as a scanned PDF: two finders 1.2 levels apart): repeats inside a readable code are its print.
+            continue
         # Which of the two is the copy the pixels cannot say (the pair's order is only left to right), so
         # each finding is reported on both blocks, each naming the other.
         if corr >= p.cm_corr and noisy:
@@ -500,7 +512,11 @@ def _copy_move(grey, r, flat, s, page: Page, p: PixelParams, level: float, jpeg:
         # Not for repeats the ink marks proposed: picked for looking alike, a photographed receipt's two item
         # lines came 4.7 levels apart where its ORB repeats were 14.5 (fresh seed 941).
         close = close or (noisy and apart and d <= p.cm_gap_wide_max and gap <= p.cm_gap_wide and ci < n_orb)
-        if close and floor >= p.cm_gap_floor and (noisy or not aligned):
+        # A copy brings the page's noise along with its print: print alike to half a level whose noise is not
+        # (under cm_region_noise of its unclipped pixels equal) was printed twice. Fresh seed 1061, a genuine
+        # receipt screenshot barely over the noise floor (0.17): two item lines 57 px apart, 0.0 levels, 15%.
+        printed = noisy and d < 0.5 and corr < p.cm_region_noise
+        if close and not printed and floor >= p.cm_gap_floor and (noisy or not aligned):
             # Without sensor noise a render can repeat its print pixel for pixel: the evidence is weaker there.
             for here, there in ((dst_box, src_box), (src_box, dst_box)):
                 gap_signals.append(Signal(
@@ -810,6 +826,18 @@ def _identity(grey, pts: np.ndarray, shift: tuple[float, float]) -> tuple[float 
             if best[0] is None or same > best[0]:
                 best = (same, n)
     return best
+
+
+def _in_code(page: Page, a: Box, b: Box) -> bool:
+    """Both blocks inside one QR code or barcode zxing-cpp reads (searched round them, their span on every side)."""
+    x0, y0 = min(a[0], b[0]), min(a[1], b[1])
+    x1, y1 = max(a[2], b[2]), max(a[3], b[3])
+    m = max(x1 - x0, y1 - y0)
+    for c in code_boxes(page.image, (int(x0 - m), int(y0 - m), int(x1 + m), int(y1 + m)), margin=0):
+        t = 0.1 * max(c[2] - c[0], c[3] - c[1])
+        if c[0] - t <= x0 and c[1] - t <= y0 and x1 <= c[2] + t and y1 <= c[3] + t:
+            return True
+    return False
 
 
 def _iou(a: Box, b: Box) -> float:

@@ -323,3 +323,41 @@ def test_the_same_crowded_page_without_a_copy_is_quiet(quality):
     rep = analyse_page(Page(0, img if quality is None else _jpeg(img, quality), 150.0), jpeg=quality is not None)
     assert not rep.report.signals, [s.message for s in rep.report.signals]
 
+
+
+def _built_page(seed: int, index: int, name: str, tmp_path) -> tuple[Page, str]:
+    from appealcheck.ingest.files import read_document
+    from appealcheck.samples import serial_forgers
+    from appealcheck.samples.appeal import build
+
+    out = build(seed, index, 0.4, serial_forgers(seed))
+    label = next(d for d in out.label["documents"] if d["file"] == name)
+    path = tmp_path / name
+    path.write_bytes(dict(out.files)[name])
+    doc = read_document(path, name)
+    return doc.pages[0], label["label"] + "/" + label["capture"]["style"] + "/" + doc.info.format
+
+
+def test_a_qr_codes_finder_squares_are_its_print_not_a_copy(tmp_path, monkeypatch):
+    """A-1061-000036 (fresh seed 1061), a genuine licence exported as a scanned PDF: its QR code's finder squares
+    are alike by design, 1.2 grey levels apart. zxing-cpp reads the code round them, and that keeps them quiet."""
+    from appealcheck.forensics import pixel
+
+    page, what = _built_page(1061, 36, "02_business_license.pdf", tmp_path)
+    assert what == "genuine/pdf_scan/pdf"
+    assert analyse_page(page).report.signals == ()
+    monkeypatch.setattr(pixel, "code_boxes", lambda *a, **k: [])
+    assert [s.id for s in analyse_page(page).report.signals] == ["pixel.copy_move"] * 2
+
+
+def test_print_repeated_exactly_without_its_noise_is_not_a_copy(tmp_path):
+    """A-1061-000054 (fresh seed 1061), a genuine receipt screenshot barely over the noise floor (0.17): two item
+    lines 57 px apart are the same print to 0.0 grey levels, but only 15% of their unclipped pixels are equal. A
+    copy brings its noise along."""
+    page, what = _built_page(1061, 54, "02_receipt.png", tmp_path)
+    assert what == "genuine/screenshot/png"
+    rep = analyse_page(page).report
+    assert rep.features["pixel.forensics.noise_level"] >= PixelParams().noise_floor
+    assert rep.signals == ()
+    before = analyse_page(page, PixelParams(cm_region_noise=0.0)).report.signals  # the guard off
+    assert [s.id for s in before] == ["pixel.copy_move"] * 2 and before[0].measured == 0.0

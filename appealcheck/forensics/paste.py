@@ -1,0 +1,224 @@
+"""Blocks pasted from another capture: a rectangle of other paper, cut with an edge sharper than the page's own.
+
+A forger who cuts a block out of another document's scan or photo (a seal with the paper round it, a line of
+text, a signature) and pastes it onto a page brings that document's paper along. Self-similarity cannot see it
+(the block is nowhere else on the page), and its noise often hides among the page's own. What it cannot hide:
+
+- its paper is another tone than the page's (another scanner, another light, another sheet), so the paper
+  steps along the four sides of an axis-aligned rectangle;
+- the step is one pixel wide: the editor cut it on the file, where every edge the capture drew (print, the
+  page's border, a shadow) is blurred by the lens or the scanner.
+
+The test works on the page's paper: the image at half the work size with its print closed away (a grey
+closing removes strokes thinner than 7 pixels there), so text, rules and seal lines leave it and the paper's
+tone remains. Long straight steps in that paper (`step` levels, runs of a fortieth of the page) propose sides;
+two sides meeting at a corner propose a rectangle, which is kept when
+
+- each of its four sides steps along most of its length (`side_cover`),
+- it is paper on both sides of every side: bright and unsaturated (a bar of a barcode, a bold digit's stroke
+  or a seal's red ink is not paper), and one paper inside (`one_paper`),
+- at least three of its sides are cut: on the full-size image, the step across the side is made in one or two
+  pixels and does not ring (`_cut`),
+- it holds no printed code: a QR code or a barcode on its white quiet zone is a white box with hard sides that
+  genuine documents print (zxing-cpp reads the block to tell).
+
+A paste onto paper of the same tone (a clean scan's white onto another's) steps nowhere and is not found here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from appealcheck.forensics import Signal
+from appealcheck.models import Box, Page
+
+
+@dataclass(frozen=True)
+class PasteParams:
+    """Thresholds, set on seed 941's pages with blocks pasted by bench/forensics.py (see bench/RESULTS.md)."""
+
+    step: float = 6.0
+    """Grey levels (any colour channel) the paper must step across a side."""
+    run: int = 40
+    """A side runs at least 1/run of the page's width (and 16 pixels at half size)."""
+    side_cover: float = 0.6
+    """Share of each side's length along which the paper steps."""
+    min_area: float = 0.004
+    max_area: float = 0.25
+    """Area of the rectangle, as a share of the page: a block, not a crumb and not the page on a desk."""
+    paper: float = 60.0
+    """Grey level both sides of every side must reach (the median along it): paper, not a barcode's bar. Set on
+    seed 941's barcodes (their bars' sides at 1-67) and pastes (a photo's dark paper at 59-126 kept)."""
+    chroma: float = 90.0
+    """Largest spread of a side's median colour over its channels: paper, not a seal's red."""
+    one_paper: float = 0.45
+    """Share of a side's inner line within 6 levels of its median; all sides but one must reach it."""
+    cut_sides: int = 3
+    """Sides whose step is a cut on the full-size image."""
+
+
+def pasted_blocks(page: Page, s: float, p: PasteParams | None = None) -> tuple[list[Signal], int]:
+    """Signals for blocks pasted onto `page` (work scale `s`), and the number of rectangles proposed."""
+    p = p or PasteParams()
+    img = page.image
+    if img.ndim == 2:
+        img = np.dstack([img] * 3)
+    h, w = img.shape[:2]
+    k = s / 2  # page pixels -> half work pixels
+    W, H = max(1, int(w * k)), max(1, int(h * k))
+    if W < 64 or H < 64:
+        return [], 0
+    small = cv2.resize(np.ascontiguousarray(img[..., :3]), (W, H), interpolation=cv2.INTER_AREA)
+    bg8 = cv2.morphologyEx(small, cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8))
+    # Steps across two pixels, the largest of the three channels (uint8 OpenCV calls: numpy's float version cost
+    # 80 ms on an A4 page).
+    eh = np.zeros((H, W), bool)
+    ev = np.zeros((H, W), bool)
+    eh[1:-1] = _channel_max(cv2.absdiff(bg8[2:], bg8[:-2])) >= p.step
+    right, left = np.ascontiguousarray(bg8[:, 2:]), np.ascontiguousarray(bg8[:, :-2])
+    ev[:, 1:-1] = _channel_max(cv2.absdiff(right, left)) >= p.step
+    bg = bg8.astype(np.float32)
+    L = max(16, W // p.run)
+    oh, ov = _runs(eh, L, horizontal=True), _runs(ev, L, horizontal=False)
+    cands = _corners(oh, ov, L)
+    ehd = cv2.dilate(eh.astype(np.uint8), np.ones((5, 1), np.uint8)) > 0
+    evd = cv2.dilate(ev.astype(np.uint8), np.ones((1, 5), np.uint8)) > 0
+    mx, my = max(8, W // 50), max(8, H // 50)
+    found: list[tuple[float, tuple[int, int, int, int]]] = []
+    for x0, y0, x1, y1 in sorted(cands):
+        area = (x1 - x0) * (y1 - y0)
+        if x0 <= mx or y0 <= my or x1 >= W - mx or y1 >= H - my or not p.min_area * W * H <= area <= p.max_area * W * H:
+            continue
+        sides = (ehd[y0, x0:x1].mean(), ehd[y1, x0:x1].mean(), evd[y0:y1, x0].mean(), evd[y0:y1, x1].mean())
+        if min(sides) < p.side_cover or not _paper(bg, x0, y0, x1, y1, p):
+            continue
+        full = tuple(int(round(v / k)) for v in (x0, y0, x1, y1))
+        if _cut(img, full) < p.cut_sides or _coded(img, full):
+            continue
+        found.append((float(min(sides)), full))
+    signals: list[Signal] = []
+    kept: list[tuple[int, int, int, int]] = []
+    for cover, b in sorted(found, reverse=True):
+        if any(b[0] < o[2] and o[0] < b[2] and b[1] < o[3] and o[1] < b[3] for o in kept):
+            continue
+        kept.append(b)
+        box: Box = (float(b[0]), float(b[1]), float(b[2]), float(b[3]))
+        signals.append(Signal("pixel.pasted_region", "high",
+                              "A block of other paper is pasted here: its tone steps along all four sides of a "
+                              "rectangle, cut one pixel sharp where the page's own edges are blurred by the capture",
+                              page.index, box, measured=round(cover, 2),
+                              expected="paper of one tone, or edges as soft as the capture's"))
+    return signals, len(cands)
+
+
+def _channel_max(d: np.ndarray) -> np.ndarray:
+    c = cv2.split(np.ascontiguousarray(d))
+    return cv2.max(cv2.max(c[0], c[1]), c[2])
+
+
+def _runs(e: np.ndarray, n: int, horizontal: bool) -> np.ndarray:
+    """Runs of `e` at least `n` long along one axis (gaps of up to 4 closed first)."""
+    gap = np.ones((1, 5) if horizontal else (5, 1), np.uint8)
+    line = np.ones((1, n) if horizontal else (n, 1), np.uint8)
+    e = cv2.morphologyEx(e.astype(np.uint8), cv2.MORPH_CLOSE, gap)
+    return cv2.morphologyEx(e, cv2.MORPH_OPEN, line)
+
+
+def _corners(oh: np.ndarray, ov: np.ndarray, n: int, tol: int = 4) -> set[tuple[int, int, int, int]]:
+    """Rectangles proposed where a horizontal run and a vertical run meet at a corner of both."""
+    hs, vs = [], []
+    for m, out, horizontal in ((oh, hs, True), (ov, vs, False)):
+        cnt, _, st, _ = cv2.connectedComponentsWithStats(m, connectivity=8)
+        for x, y, w, h, _a in st[1:cnt]:
+            if horizontal and h <= 8:
+                out.append((int(x), int(x + w - 1), int(y + h // 2)))
+            elif not horizontal and w <= 8:
+                out.append((int(y), int(y + h - 1), int(x + w // 2)))
+    cands: set[tuple[int, int, int, int]] = set()
+    for xa, xb, y in hs:
+        for ya, yb, x in vs:
+            for cx, ox in ((xa, xb), (xb, xa)):
+                if abs(cx - x) > tol:
+                    continue
+                for cy, oy in ((ya, yb), (yb, ya)):
+                    if abs(y - cy) <= tol:
+                        x0, x1 = sorted((cx, ox))
+                        y0, y1 = sorted((y, oy))
+                        if x1 - x0 >= n and y1 - y0 >= n // 2:
+                            cands.add((x0, y0, x1, y1))
+    return cands
+
+
+def _paper(bg: np.ndarray, x0: int, y0: int, x1: int, y1: int, p: PasteParams) -> bool:
+    """Paper on both sides of every side of the rectangle, and one paper along its inner sides."""
+    o = 3
+    ins = [bg[y0 + o, x0 + o:x1 - o], bg[y1 - o, x0 + o:x1 - o], bg[y0 + o:y1 - o, x0 + o], bg[y0 + o:y1 - o, x1 - o]]
+    outs = [bg[y0 - o, x0 + o:x1 - o], bg[y1 + o, x0 + o:x1 - o], bg[y0 + o:y1 - o, x0 - o], bg[y0 + o:y1 - o, x1 + o]]
+    med = [np.median(a, axis=0) for a in ins + outs]
+    if min(float(m.mean()) for m in med) < p.paper or max(float(np.ptp(m)) for m in med) > p.chroma:
+        return False
+    alike = sorted(float((np.abs(a - m).max(axis=-1) <= 6).mean()) for a, m in zip(ins, med[:4], strict=True))
+    return alike[1] >= p.one_paper
+
+
+def _cut(img: np.ndarray, box: tuple[int, int, int, int], r: int = 10) -> int:
+    """Sides of `box` (page pixels) across which the paper steps within two pixels, without ringing.
+
+    Per side: a strip 2r across, closed along the side (print away), its median profile across; in the channel
+    that steps most, the largest one-pixel step must be half the whole step, the largest two-pixel step 0.68 of
+    it, and the profile's total variation at most 1.6 times it. A lens or a scanner spreads a step over 3-6
+    pixels (barcode bars on seed 941's photos and scans: one-pixel share 0.34-0.45).
+    """
+    x0, y0, x1, y1 = box
+    h, w = img.shape[:2]
+    g = img[..., :3]
+    n = 0
+    for horizontal, c, a, b in ((True, y0, x0, x1), (True, y1, x0, x1), (False, x0, y0, y1), (False, x1, y0, y1)):
+        a, b = a + 8, b - 8
+        lim = h if horizontal else w
+        if c - r < 0 or c + r > lim or b - a < 8:
+            continue
+        strip = g[c - r:c + r, a:b] if horizontal else g[a:b, c - r:c + r].transpose(1, 0, 2)
+        strip = cv2.morphologyEx(np.ascontiguousarray(strip), cv2.MORPH_CLOSE, np.ones((1, 15), np.uint8))
+        prof = np.median(strip.astype(np.float32), axis=1)
+        ch = int(np.abs(prof[-1] - prof[0]).argmax())
+        q = prof[:, ch]
+        whole = abs(float(q[-3:].mean() - q[:3].mean()))
+        d1 = np.abs(np.diff(q))
+        d2 = np.abs(q[2:] - q[:-2])
+        if whole >= 4 and d1.max() >= 0.5 * whole and 0.68 * whole <= d2.max() <= 1.25 * whole \
+                and d1.sum() <= 1.6 * whole:
+            n += 1
+    return n
+
+
+def _coded(img: np.ndarray, box: tuple[int, int, int, int]) -> bool:
+    return holds_code(img, box)
+
+
+def holds_code(img: np.ndarray, box: tuple[int, int, int, int], margin: int | None = None) -> bool:
+    """A QR code or barcode zxing-cpp reads in `box` (page pixels), widened by `margin` (default: a quarter of
+    its width, at least 20 pixels)."""
+    return bool(code_boxes(img, box, margin))
+
+
+def code_boxes(img: np.ndarray, box: tuple[int, int, int, int], margin: int | None = None) -> list[Box]:
+    """Page-pixel bounding boxes of the QR codes and barcodes zxing-cpp reads in `box` widened by `margin`."""
+    import zxingcpp
+
+    x0, y0, x1, y1 = box
+    m = max(20, (x1 - x0) // 4) if margin is None else margin
+    ox, oy = max(0, x0 - m), max(0, y0 - m)
+    crop = img[oy:max(0, y1 + m), ox:max(0, x1 + m)]
+    if crop.shape[0] < 8 or crop.shape[1] < 8:
+        return []
+    out: list[Box] = []
+    for code in zxingcpp.read_barcodes(np.ascontiguousarray(crop[..., :3] if crop.ndim == 3 else crop)):
+        q = code.position
+        xs = [pt.x for pt in (q.top_left, q.top_right, q.bottom_left, q.bottom_right)]
+        ys = [pt.y for pt in (q.top_left, q.top_right, q.bottom_left, q.bottom_right)]
+        out.append((float(ox + min(xs)), float(oy + min(ys)), float(ox + max(xs)), float(oy + max(ys))))
+    return out

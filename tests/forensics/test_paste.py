@@ -1,0 +1,106 @@
+"""Blocks pasted from another capture (`pixel.pasted_region`), on generated pages and real seal images."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from appealcheck.forensics import paste
+from appealcheck.forensics.paste import PasteParams, pasted_blocks
+from appealcheck.forensics.pixel import analyse_page
+from appealcheck.models import Page
+
+REAL_SEALS = Path(__file__).resolve().parents[3] / "shared" / "realdata" / "seals" / "images"
+
+
+def _files(seed: int, index: int) -> tuple[dict[str, np.ndarray], dict[str, dict]]:
+    from appealcheck.samples import serial_forgers
+    from appealcheck.samples.appeal import build
+
+    out = build(seed, index, 0.4, serial_forgers(seed))
+    labels = {d["file"]: d for d in out.label["documents"]}
+    images = {n: np.asarray(Image.open(io.BytesIO(b)).convert("RGB"))
+              for n, b in dict(out.files).items() if n.endswith((".jpg", ".png"))}
+    return images, labels
+
+
+def _paste(dst: np.ndarray, src: np.ndarray, at: tuple[float, float], sy: float) -> tuple[np.ndarray, tuple]:
+    """A block of a fifth of the page's width and 7.5 % of its height, cut from `src` (scaled to the page) at
+    (0.15, sy) and pasted at `at`, as a forger does in an image editor."""
+    h, w = dst.shape[:2]
+    src = cv2.resize(src, (w, h))
+    bw, bh = int(w * 0.2), int(h * 0.075)
+    x, y, sx, sy_ = int(w * at[0]), int(h * at[1]), int(w * 0.15), int(h * sy)
+    out = dst.copy()
+    out[y:y + bh, x:x + bw] = src[sy_:sy_ + bh, sx:sx + bw]
+    return out, (x, y, x + bw, y + bh)
+
+
+def _jpeg(img: np.ndarray, quality: int | None) -> np.ndarray:
+    if quality is None:
+        return img
+    buf = io.BytesIO()
+    Image.fromarray(img).save(buf, "JPEG", quality=quality)
+    return np.asarray(Image.open(buf).convert("RGB"))
+
+
+@pytest.fixture(scope="module")
+def a941_1():
+    images, labels = _files(941, 1)
+    assert {n: (labels[n]["label"], labels[n]["capture"]["style"]) for n in images} == {
+        "01_authorization_letter.jpg": ("genuine", "photo"), "02_authorization_letter.jpg": ("genuine", "photo"),
+        "03_purchase_invoice.jpg": ("genuine", "scan"), "04_business_license.jpg": ("genuine", "scan")}
+    return images
+
+
+@pytest.mark.parametrize("quality", [None, 85])
+@pytest.mark.parametrize(("dst", "src"), [("03_purchase_invoice.jpg", "01_authorization_letter.jpg"),
+                                          ("01_authorization_letter.jpg", "03_purchase_invoice.jpg")])
+def test_a_block_of_another_captures_paper_is_found_and_boxed(a941_1, dst, src, quality):
+    """A block of a photographed letter pasted onto a scanned invoice, and a block of the scan onto the photo,
+    saved losslessly and at 85: one `pixel.pasted_region` finding, boxed on the block to within two pixels."""
+    page, box = _paste(a941_1[dst], a941_1[src], (0.4, 0.6), 0.2)
+    signals = analyse_page(Page(0, _jpeg(page, quality), 200.0), jpeg=quality is not None).report.signals
+    found = [s for s in signals if s.id == "pixel.pasted_region"]
+    assert len(found) == 1 and found[0].severity == "high"
+    assert np.abs(np.array(found[0].box) - np.array(box)).max() <= 2
+
+
+def test_the_same_genuine_pages_are_quiet(a941_1):
+    for name, img in a941_1.items():
+        rep = analyse_page(Page(0, img, 200.0), jpeg=True).report
+        assert [s.id for s in rep.signals] == [], name
+        assert rep.features["pixel.forensics.pasted_regions"] == 0.0
+
+
+def test_a_qr_code_on_its_white_tile_is_a_printed_box_not_a_paste(monkeypatch):
+    """A-941-000020's screenshot of a business licence prints its QR code on a white tile over tinted paper: a
+    white rectangle with hard sides. zxing-cpp reads the code in it, and that keeps it quiet."""
+    images, labels = _files(941, 20)
+    name = "04_business_license.png"
+    assert (labels[name]["label"], labels[name]["capture"]["style"]) == ("genuine", "screenshot")
+    page = Page(0, images[name], 200.0)
+    assert pasted_blocks(page, 1.0)[0] == []
+    monkeypatch.setattr(paste, "_coded", lambda img, box: False)
+    assert [s.id for s in pasted_blocks(page, 1.0)[0]] == ["pixel.pasted_region"]
+
+
+@pytest.mark.skipif(not REAL_SEALS.is_dir(), reason="../shared/realdata not beside the repo")
+def test_the_counter_of_a_bold_digit_on_a_real_seal_image_is_not_a_paste():
+    """A real seal image (shared/realdata, stamp_129.jpg) prints an amount in bold digits: the paper inside a '0'
+    is a rectangle bounded by strokes too thick to close away. Its inner sides are not one paper."""
+    img = np.asarray(Image.open(REAL_SEALS / "stamp_129.jpg").convert("RGB"))
+    page = Page(0, img, None)
+    assert pasted_blocks(page, 1.0)[0] == []
+    assert [s.id for s in pasted_blocks(page, 1.0, PasteParams(one_paper=0.0))[0]] == ["pixel.pasted_region"]
+
+
+@pytest.mark.parametrize("shape", [(1, 1, 3), (40, 3000, 3), (3000, 3000), (100, 100, 4)])
+def test_odd_pages_are_bounded(shape):
+    img = np.full(shape, 255, np.uint8)
+    assert pasted_blocks(Page(0, img, None), 1.0)[0] == []
