@@ -90,6 +90,11 @@ receipt's total is printed larger than any other digit) is made before capture: 
 copy-moves end up after capture, on letters and licences."""
 
 
+SEAL_AFTER_CAPTURE_RATE = 0.5
+"""Share of pasted seals laid on the captured file as a block cut from another document's picture, paper and all
+(`forgeries.seal_block_after_capture`), rather than as a flat cut-out on the page before capture."""
+
+
 def clone_plan(spec: DocSpec, twin: Rendered, rng: random.Random, submitted: dt.date):
     """A copy-move made on the captured file: (forged spec, donor/target boxes), or None when the edit
     changes the value's length or a character has no donor on the page (then it is made before capture).
@@ -292,6 +297,13 @@ def build(
                 after = [list(b) for _, b in moves]
             else:
                 twin, page, spec = forge(spec, op, cp.dpi, frg, submitted, other, letter_start)
+                block = None
+                if op == "seal_pasted" and cp.style != "fax" and stage_rng.random() < SEAL_AFTER_CAPTURE_RATE:
+                    block = F.seal_block_after_capture(twin, stage_rng)
+                if block is not None:
+                    page = render(replace(spec, seals=()), cp.dpi)
+                    edit, after = block
+                    resave = stage_rng.choice([80, 85, 90, 92, 95, 98])
             ops = [op]
             if op != "software_metadata" and frg.random() < 0.2:
                 ops.append("software_metadata")

@@ -526,6 +526,47 @@ def seal_pasted(spec: DocSpec, page_dpi: int, rng: random.Random) -> Rendered:
     return replace(bare, image=img)
 
 
+def seal_block_after_capture(
+    twin: Rendered, rng: random.Random
+) -> tuple[Callable[[np.ndarray, np.ndarray], None], list[list[int]]] | None:
+    """A seal cut with the paper round it out of another document's photo or scan and pasted on the captured file.
+
+    The forger's usual way with a seal: crop the impression from a genuine document's picture (a rectangle,
+    with its paper) and lay it on the unsealed page in an image editor. The crop is the genuine twin's
+    impression with a margin, on the donor's paper: tinted, softened and grainy as another capture leaves it,
+    then scaled onto the page where the seal belongs. Returns (the edit for `capture.apply`, the rectangle in
+    page pixels), or None when the twin has no impression.
+    """
+    if not twin.seal_boxes:
+        return None
+    x0, y0, x1, y1 = twin.seal_boxes[0][1]
+    h, w = twin.image.shape[:2]
+    m = rng.uniform(0.08, 0.25) * max(x1 - x0, y1 - y0)
+    r = [int(max(0, x0 - m)), int(max(0, y0 - m)), int(min(w, x1 + m)), int(min(h, y1 + m))]
+    if r[2] - r[0] < 8 or r[3] - r[1] < 8:
+        return None
+    block = twin.image[r[1]:r[3], r[0]:r[2]].astype(np.float32)
+    # The donor's paper: another sheet under other light (a tint of up to ~25 levels), the donor camera's blur
+    # and grain. Drawn with the stage's generator, so the forged document's other draws are unchanged.
+    tone = np.array([rng.uniform(0.88, 1.0), rng.uniform(0.86, 1.0), rng.uniform(0.8, 0.98)], np.float32)
+    block = cv2.GaussianBlur(block * tone, (0, 0), rng.uniform(0.5, 1.3))
+    seed = rng.randrange(2**31)
+    block += np.random.default_rng(seed).standard_normal(block.shape).astype(np.float32) * rng.uniform(0.8, 3.0)
+    patch = np.clip(block + 0.5, 0, 255).astype(np.uint8)
+
+    def edit(img: np.ndarray, H: np.ndarray) -> None:
+        pts = np.array([[r[0], r[1], 1.0], [r[2], r[1], 1.0], [r[0], r[3], 1.0], [r[2], r[3], 1.0]]) @ H.T
+        xs, ys = pts[:, 0] / pts[:, 2], pts[:, 1] / pts[:, 2]
+        X0, Y0 = max(0, int(round(xs.min()))), max(0, int(round(ys.min())))
+        X1, Y1 = min(img.shape[1], int(round(xs.max()))), min(img.shape[0], int(round(ys.max())))
+        if X1 - X0 < 4 or Y1 - Y0 < 4:
+            return
+        out = cv2.resize(patch, (X1 - X0, Y1 - Y0), interpolation=cv2.INTER_AREA)
+        img[Y0:Y1, X0:X1] = cv2.cvtColor(out, cv2.COLOR_RGB2GRAY) if img.ndim == 2 else out
+
+    return edit, [r]
+
+
 # ------------------------------------------------------------------ regions
 
 
