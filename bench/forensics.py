@@ -134,8 +134,7 @@ def main() -> None:
                     res[key][1] += hit
     print("post-capture edits of ~1.5 % of the page (pixel finding overlapping the edit):")
     for k, (n, h) in sorted(res.items()):
-        if k[2] == "all" or k[0] == "clone":
-            print(f"  {k[0]:5s} {k[1]:4s} {k[2]:10s} {h:3d}/{n:3d} = {h / max(1, n):5.0%}")
+        print(f"  {k[0]:5s} {k[1]:4s} {k[2]:10s} {h:3d}/{n:3d} = {h / max(1, n):5.0%}")
     if times:
         print(f"pixel analysis per 200 dpi A4 page: median {np.median(times):.3f} s, max {max(times):.3f} s "
               f"({len(times)} pages)")

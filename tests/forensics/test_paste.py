@@ -104,3 +104,16 @@ def test_the_counter_of_a_bold_digit_on_a_real_seal_image_is_not_a_paste():
 def test_odd_pages_are_bounded(shape):
     img = np.full(shape, 255, np.uint8)
     assert pasted_blocks(Page(0, img, None), 1.0)[0] == []
+
+
+@pytest.mark.parametrize(("index", "name"), [(136, "03_purchase_invoice.jpg"), (165, "02_purchase_invoice.jpg")])
+def test_a_seal_block_at_an_invoices_foot_is_found_though_it_meets_the_frame(index, name):
+    """Seed 907's invoices: a seal cut with its paper from another picture, laid at the foot of a scanned invoice.
+    One block runs off the page (its bottom is the frame), the other stops 18 px short of it; a margin of 2% of
+    the page round the frame, meant for a photo's desk, left both out."""
+    images, labels = _files(907, index)
+    d = labels[name]
+    assert (d["ops"], d["stage"], d["capture"]["style"]) == (["seal_pasted"], "after_capture", "scan")
+    x0, y0, x1, y1 = d["regions"][0]["box"]
+    found = pasted_blocks(Page(0, images[name], 200.0), 1.0)[0]
+    assert len(found) == 1 and abs(found[0].box[0] - x0) <= 4 and abs(found[0].box[1] - y0) <= 4
