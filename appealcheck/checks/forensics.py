@@ -53,7 +53,7 @@ class PixelForensics(Check):
     """Noise inconsistency, copy-move and pasted blocks on every page; JPEG grid features for JPEG files."""
 
     id = "pixel.forensics"
-    version = "6"
+    version = "7"
 
     def __init__(self, params: PixelParams | None = None) -> None:
         self.params = params or PixelParams()

@@ -462,13 +462,9 @@ def _copy_move(grey, r, flat, s, page: Page, p: PixelParams, level: float, jpeg:
         dst_box = _px_box((x0 + dx, y0 + dy, x1 + dx, y1 + dy), s, page)
         if any(_iou(box, sg.box) > 0.3 for box in (src_box, dst_box) for sg in signals + gap_signals if sg.box):
             continue
-        if _in_code(page, src_box, dst_box):
-            # A QR code repeats its three finder squares by design (fresh seed 1061, a genuine licence exported
-            # as a scanned PDF: two finders 1.2 levels apart): repeats inside a readable code are its print.
-            continue
         # Which of the two is the copy the pixels cannot say (the pair's order is only left to right), so
         # each finding is reported on both blocks, each naming the other.
-        if corr >= p.cm_corr and noisy:
+        if corr >= p.cm_corr and noisy and not _in_code(page, src_box, dst_box):
             for here, there in ((dst_box, src_box), (src_box, dst_box)):
                 signals.append(Signal("pixel.copy_move", "high",
                                       f"A block is a pixel-exact copy of another part of the page at {there} "
@@ -484,7 +480,7 @@ def _copy_move(grey, r, flat, s, page: Page, p: PixelParams, level: float, jpeg:
             # together, out of their column and row.
             crop = grey[max(0, int(y0)):int(y1), max(0, int(x0)):int(x1)].astype(np.float32)
             lines = _text_lines(crop, np.ones(crop.shape, bool), 1)
-            if lines >= 2:
+            if lines >= 2 and not _in_code(page, src_box, dst_box):
                 for here, there in ((dst_box, src_box), (src_box, dst_box)):
                     signals.append(Signal(
                         "pixel.copy_move", "medium",
@@ -516,7 +512,11 @@ def _copy_move(grey, r, flat, s, page: Page, p: PixelParams, level: float, jpeg:
         # (under cm_region_noise of its unclipped pixels equal) was printed twice. Fresh seed 1061, a genuine
         # receipt screenshot barely over the noise floor (0.17): two item lines 57 px apart, 0.0 levels, 15%.
         printed = noisy and d < 0.5 and corr < p.cm_region_noise
-        if close and not printed and floor >= p.cm_gap_floor and (noisy or not aligned):
+        # A QR code repeats its three finder squares by design (fresh seed 1061, a genuine licence exported as a
+        # scanned PDF: two finders 1.2 levels apart): repeats inside a readable code are its print. Asked last:
+        # zxing-cpp on the blocks' surroundings costs more than every test above.
+        if close and not printed and floor >= p.cm_gap_floor and (noisy or not aligned) \
+                and not _in_code(page, src_box, dst_box):
             # Without sensor noise a render can repeat its print pixel for pixel: the evidence is weaker there.
             for here, there in ((dst_box, src_box), (src_box, dst_box)):
                 gap_signals.append(Signal(
