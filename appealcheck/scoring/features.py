@@ -18,8 +18,9 @@ from typing import Any
 
 from appealcheck.models import DOCUMENT_KINDS, SEVERITIES, Appeal, DocumentResult
 
-FEATURE_VERSION = 14
-"""Bumped whenever FEATURES or the way a value is computed changes. 14: info notes leave `finding.max_severity`."""
+FEATURE_VERSION = 15
+"""Bumped whenever FEATURES or the way a value is computed changes. 14: info notes leave `finding.max_severity`.
+15: `finding.pixel.pasted_region`."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,7 @@ KNOWN_FINDINGS: tuple[tuple[str, str], ...] = (
     ("file.thumbnail_mismatch", "the embedded thumbnail differs from the image"),
     ("pixel.copy_move", "a region of the page is copied from elsewhere on it"),
     ("pixel.noise_inconsistency", "a region's noise differs from the rest of the page"),
+    ("pixel.pasted_region", "a block of other paper, cut sharp, is pasted on the page"),
     ("file.editing_software", "the file's metadata names image-editing software"),
     ("seal.pasted", "the seal looks pasted in rather than stamped"),
     ("seal.text_mismatch", "the seal's ring text differs from the registered seal"),
