@@ -192,3 +192,30 @@ def test_report_boxes_a_total_typed_in_another_ink(browser, tmp_path):
     # The middle of "49.03", drawn at x 360 + 'USD ' and y TOTAL_Y in the receipt's 520 px.
     _assert_marked(page, 520, 440, TOTAL_Y + 18)
     assert blocked == []
+
+
+def test_a_pasted_block_reaches_the_json_the_score_and_the_report(browser, tmp_path):
+    """A block of a photographed letter pasted onto a scanned invoice (A-941-000001's genuine pages): the JSON
+    holds the `pixel.pasted_region` finding with its box, the score calls the appeal forged, and the report lists
+    the finding and draws its mark where the block is."""
+    from PIL import Image
+
+    from tests.forensics.test_paste import _files, _paste
+
+    images, _ = _files(941, 1)
+    pasted, box = _paste(images["03_purchase_invoice.jpg"], images["01_authorization_letter.jpg"], (0.4, 0.6), 0.2)
+    Image.fromarray(pasted).save(tmp_path / "invoice.png")
+    proc = run("scan", "--json", "--report", str(tmp_path / "r.html"), str(tmp_path / "invoice.png"))
+    result = json.loads(proc.stdout)
+    (finding,) = [f for f in result["documents"][0]["findings"] if f["id"] == "pixel.pasted_region"]
+    assert max(abs(a - b) for a, b in zip(finding["box"], box, strict=True)) <= 2
+    assert result["verdict"] == "forged" and proc.returncode == 1
+    page, blocked = _open(browser, tmp_path / "r.html")
+    assert "pixel.pasted_region" in page.inner_text("table.findings")
+    marks = page.locator(".page svg g.mark rect")
+    img = page.locator(".page img").first.bounding_box()
+    scale = img["width"] / pasted.shape[1]
+    rects = [marks.nth(i).bounding_box() for i in range(marks.count())]
+    assert any(abs(r["x"] - (img["x"] + box[0] * scale)) < 3 and abs(r["width"] - (box[2] - box[0]) * scale) < 3
+               for r in rects)
+    assert blocked == []
