@@ -65,8 +65,8 @@ class PasteParams:
     digits whose counters pass with two sides have inner sides 34-123 apart."""
 
 
-def pasted_blocks(page: Page, s: float, p: PasteParams | None = None) -> tuple[list[Signal], int]:
-    """Signals for blocks pasted onto `page` (work scale `s`), and the number of rectangles proposed."""
+def pasted_blocks(page: Page, s: float, p: PasteParams | None = None) -> list[Signal]:
+    """Signals for blocks pasted onto `page` (work scale `s`)."""
     p = p or PasteParams()
     img = page.image
     if img.ndim == 2:
@@ -75,7 +75,7 @@ def pasted_blocks(page: Page, s: float, p: PasteParams | None = None) -> tuple[l
     k = s / 2  # page pixels -> half work pixels
     W, H = max(1, int(w * k)), max(1, int(h * k))
     if W < 64 or H < 64:
-        return [], 0
+        return []
     small = cv2.resize(np.ascontiguousarray(img[..., :3]), (W, H), interpolation=cv2.INTER_AREA)
     bg8 = cv2.morphologyEx(small, cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8))
     # Steps across two pixels, the largest of the three channels (uint8 OpenCV calls: numpy's float version cost
@@ -111,7 +111,7 @@ def pasted_blocks(page: Page, s: float, p: PasteParams | None = None) -> tuple[l
             continue
         full = tuple(int(round(v / k)) for v in (x0, y0, x1, y1))
         need = p.cut_sides_one_tone if tone <= p.one_tone else p.cut_sides
-        if _cut(img, full, use) < need or _coded(img, full):
+        if _cut(img, full, use) < need or holds_code(img, full):
             continue
         found.append((float(min(sides)), full))
     signals: list[Signal] = []
@@ -126,7 +126,7 @@ def pasted_blocks(page: Page, s: float, p: PasteParams | None = None) -> tuple[l
                               "cut one pixel sharp where the page's own edges are blurred by the capture",
                               page.index, box, measured=round(cover, 2),
                               expected="paper of one tone, or edges as soft as the capture's"))
-    return signals, len(cands)
+    return signals
 
 
 def _channel_max(d: np.ndarray) -> np.ndarray:
@@ -214,10 +214,6 @@ def _cut(img: np.ndarray, box: tuple[int, int, int, int], use: tuple[bool, ...] 
                 and d1.sum() <= 1.6 * whole:
             n += 1
     return n
-
-
-def _coded(img: np.ndarray, box: tuple[int, int, int, int]) -> bool:
-    return holds_code(img, box)
 
 
 def holds_code(img: np.ndarray, box: tuple[int, int, int, int], margin: int | None = None) -> bool:

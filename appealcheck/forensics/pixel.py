@@ -194,7 +194,7 @@ def analyse_page(page: Page, params: PixelParams | None = None, jpeg: bool = Fal
     signals += sig
     feats.update(f)
     if p.paste:
-        sig, _proposed = pasted_blocks(page, s)
+        sig = pasted_blocks(page, s)
         signals += sig
         feats[f"{CHECK_ID}.pasted_regions"] = float(len(sig))
     if jpeg:
@@ -452,6 +452,7 @@ def _copy_move(grey, r, flat, s, page: Page, p: PixelParams, level: float, jpeg:
             # copy seldom lands in its source's row or column: there, only ORB's repeats are judged.
             continue
         corr, _ = _identity(grey, a, (dx, dy))
+        coded: list[bool] = []  # whether the pair lies in a printed code: asked at most once, and only if needed
         if corr is None:
             continue
         measurable += 1
@@ -464,7 +465,7 @@ def _copy_move(grey, r, flat, s, page: Page, p: PixelParams, level: float, jpeg:
             continue
         # Which of the two is the copy the pixels cannot say (the pair's order is only left to right), so
         # each finding is reported on both blocks, each naming the other.
-        if corr >= p.cm_corr and noisy and not _in_code(page, src_box, dst_box):
+        if corr >= p.cm_corr and noisy and not _in_code(page, src_box, dst_box, coded):
             for here, there in ((dst_box, src_box), (src_box, dst_box)):
                 signals.append(Signal("pixel.copy_move", "high",
                                       f"A block is a pixel-exact copy of another part of the page at {there} "
@@ -480,7 +481,7 @@ def _copy_move(grey, r, flat, s, page: Page, p: PixelParams, level: float, jpeg:
             # together, out of their column and row.
             crop = grey[max(0, int(y0)):int(y1), max(0, int(x0)):int(x1)].astype(np.float32)
             lines = _text_lines(crop, np.ones(crop.shape, bool), 1)
-            if lines >= 2 and not _in_code(page, src_box, dst_box):
+            if lines >= 2 and not _in_code(page, src_box, dst_box, coded):
                 for here, there in ((dst_box, src_box), (src_box, dst_box)):
                     signals.append(Signal(
                         "pixel.copy_move", "medium",
@@ -516,7 +517,7 @@ def _copy_move(grey, r, flat, s, page: Page, p: PixelParams, level: float, jpeg:
         # scanned PDF: two finders 1.2 levels apart): repeats inside a readable code are its print. Asked last:
         # zxing-cpp on the blocks' surroundings costs more than every test above.
         if close and not printed and floor >= p.cm_gap_floor and (noisy or not aligned) \
-                and not _in_code(page, src_box, dst_box):
+                and not _in_code(page, src_box, dst_box, coded):
             # Without sensor noise a render can repeat its print pixel for pixel: the evidence is weaker there.
             for here, there in ((dst_box, src_box), (src_box, dst_box)):
                 gap_signals.append(Signal(
@@ -828,8 +829,15 @@ def _identity(grey, pts: np.ndarray, shift: tuple[float, float]) -> tuple[float 
     return best
 
 
-def _in_code(page: Page, a: Box, b: Box) -> bool:
-    """Both blocks inside one QR code or barcode zxing-cpp reads (searched round them, their span on every side)."""
+def _in_code(page: Page, a: Box, b: Box, memo: list[bool]) -> bool:
+    """Both blocks inside one QR code or barcode zxing-cpp reads (searched round them, their span on every side).
+    The answer is kept in `memo`, so a pair that more than one test would report is read once."""
+    if not memo:
+        memo.append(_read_in_code(page, a, b))
+    return memo[0]
+
+
+def _read_in_code(page: Page, a: Box, b: Box) -> bool:
     x0, y0 = min(a[0], b[0]), min(a[1], b[1])
     x1, y1 = max(a[2], b[2]), max(a[3], b[3])
     m = max(x1 - x0, y1 - y0)

@@ -85,9 +85,9 @@ def test_a_qr_code_on_its_white_tile_is_a_printed_box_not_a_paste(monkeypatch):
     name = "04_business_license.png"
     assert (labels[name]["label"], labels[name]["capture"]["style"]) == ("genuine", "screenshot")
     page = Page(0, images[name], 200.0)
-    assert pasted_blocks(page, 1.0)[0] == []
-    monkeypatch.setattr(paste, "_coded", lambda img, box: False)
-    assert [s.id for s in pasted_blocks(page, 1.0)[0]] == ["pixel.pasted_region"]
+    assert pasted_blocks(page, 1.0) == []
+    monkeypatch.setattr(paste, "holds_code", lambda img, box, margin=None: False)
+    assert [s.id for s in pasted_blocks(page, 1.0)] == ["pixel.pasted_region"]
 
 
 @pytest.mark.skipif(not REAL_SEALS.is_dir(), reason="../shared/realdata not beside the repo")
@@ -96,14 +96,14 @@ def test_the_counter_of_a_bold_digit_on_a_real_seal_image_is_not_a_paste():
     is a rectangle bounded by strokes too thick to close away. Its inner sides are not one paper."""
     img = np.asarray(Image.open(REAL_SEALS / "stamp_129.jpg").convert("RGB"))
     page = Page(0, img, None)
-    assert pasted_blocks(page, 1.0)[0] == []
-    assert [s.id for s in pasted_blocks(page, 1.0, PasteParams(one_paper=0.0))[0]] == ["pixel.pasted_region"]
+    assert pasted_blocks(page, 1.0) == []
+    assert [s.id for s in pasted_blocks(page, 1.0, PasteParams(one_paper=0.0))] == ["pixel.pasted_region"]
 
 
 @pytest.mark.parametrize("shape", [(1, 1, 3), (40, 3000, 3), (3000, 3000), (100, 100, 4)])
 def test_odd_pages_are_bounded(shape):
     img = np.full(shape, 255, np.uint8)
-    assert pasted_blocks(Page(0, img, None), 1.0)[0] == []
+    assert pasted_blocks(Page(0, img, None), 1.0) == []
 
 
 @pytest.mark.parametrize(("index", "name"), [(136, "03_purchase_invoice.jpg"), (165, "02_purchase_invoice.jpg")])
@@ -115,5 +115,5 @@ def test_a_seal_block_at_an_invoices_foot_is_found_though_it_meets_the_frame(ind
     d = labels[name]
     assert (d["ops"], d["stage"], d["capture"]["style"]) == (["seal_pasted"], "after_capture", "scan")
     x0, y0, x1, y1 = d["regions"][0]["box"]
-    found = pasted_blocks(Page(0, images[name], 200.0), 1.0)[0]
+    found = pasted_blocks(Page(0, images[name], 200.0), 1.0)
     assert len(found) == 1 and abs(found[0].box[0] - x0) <= 4 and abs(found[0].box[1] - y0) <= 4
