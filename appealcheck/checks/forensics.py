@@ -49,11 +49,16 @@ class FileForensics(Check):
         return dict(self.analyse(ctx.document).features)
 
 
+LOWER_IS_STRONGER = frozenset({"pixel.forensics.copy_move_gap"})
+"""Pixel measures whose evidence grows as they fall (a repeat's difference over the page's other repeats')."""
+
+
 class PixelForensics(Check):
-    """Noise inconsistency, copy-move and pasted blocks on every page; JPEG grid features for JPEG files."""
+    """Noise inconsistency, copy-move, pasted blocks and the JPEG history on every page; JPEG grid features for
+    JPEG files."""
 
     id = "pixel.forensics"
-    version = "7"
+    version = "10"
 
     def __init__(self, params: PixelParams | None = None) -> None:
         self.params = params or PixelParams()
@@ -71,11 +76,13 @@ class PixelForensics(Check):
         return _findings(merged, self.id, ctx.document)
 
     def measure(self, ctx: DocContext) -> dict[str, float | None]:
-        # Features are per document: the page with the strongest evidence speaks for it.
+        # Features are per document: the page with the strongest evidence speaks for it (the highest value, or
+        # the lowest for a measure where lower is stronger).
         out: dict[str, float | None] = {}
         for r in self.analyse(ctx.document):
             for k, v in r.report.features.items():
-                if v is not None and (out.get(k) is None or v > out[k]):  # type: ignore[operator]
+                sign = -1 if k in LOWER_IS_STRONGER else 1
+                if v is not None and (out.get(k) is None or sign * v > sign * out[k]):  # type: ignore[operator]
                     out[k] = v
                 else:
                     out.setdefault(k, v)

@@ -22,13 +22,16 @@ does not belong where it lands:
 - noise inconsistency: the noise level in blocks, compared with what the page shows at the same
   brightness; a compact region much cleaner or noisier than the rest was made elsewhere.
 - pasted blocks: a rectangle of other paper, its sides cut one pixel sharp (`paste.py`).
+- compression mismatch: on a page saved as JPEG, a region that does not carry that save (`ghost.py`): saved
+  again at the page's quality, its blocks change where the page's come back.
 - JPEG grid: the phase and strength of the 8x8 block grid, as features (a crop or a paste after
   compression moves or doubles it).
 
 Edits made *before* capture (a document retyped and then printed and scanned) leave no pixel trace:
 those are the job of the text, template and seal checks.
 
-Work is bounded: pages are analysed on a copy whose long side is at most `WORK_SIDE` pixels.
+Work is bounded: pages are analysed on a copy whose long side is at most `WORK_SIDE` pixels; the JPEG history,
+which lives in the file's own 8 x 8 blocks, is read at full size on pages of at most `ghost_max_pixels`.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ import cv2
 import numpy as np
 
 from appealcheck.forensics import Report, Signal
+from appealcheck.forensics.ghost import ghost_regions
 from appealcheck.forensics.paste import code_boxes, pasted_blocks
 from appealcheck.models import Box, Page
 
@@ -133,6 +137,10 @@ class PixelParams:
     """Shifts the marks may propose beyond ORB's (most voted first): each is verified like ORB's repeats."""
     paste: bool = True
     """Look for blocks pasted from another capture (`paste.pasted_blocks`)."""
+    ghost: bool = True
+    """Look for regions without the page's JPEG history (`ghost.ghost_regions`)."""
+    ghost_max_pixels: int = 16_000_000
+    """Largest page, in pixels, whose JPEG history is read (an A4 page at 300 dpi is 8.7 million)."""
 
 
 @dataclass(frozen=True)
@@ -176,7 +184,8 @@ def analyse_page(page: Page, params: PixelParams | None = None, jpeg: bool = Fal
                                               "copy_move_pairs", "copy_move_corr", "copy_move_gap",
                                               "copy_move_region", "pasted_regions",
                                               "jpeg_grid_strength",
-                                              "jpeg_grid_offset")}
+                                              "jpeg_grid_offset", "jpeg_history_quality",
+                                              "compression_mismatches")}
     if h < MIN_SIDE or w < MIN_SIDE:
         return PixelReport(Report(features=none, unchecked=(f"pixel forensics: page {page.index + 1} is {w} x {h} "
                                                            "pixels, too small to analyse",)), None, 1.0)
@@ -197,6 +206,12 @@ def analyse_page(page: Page, params: PixelParams | None = None, jpeg: bool = Fal
         sig = pasted_blocks(page, s)
         signals += sig
         feats[f"{CHECK_ID}.pasted_regions"] = float(len(sig))
+    if p.ghost and h * w <= p.ghost_max_pixels:
+        sig, f = ghost_regions(page)
+        # A block both tests find is one finding: the pasted block, with its cut sides, says more.
+        signals += [g for g in sig if not any(o.id == "pixel.pasted_region" and o.box and _covered(g.box, o.box) > 0.5
+                                              for o in signals)]
+        feats.update({f"{CHECK_ID}.{k}": v for k, v in f.items()})
     if jpeg:
         feats.update(_jpeg_grid(grey))
     return PixelReport(Report(tuple(signals), feats, tuple(unchecked)), nmap, s)
@@ -628,6 +643,11 @@ def _region_copies(grey: np.ndarray, clusters, s: float, page: Page, p: PixelPar
             continue
         if abs(tx * k) < bw * n and abs(ty * k) < bh * n:
             continue  # a region overlapping its own twin is a periodic pattern (a column of one word, a dashed rule)
+        if not noisy and _in_line(tx, ty):
+            # Without noise, a form repeats its labels exactly down their column, four lines and more (fresh seed
+            # 1087, a genuine invoice screenshot: the buyer's and the seller's name, number, address and bank).
+            # Nothing tells a copy there from the form's print.
+            continue
         if best is None or matched > best[0]:
             # The region in work pixels.
             box = (X0 + bx * n / k, Y0 + by * n / k, X0 + (bx + bw) * n / k, Y0 + (by + bh) * n / k)
@@ -671,13 +691,18 @@ def _text_lines(a: np.ndarray, windows: np.ndarray, n: int) -> int:
     rows = ink.sum(axis=1) >= 2
     rows[1:-1] |= rows[:-2] & rows[2:]  # a single blank row inside a line does not end it
     edges = np.diff(np.concatenate(([0], rows.astype(np.int8), [0])))
-    lines = 0
+    runs = []
     for y0, y1 in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True):
         cols = np.flatnonzero(ink[y0:y1].any(axis=0))
         # A line of text runs along: its ink spans three times its height (a character's strokes, 二 or 日,
         # make rows of ink too, as wide as they are tall).
-        lines += y1 - y0 >= 4 and len(cols) > 0 and cols[-1] - cols[0] >= 3 * (y1 - y0)
-    return lines
+        if y1 - y0 >= 4 and len(cols) > 0 and cols[-1] - cols[0] >= 3 * (y1 - y0):
+            runs.append((int(y0), int(cols[-1] - cols[0])))
+    # ... and three times its pitch: two characters side by side, cut by the same blank row, make two runs each
+    # three times as wide as it is tall, but no wider than the two runs are apart (fresh seed 1073, a genuine
+    # screenshot letter: 平台, 35 x 30 px, taken for two lines and reported as two lines copied).
+    pitch = min((b[0] - a[0] for a, b in zip(runs, runs[1:], strict=False)), default=0)
+    return sum(span >= 3 * pitch for _, span in runs)
 
 
 def _in_line(dx: float, dy: float) -> bool:
@@ -846,6 +871,14 @@ def _read_in_code(page: Page, a: Box, b: Box) -> bool:
         if c[0] - t <= x0 and c[1] - t <= y0 and x1 <= c[2] + t and y1 <= c[3] + t:
             return True
     return False
+
+
+def _covered(a: Box, b: Box) -> float:
+    """Share of box a inside box b."""
+    ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
+    area = (a[2] - a[0]) * (a[3] - a[1])
+    return ix * iy / area if area > 0 else 0.0
 
 
 def _iou(a: Box, b: Box) -> float:

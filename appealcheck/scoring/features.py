@@ -18,9 +18,10 @@ from typing import Any
 
 from appealcheck.models import DOCUMENT_KINDS, SEVERITIES, Appeal, DocumentResult
 
-FEATURE_VERSION = 15
+FEATURE_VERSION = 16
 """Bumped whenever FEATURES or the way a value is computed changes. 14: info notes leave `finding.max_severity`.
-15: `finding.pixel.pasted_region`."""
+15: `finding.pixel.pasted_region`. 16: the file and pixel forensics measurements (`file.forensics.*`,
+`pixel.forensics.*`), and `finding.pixel.compression_mismatch`."""
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ KNOWN_FINDINGS: tuple[tuple[str, str], ...] = (
     ("pixel.copy_move", "a region of the page is copied from elsewhere on it"),
     ("pixel.noise_inconsistency", "a region's noise differs from the rest of the page"),
     ("pixel.pasted_region", "a block of other paper, cut sharp, is pasted on the page"),
+    ("pixel.compression_mismatch", "a region does not carry the JPEG save the rest of the page carries"),
     ("file.editing_software", "the file's metadata names image-editing software"),
     ("seal.pasted", "the seal looks pasted in rather than stamped"),
     ("seal.text_mismatch", "the seal's ring text differs from the registered seal"),
@@ -140,6 +142,34 @@ CHECK_MEASUREMENTS: tuple[tuple[str, str], ...] = (
      "were judged)"),
     ("content.store.similarity", "how closely the receipt's store matches a store the brand lists"),
     ("file.software.editor", "metadata names image-editing software"),
+    ("file.forensics.modified_after_days", "days between the file's recorded creation and its last modification"),
+    ("file.forensics.xmp_history_events", "save, convert and derive events in the file's XMP edit history"),
+    ("file.forensics.xmp_editor", "the file's XMP history names image-editing software"),
+    ("file.forensics.thumbnail_mismatch", "how far the EXIF thumbnail differs from the image"),
+    ("file.forensics.jpeg_q0_mean", "the JPEG's mean luminance quantisation step (its last save's quality)"),
+    ("file.forensics.pdf_updates", "times the PDF was saved again after it was first written"),
+    ("file.forensics.pdf_javascript", "the PDF carries JavaScript"),
+    ("file.forensics.pdf_form_fields", "form fields in the PDF"),
+    ("file.forensics.pdf_overlay_images", "images laid over a PDF page's content"),
+    ("file.forensics.pdf_fonts", "fonts the PDF uses"),
+    ("file.forensics.pdf_text_pages", "pages of the PDF with a text layer"),
+    ("file.forensics.pdf_signatures", "digital signatures in the PDF"),
+    ("pixel.forensics.noise_level", "the page's scan or sensor noise level"),
+    ("pixel.forensics.noise_inconsistent_blocks", "blocks whose noise differs from pages' blocks of their brightness"),
+    ("pixel.forensics.noise_max_ratio", "how many times noisier or cleaner the most inconsistent region is"),
+    ("pixel.forensics.copy_move_pairs", "blocks of the page found repeated elsewhere on it"),
+    ("pixel.forensics.copy_move_corr", "share of identical pixels in the most alike repeated blocks (a copy brings "
+     "its noise along)"),
+    ("pixel.forensics.copy_move_gap", "the closest repeat's difference over the page's other repeats' (a copy is "
+     "far closer than repeated print)"),
+    ("pixel.forensics.copy_move_region", "the largest region found repeated elsewhere on the page (share of the "
+     "page)"),
+    ("pixel.forensics.pasted_regions", "blocks of other paper, cut sharp, on the page"),
+    ("pixel.forensics.jpeg_grid_strength", "how strongly the JPEG 8x8 block grid shows"),
+    ("pixel.forensics.jpeg_grid_offset", "how far the JPEG block grid is shifted from the image's corner (a crop or "
+     "a paste after a save)"),
+    ("pixel.forensics.jpeg_history_quality", "the quality of the JPEG save the page's blocks carry"),
+    ("pixel.forensics.compression_mismatches", "regions that do not carry the page's JPEG save"),
     ("seal.count", "number of seals found"),
     ("seal.text_similarity", "how closely the seal's ring text matches the registered seal"),
     ("seal.image_score", "how closely the seal image matches the registered seal"),
@@ -232,7 +262,13 @@ _MONOTONE_MEASUREMENTS = {"text.clone_closest": -1, "text.ink_score": 1, "seal.r
                           "template.seal_offset": 1, "seller.age_days": -1, "seal.star_off": 1,
                           "seal.ring_width_off": 1, "seal.text_span_off": 1, "seal.ink_spread": -1,
                           "seal.text_under_hidden": 1, "seal.edge_sharpness": 1, "seal.text_similarity": -1,
-                          "seal.min_sector": -1, "seal.image_score": -1}
+                          "seal.min_sector": -1, "seal.image_score": -1,
+                          "file.forensics.xmp_history_events": 1, "file.forensics.xmp_editor": 1,
+                          "file.forensics.thumbnail_mismatch": 1, "file.forensics.pdf_updates": 1,
+                          "file.forensics.pdf_javascript": 1, "file.forensics.pdf_overlay_images": 1,
+                          "pixel.forensics.noise_inconsistent_blocks": 1, "pixel.forensics.noise_max_ratio": 1,
+                          "pixel.forensics.copy_move_gap": -1, "pixel.forensics.pasted_regions": 1,
+                          "pixel.forensics.compression_mismatches": 1}
 """Measurements whose direction is known, each constrained because a tree learnt it backwards when left free:
 - two printings of a digit closer together can only raise the score (trees learnt the genuine range of real
   receipts, 0.5-0.8, as suspicious from a few synthetic ones);
@@ -241,7 +277,11 @@ _MONOTONE_MEASUREMENTS = {"text.clone_closest": -1, "text.ink_score": 1, "seal.r
   licence's registry seal of fresh seed 823 scored 0.44 from its ink spreading more than seed 7's);
 - an older seller account can only lower it (seed 7's oldest accounts, 14 forged to 11 genuine over 1500 days,
   taught that any account older than its oldest genuine one, 1907 days, is forged: a genuine appeal of seed 467
-  with no finding at all scored 0.67 from an account of 2000 days)."""
+  with no finding at all scored 0.67 from an account of 2000 days);
+- the file and pixel forensics measurements that grade one kind of evidence (an edit history, a PDF saved again or
+  laid over, noise that differs, a repeat far closer than the page's others, a pasted block) can only raise it.
+  Those that describe the capture (noise level, JPEG quality and grid, fonts) are left free, and so are the
+  identity and size of repeats: a screenshot repeats its print pixel for pixel, a receipt its lines."""
 MONOTONE: tuple[int, ...] = tuple(
     0 if n in ("finding.other.info", "rules.info") else 1 if n.startswith(("finding.", "rules."))
     else 1 if n.startswith("field.") else _MONOTONE_MEASUREMENTS.get(n, 0) for n in FEATURE_NAMES)

@@ -361,3 +361,28 @@ def test_print_repeated_exactly_without_its_noise_is_not_a_copy(tmp_path):
     assert rep.signals == ()
     before = analyse_page(page, PixelParams(cm_region_noise=0.0)).report.signals  # the guard off
     assert [s.id for s in before] == ["pixel.copy_move"] * 2 and before[0].measured == 0.0
+
+
+def test_two_characters_cut_by_one_blank_row_are_not_two_lines(tmp_path, monkeypatch):
+    """A-1073-000016 (fresh seed 1073), a genuine screenshot letter: 平台 printed twice, 35 x 30 px, pixel for pixel.
+    One blank row cuts both characters, so their strokes made two runs of ink each three times as wide as tall,
+    counted as two lines copied together. Lines must also run three times as wide as they are apart."""
+    from appealcheck.forensics import pixel
+
+    page, what = _built_page(1073, 16, "01_authorization_letter.jpg", tmp_path)
+    assert what == "genuine/screenshot/jpeg"
+    assert analyse_page(page, jpeg=True).report.signals == ()
+    monkeypatch.setattr(pixel, "_text_lines", lambda *a: 2)  # any run of ink taken for a line, as before
+    boxes = [s.box for s in analyse_page(page, jpeg=True).report.signals if s.id == "pixel.copy_move"]
+    assert (580, 889, 615, 919) in boxes and (388, 833, 423, 863) in boxes
+
+
+def test_a_forms_labels_repeated_down_their_column_on_a_render_are_quiet(tmp_path):
+    """A-1087-000002 (fresh seed 1087), a genuine invoice screenshot without noise: the buyer's and the seller's
+    four labels (name, taxpayer number, address and telephone, bank and account) repeat exactly, 384 px down one
+    column. Without noise nothing tells a copy in a column from the form's print."""
+    page, what = _built_page(1087, 2, "02_purchase_invoice.png", tmp_path)
+    assert what == "genuine/screenshot/png"
+    rep = analyse_page(page).report
+    assert (rep.features["pixel.forensics.noise_level"] or 0.0) < PixelParams().noise_floor
+    assert rep.signals == ()

@@ -219,3 +219,26 @@ def test_a_pasted_block_reaches_the_json_the_score_and_the_report(browser, tmp_p
     assert any(abs(r["x"] - (img["x"] + box[0] * scale)) < 3 and abs(r["width"] - (box[2] - box[0]) * scale) < 3
                for r in rects)
     assert blocked == []
+
+
+def test_a_block_without_the_pages_jpeg_history_reaches_the_json_the_score_and_the_report(browser, tmp_path):
+    """A block of one white scan pasted on another (A-941-000001's invoice onto its licence) and saved again at 95,
+    as an editor saves: the paper is the page's, so only the JPEG history tells. The JSON holds the
+    `pixel.compression_mismatch` finding with its box, the score does not call the appeal clean, and the report
+    lists the finding and marks the block."""
+    from PIL import Image
+
+    from tests.forensics.test_paste import _files, _paste
+
+    images, _ = _files(941, 1)
+    pasted, box = _paste(images["04_business_license.jpg"], images["03_purchase_invoice.jpg"], (0.4, 0.6), 0.2)
+    Image.fromarray(pasted).save(tmp_path / "licence.jpg", quality=95)
+    proc = run("scan", "--json", "--report", str(tmp_path / "r.html"), str(tmp_path / "licence.jpg"))
+    result = json.loads(proc.stdout)
+    (finding,) = [f for f in result["documents"][0]["findings"] if f["id"] == "pixel.compression_mismatch"]
+    assert max(abs(a - b) for a, b in zip(finding["box"], box, strict=True)) <= 24
+    assert result["verdict"] != "clean" and proc.returncode == 1
+    page, blocked = _open(browser, tmp_path / "r.html")
+    assert "pixel.compression_mismatch" in page.inner_text("table.findings")
+    _assert_marked(page, pasted.shape[1], (box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
+    assert blocked == []

@@ -125,3 +125,23 @@ def test_every_finding_id_the_checks_raise_has_its_own_feature():
     unregistered = sorted(i for i in _id_literals() if i not in known | check_ids | names)
     assert unregistered == []
     assert "content.trademark_unknown" in _id_literals()  # the scan itself sees the checks' literals
+
+
+ALIASES = {"file.forensics.camera": "file.has_camera"}
+"""Measurements a check emits that are already a feature under another name."""
+
+
+def test_every_measurement_of_a_real_scan_is_a_feature(scanner):
+    # #6: every forensic measurement is a model input. A real scan of a sample appeal (JPEG letters and invoice, a
+    # PNG licence) measures through every check; a name the checks emit but FEATURES lacks never reaches the model.
+    from pathlib import Path
+
+    result = scanner.scan(Path(__file__).parents[2] / "samples" / "appeals" / "A-001-000000")
+    emitted = {k for d in result.documents for k in d.features}
+    assert {k for k in emitted if k not in FEATURE_NAMES} <= set(ALIASES)
+    assert all(v in FEATURE_NAMES for v in ALIASES.values())
+    for prefix in ("pixel.forensics.", "file.forensics."):
+        assert sum(k.startswith(prefix) for k in emitted) >= 5
+    rows = [document_features(d, None) for d in result.documents]
+    for name in ("pixel.forensics.noise_level", "pixel.forensics.copy_move_gap", "file.forensics.jpeg_q0_mean"):
+        assert any(r[name] is not None for r in rows), name
