@@ -103,3 +103,18 @@ def test_without_texture_nothing_is_judged():
     """A blank page, and a tiny one: too few textured blocks to find a quality."""
     assert page_qualities(np.full((800, 600), 250, np.uint8)) == []
     assert ghost_regions(Page(0, np.full((40, 40, 3), 128, np.uint8), None), p=GhostParams())[0] == []
+
+
+def test_a_qr_code_is_its_print_not_a_region_without_history(monkeypatch):
+    """A-007-000035's genuine licence screenshot: saved at 86 and again at 93, its QR code's hard modules fall off
+    the lattice on their own. zxing-cpp reads the code, and that keeps it quiet."""
+    from appealcheck.forensics import ghost
+
+    images, labels = _files(7, 35)
+    name = "02_business_license.jpg"
+    assert (labels[name]["label"], labels[name]["capture"]["style"]) == ("genuine", "screenshot")
+    page = Page(0, images[name], 200.0)
+    assert ghost_regions(page)[0] == []
+    monkeypatch.setattr(ghost, "holds_code", lambda img, box, margin=None: False)
+    (found,) = ghost_regions(page)[0]
+    assert found.box == (1448, 232, 1616, 400)
