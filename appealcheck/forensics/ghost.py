@@ -86,15 +86,33 @@ def _resave(g: np.ndarray, q: int) -> np.ndarray:
     return cv2.imdecode(buf, cv2.IMREAD_GRAYSCALE)
 
 
-def _change(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per 8 x 8 block: mean absolute change over the unclipped pixels, and how many there are."""
-    usable = (a > 0) & (a < 255)
-    d = cv2.absdiff(a, b).astype(np.float32) * usable
-    n = _blocks(usable.astype(np.float32)).sum(axis=(2, 3))
-    return _blocks(d).sum(axis=(2, 3)) / np.maximum(n, 1), n
+def _block_means(a: np.ndarray) -> np.ndarray:
+    """The mean of every whole 8 x 8 block (an area resize by 8 is exactly that, and a tenth of numpy's time)."""
+    h, w = a.shape[0] // 8 * 8, a.shape[1] // 8 * 8
+    return cv2.resize(a[:h, :w], (w // 8, h // 8), interpolation=cv2.INTER_AREA)
 
 
-def page_qualities(grey: np.ndarray, p: GhostParams | None = None) -> list[tuple[int, float]]:
+def _spread(grey: np.ndarray) -> np.ndarray:
+    """The standard deviation of every whole 8 x 8 block."""
+    g = grey.astype(np.float32)
+    return np.sqrt(np.maximum(_block_means(g * g) - _block_means(g) ** 2, 0))
+
+
+def _usable(a: np.ndarray) -> np.ndarray:
+    """The unclipped pixels (255) of a grey image."""
+    return cv2.inRange(a, 1, 254)
+
+
+def _change(a: np.ndarray, b: np.ndarray, usable: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Per 8 x 8 block: mean absolute change over the unclipped pixels of `a`, and how many there are."""
+    usable = _usable(a) if usable is None else usable
+    d = cv2.bitwise_and(cv2.absdiff(a, b), usable)
+    n = _block_means(usable.astype(np.float32)) * (64 / 255)
+    return _block_means(d.astype(np.float32)) * 64 / np.maximum(n, 1), n
+
+
+def page_qualities(grey: np.ndarray, p: GhostParams | None = None,
+                   spread: np.ndarray | None = None) -> list[tuple[int, float]]:
     """The JPEG qualities whose save the page carries, lowest first, with the share of sample blocks each gives back.
 
     A save at quality q is also found at a higher quality whose steps are about half of q's (the lattice of q is
@@ -104,8 +122,7 @@ def page_qualities(grey: np.ndarray, p: GhostParams | None = None) -> list[tuple
     the same grid, is saved again in a fraction of the page's time and says the same of each block.
     """
     p = p or GhostParams()
-    bl = _blocks(grey).reshape(-1, 8, 8)
-    spread = bl.reshape(len(bl), -1).std(axis=1)
+    spread = _spread(grey).ravel() if spread is None else spread.ravel()
     idx = np.flatnonzero(spread >= p.textured)
     if len(idx) < 64:
         return []
@@ -114,7 +131,8 @@ def page_qualities(grey: np.ndarray, p: GhostParams | None = None) -> list[tuple
     side = 64
     rows = -(-len(idx) // side)
     tiles = np.full((rows * side, 8, 8), 255, np.uint8)
-    tiles[:len(idx)] = bl[idx]
+    nbx = grey.shape[1] // 8
+    tiles[:len(idx)] = _blocks(grey)[idx // nbx, idx % nbx]
     mosaic = np.ascontiguousarray(tiles.reshape(rows, side, 8, 8).transpose(0, 2, 1, 3).reshape(rows * 8, side * 8))
     share: dict[int, float] = {}
     for q in range(p.q_lo - 3, p.q_hi + 4):
@@ -145,12 +163,12 @@ def ghost_regions(page: Page, grey: np.ndarray | None = None,
         grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY) if img.ndim == 3 else img
     grey = np.ascontiguousarray(grey, dtype=np.uint8)
     feats: dict[str, float | None] = {"jpeg_history_quality": None, "compression_mismatches": 0.0}
-    qualities = page_qualities(grey, p)
+    spread = _spread(grey)
+    qualities = page_qualities(grey, p, spread)
     if not qualities:
         return [], feats
     feats["jpeg_history_quality"] = float(qualities[0][0])
-    bl = _blocks(grey)
-    spread = bl.reshape(bl.shape[0], bl.shape[1], -1).std(axis=2)
+    usable = _usable(grey)
     signals: list[Signal] = []
     # Two qualities: a first save and a later one (or the first's half-step echo). Saved again at the first and
     # then at the second, as the page was, a genuine block comes back exactly where the first alone leaves it the
@@ -162,7 +180,7 @@ def ghost_regions(page: Page, grey: np.ndarray | None = None,
         back = grey
         for q in chain:
             back = _resave(back, q)
-        change, n = _change(grey, back)
+        change, n = _change(grey, back, usable)
         q = chain[0]
         judged = (spread >= p.textured) & (n >= p.min_pixels)
         failed = judged & (change > p.changed)
