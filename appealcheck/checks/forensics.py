@@ -58,7 +58,7 @@ class PixelForensics(Check):
     JPEG files."""
 
     id = "pixel.forensics"
-    version = "12"
+    version = "13"
 
     def __init__(self, params: PixelParams | None = None) -> None:
         self.params = params or PixelParams()

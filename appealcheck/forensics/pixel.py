@@ -206,7 +206,10 @@ def analyse_page(page: Page, params: PixelParams | None = None, jpeg: bool = Fal
         sig = pasted_blocks(page, s)
         signals += sig
         feats[f"{CHECK_ID}.pasted_regions"] = float(len(sig))
-    if p.ghost and h * w <= p.ghost_max_pixels:
+    if p.ghost and h * w > p.ghost_max_pixels:
+        unchecked.append(f"pixel forensics: page {page.index + 1} is {w} x {h} pixels, over "
+                         f"{p.ghost_max_pixels / 1e6:.0f} million: its JPEG history was not read")
+    elif p.ghost:
         sig, f = ghost_regions(page)
         # A block both tests find is one finding: the pasted block, with its cut sides, says more.
         signals += [g for g in sig if not any(o.id == "pixel.pasted_region" and o.box and _covered(g.box, o.box) > 0.5

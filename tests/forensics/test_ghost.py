@@ -91,8 +91,7 @@ def test_a_cropped_capture_is_quiet(a941_1):
 
 
 def test_a_page_never_saved_as_jpeg_is_quiet():
-    """A rendered letter kept lossless (a PNG screenshot) has no JPEG history to lack: nothing found, and a block
-    pasted on it is left to the other tests."""
+    """A rendered letter kept lossless (a PNG screenshot) has no JPEG history to lack: nothing found."""
     img = np.asarray(letter().convert("RGB"))
     pg = Page(0, img, 150.0)
     assert page_qualities(_grey(img)) == []

@@ -154,7 +154,9 @@ def test_blank_and_large_pages_are_bounded():
     big = np.random.default_rng(0).integers(0, 255, (7000, 5000, 3), dtype=np.uint8)
     grey, s = _work(Page(0, big, 300.0))
     assert max(grey.shape) <= WORK_SIDE and s == pytest.approx(WORK_SIDE / 7000)
-    assert not analyse_page(Page(0, big, 300.0)).report.unchecked  # analysed, at that size
+    # Analysed at that size; only the JPEG history, read at full size, is left, and said so.
+    assert analyse_page(Page(0, big, 300.0)).report.unchecked == (
+        "pixel forensics: page 1 is 5000 x 7000 pixels, over 16 million: its JPEG history was not read",)
 
 
 def test_one_line_cloned_then_saved_as_jpeg_is_found_by_its_distance():
