@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -30,6 +31,8 @@ class AccountSignals(_Strict):
     def _numbers_only(cls, v: object) -> object:
         if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float))):
             raise ValueError("must be a number")
+        if isinstance(v, float) and not math.isfinite(v):
+            raise ValueError("must be a finite number (not .inf or .nan)")
         return v
 
 

@@ -209,6 +209,10 @@ PERIOD_CASES = [
     ),
     ("no period read", NO_PERIOD, {"submitted": "2026-03-01"}, []),
     ("an invoice has no validity period", period("2025-01-01", "2024-06-30"), {"kind": INV}, []),
+    ("a day apart in the right order", period("2025-05-31", "2025-06-01"), {"submitted": None}, []),
+    ("December to January of the next year", period("2024-12-01", "2025-01-31"), {"submitted": "2025-01-15"}, []),
+    ("start unread: nothing to reverse", {**NO_PERIOD, "valid_to": "2024-06-30"}, {"submitted": None}, []),
+    ("end unread: nothing to reverse", {**NO_PERIOD, "valid_from": "2025-01-01"}, {"submitted": None}, []),
 ]
 
 # ------------------------------------------------------------------ content.invoice_words
@@ -290,9 +294,24 @@ LICENSOR_CASES = [
         [DNA],
     ),
     ("distributor letter with no date read", {"licensor": DIST, "licensee": SELLER}, {}, []),
+    ("distributor on the first day of its period", dist_letter("2024-01-01"), {}, []),
+    ("distributor granting one day beyond its registered period",
+     {**dist_letter("2025-01-01"), "valid_to": "2026-01-01"}, {"submitted": "2025-06-01"}, [CPE]),
+    ("distributor's grant with its end unread", {**dist_letter("2025-01-01"), "valid_to": None}, {}, []),
+    ("a letter outside the period and granting beyond it: one finding, the date",
+     {**dist_letter("2026-01-01"), "valid_to": "2027-01-01"}, {"submitted": "2026-02-01"}, [DNA]),
+    ("the brand's own letter granting beyond a distributor's period", {**GOOD_LETTER, "valid_to": "2026-12-31"},
+     {"submitted": "2025-06-01"}, []),
     ("licensor code differs from the registry", {**GOOD_LETTER, "licensor_uscc": "91440300MA5G9BKX58"}, {}, [LUM]),
     ("licensor code read with spaces and lower case", {**GOOD_LETTER, "licensor_uscc": "91310000ma1fl0xd 32"}, {}, []),
     ("licensor code of another region, valid", {**GOOD_LETTER, "licensor_uscc": "91330106MA2H3K9L0X"}, {}, [LUM]),
+    ("licensor code in full-width characters", {**GOOD_LETTER, "licensor_uscc": "９１３１００００ＭＡ１ＦＬ０ＸＤ３２"},
+     {}, []),
+    ("distributor's own registered code", {**dist_letter("2025-01-01"), "licensor_uscc": "91310115MA1H7XWJ5N"}, {},
+     []),
+    ("licensor code unread", {**GOOD_LETTER, "licensor_uscc": None}, {}, []),
+    ("a stranger's code beside a stranger: unknown, no registry to hold it to",
+     {**GOOD_LETTER, "licensor": "深圳市启航贸易有限公司", "licensor_uscc": "91440300MA5G9BKX58"}, {}, [LU]),
     (
         "distributor code differs from the registry",
         {**dist_letter("2025-01-01"), "licensor_uscc": OK_BRAND_CODE},
@@ -362,6 +381,13 @@ LICENSEE_CASES = [
     ("seller unknown: nothing to compare", GOOD_LETTER, {"seller": None}, []),
     ("licensee unread", {k: v for k, v in GOOD_LETTER.items() if k != "licensee"}, {}, []),
     ("licensee read empty", {**GOOD_LETTER, "licensee": ""}, {}, []),
+    ("a shop named for its owner is a business", {**GOOD_LETTER, "licensee": "王小明商行"},
+     {"seller": "王小明商行"}, []),
+    ("a five-character company name without its legal form", {**GOOD_LETTER, "licensee": "启航贸易行"},
+     {"seller": "启航贸易行"}, []),
+    ("an English company name", {**GOOD_LETTER, "licensee": "QIHANG TRADING CO LTD"},
+     {"seller": "QIHANG TRADING CO LTD"}, []),
+    ("a two-character person's name", {**GOOD_LETTER, "licensee": "王伟"}, {"seller": "王伟"}, [IND]),
     ("person with a middle-dot name",
         {**GOOD_LETTER, "licensee": "买买提·艾力"},
         {"seller": "买买提·艾力"},
@@ -396,6 +422,7 @@ PARTIES_CASES = [
      {**GOOD_INVOICE, "seller_name": "上海锦呈贸易有限公司", "seller_uscc": "91440300MA5G9BKX58"}, {}, [IL]),
     ("issuer a stranger", {**GOOD_INVOICE, "seller_name": "义乌市小商品批发部"}, {}, [IU]),
     ("issuer an unrelated trading company", {**GOOD_INVOICE, "seller_name": "广州市白云区宏发商行"}, {}, [IU]),
+    ("issuer a stranger named in English", {**GOOD_INVOICE, "seller_name": "Harlow & Finch Trading Ltd."}, {}, [IU]),
     ("buyer one character off, no code read: an OCR slip", {**GOOD_INVOICE, "buyer_name": "深圳市启帆贸易有限公司"},
      {}, []),
     # A fax lost the 购买方/销售方 labels and the issuer's name was taken for the buyer's (A-751-000301).
@@ -611,6 +638,10 @@ LINE_CASES = [
     ("lines one cent short of the 合计 (no rounding between them)", items((8850.0, 0.13, 1150.5), amount=8850.01),
      {}, [LINES]),
     ("lines unread: nothing judged beyond the 合计 row", GOOD_INVOICE, {"text": RATE}, []),
+    ("a line at 9% with its tax at 9%", items((1000.0, 0.09, 90.0)), {}, []),
+    ("a small-scale line at 1%", items((990.1, 0.01, 9.9)), {}, []),
+    ("a line's tax 6 fen under its rate", items((1234.56, 0.13, 160.43)), {}, []),
+    ("a line at 3% whose tax is at 1%", items((1000.0, 0.03, 10.0)), {}, [LTAX]),
 ]
 
 # ------------------------------------------------------------------ content.invoice_numbers
@@ -673,6 +704,12 @@ CODE_CASES = [
                                           "invoice_type": NORMAL}, {}, [NF]),
     ("code unread", {**GOOD_INVOICE, "invoice_type": SPECIAL}, {}, []),
     ("issue date unread: the year not judged", code("031002600104", NORMAL, issued_on=None), {}, []),
+    ("code of the year before the invoice", code("031002400104", NORMAL), {}, []),
+    ("code for 2026 on an invoice of 2026", code("031002600104", NORMAL, issued_on="2026-01-05"), {}, []),
+    ("code for 2027 on an invoice of 2026", code("031002700104", NORMAL, issued_on="2026-05-01"), {}, [CD]),
+    ("fully digital number of 2026 on an invoice of 2025-12-31",
+     {**GOOD_INVOICE, "invoice_no": "26312000000012345678", "invoice_type": DIGITAL, "issued_on": "2025-12-31"},
+     {}, [CD]),
 ]
 
 # ------------------------------------------------------------------ content.receipt_math

@@ -79,20 +79,25 @@ def _pasted_elsewhere(seal: np.ndarray) -> np.ndarray:
     return page
 
 
-@pytest.mark.parametrize("make, listed", [
-    (lambda seal, first: first, True),  # the listed file's own seal
-    (lambda seal, first: _resaved(first, 70, 1.0), True),  # re-saved as a JPEG
-    (lambda seal, first: _resaved(first, 40, 0.6), True),  # re-saved small and rough
-    (lambda seal, first: _resaved(first, 90, 1.3), True),  # scaled up
-    (lambda seal, first: _darker(first), True),  # printed and scanned darker
-    (lambda seal, first: _resaved(_pasted_elsewhere(seal), 80, 1.0), True),  # pasted into another letter
-    (lambda seal, first: _stamped(OFFICIAL, seed=2, rotation=12.0), False),  # genuine impressions of the seal
-    (lambda seal, first: _stamped(OFFICIAL, seed=3, rotation=-3.0), False),
-    (lambda seal, first: _stamped(OFFICIAL, seed=4, rotation=0.0), False),
-    (lambda seal, first: _resaved(_stamped(OFFICIAL, seed=5, rotation=12.5), 70, 1.0), False),
-    (lambda seal, first: _page(), False),  # no seal at all
-])
-def test_a_listed_forged_seal_image_against_transforms_and_genuine_impressions(tmp_path, make, listed):
+PHASH_CASES = [
+    ("the listed file's own seal", lambda seal, first: first, True),
+    ("re-saved as a JPEG", lambda seal, first: _resaved(first, 70, 1.0), True),
+    ("re-saved small and rough", lambda seal, first: _resaved(first, 40, 0.6), True),
+    ("scaled up", lambda seal, first: _resaved(first, 90, 1.3), True),
+    ("printed and scanned darker", lambda seal, first: _darker(first), True),
+    ("pasted into another letter", lambda seal, first: _resaved(_pasted_elsewhere(seal), 80, 1.0), True),
+    ("a genuine impression of the seal, turned 12 degrees",
+     lambda seal, first: _stamped(OFFICIAL, seed=2, rotation=12.0), False),
+    ("a genuine impression, turned -3 degrees", lambda seal, first: _stamped(OFFICIAL, seed=3, rotation=-3.0), False),
+    ("a genuine impression, upright", lambda seal, first: _stamped(OFFICIAL, seed=4, rotation=0.0), False),
+    ("a genuine impression at the listed one's angle, re-saved",
+     lambda seal, first: _resaved(_stamped(OFFICIAL, seed=5, rotation=12.5), 70, 1.0), False),
+    ("no seal at all", lambda seal, first: _page(), False),
+]
+
+
+@pytest.mark.parametrize(("name", "make", "listed"), PHASH_CASES, ids=[c[0] for c in PHASH_CASES])
+def test_a_listed_forged_seal_image_against_transforms_and_genuine_impressions(tmp_path, name, make, listed):
     seal = S.impression(OFFICIAL, 150, np.random.default_rng(9), 12.0)
     first = _page()
     S.stamp(first, seal, (900, 1180), S.ink_color(np.random.default_rng(1)))
