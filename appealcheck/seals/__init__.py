@@ -25,7 +25,7 @@ from appealcheck.seals.compare import (
 )
 from appealcheck.seals.find import SealShape, find_seals
 from appealcheck.seals.measure import Geometry, InkStats, geometry, ink_stats, px_per_mm, size_mm
-from appealcheck.seals.read import SealText, read_seal, taxpayer_no
+from appealcheck.seals.read import SealText, read_seal, taxpayer_no, taxpayer_part
 from appealcheck.seals.registry import registry_names, registry_patterns
 
 if TYPE_CHECKING:
@@ -276,4 +276,4 @@ def is_match(m: SealMatch, text: SealText | None = None) -> bool:
 
 
 __all__ = ["IMAGE_MATCH", "SealMatch", "SealObservation", "analyse_seals", "enrolled", "is_match", "licence_code",
-           "plain_shape", "seal_facts"]
+           "plain_shape", "seal_facts", "taxpayer_no", "taxpayer_part"]

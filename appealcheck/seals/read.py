@@ -615,11 +615,39 @@ _NOT_IN_CODES = str.maketrans("IOZS", "1025")
 digits they look like."""
 
 
+_SPECKS = re.compile(r"[\s·.'`\"]")
+"""Specks read as marks between a code's characters ('9133078272\'W8RCT8LQ', A-103-000244): dropped."""
+_BREAKS = re.compile(r"[:\-—_]")
+"""A colon or dash separates a number from what follows it ('91310115MA1FL0XX3Q:12'), but where no whole number
+is found without them they are a character lost under the seal's ring ('91510107:4XKMY3DP1', '9151010-74ARMY3DP1',
+fresh seed 1103): dropped then."""
+_WHOLE = re.compile(r"[0-9A-Z]{15,20}")
+
+
+def _middle_line(middle: str) -> str:
+    return _SPECKS.sub("", unicodedata.normalize("NFKC", middle or "")).upper()
+
+
 def taxpayer_no(middle: str) -> str | None:
     """The taxpayer number read across an invoice seal's middle (15-20 digits and capitals), or None."""
-    # Specks read as marks between characters ('9133078272\'W8RCT8LQ', A-103-000244) are dropped with the spaces.
-    m = re.search(r"[0-9A-Z]{15,20}", re.sub(r"[\s·.'`\"]", "", unicodedata.normalize("NFKC", middle or "")).upper())
+    line = _middle_line(middle)
+    m = _WHOLE.search(line) or _WHOLE.search(_BREAKS.sub("", line))
     return m.group(0).translate(_NOT_IN_CODES) if m else None
+
+
+PART_LEAST = 10
+"""Characters a middle line read only in part must hold to be compared (of a number's 15 to 20)."""
+
+
+def taxpayer_part(middle: str) -> str | None:
+    """The longest run of PART_LEAST to 14 code characters, a letter among them, on a middle line that holds no
+    whole number: the line read in part (its faint end lost, A-1103-000114), or None. Digits alone may be a bank
+    account, a phone or an invoice number read under the seal."""
+    if taxpayer_no(middle) is not None:
+        return None
+    line = _BREAKS.sub("", _middle_line(middle))
+    runs = [r for r in re.findall(rf"[0-9A-Z]{{{PART_LEAST},14}}", line) if not r.isdigit()]
+    return max(runs, key=len).translate(_NOT_IN_CODES) if runs else None
 
 
 def _inky(img: np.ndarray) -> bool:

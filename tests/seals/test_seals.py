@@ -775,6 +775,8 @@ def test_an_oval_read_as_an_entitys_name_is_that_entitys_oval_seal(tmp_path):
     ("9133 0782 72W8 RCT8LQ", "9133078272W8RCT8LQ"),
     ("913307827·2W8RCT8LQ", "913307827" "2W8RCT8LQ"),
     ("91310115MA1FL0XX3Q:12", "91310115MA1FL0XX3Q"),  # a colon separates; it is not a speck to drop
+    ("91510107:4XKMY3DP1", "915101074XKMY3DP1"),  # ... unless no whole number is found without it (A-1103-000031)
+    ("9151010-74ARMY3DP1", "915101074ARMY3DP1"),  # a dash for a character lost under the ring (A-1103-000153)
     ("9133078272,W8RCT8LQ", None),
     ("发票专用章", None),
     ("91330782", None),  # too short to be a taxpayer number
@@ -1530,3 +1532,31 @@ def test_a_genuine_seal_crossed_by_print_or_a_stroke_or_small_and_blurred_keeps_
         assert feats["seal.star_off"] is None and feats["seal.ring_width_off"] is None
     else:
         assert feats["seal.star_off"] < 0.1 and feats["seal.text_span_off"] < 5
+
+
+def test_an_invoice_seals_number_read_in_part_is_still_held_to_the_sellers(tmp_path):
+    """A-1103-000114 (fresh seed 1103), a scanned invoice whose seal was engraved with another company's number: the
+    number's far end is faint, only '9133021297H2' was read, no whole number, and nothing was judged. A part read
+    is held to the seller's number wherever it could lie in it."""
+    from appealcheck.ingest.files import read_document
+    from appealcheck.samples import serial_forgers
+    from appealcheck.samples.appeal import build
+
+    name = "03_purchase_invoice.jpg"
+    ops = ("invoice_math", "qr_mismatch", "seal_taxpayer_wrong", "invoice_before_letter", "uscc_bad_check")
+    out = build(1103, 114, 0.8, serial_forgers(1103), ops)
+    label = next(d for d in out.label["documents"] if d["file"] == name)
+    assert "seal_taxpayer_wrong" in label["ops"] and label["capture"]["style"] == "scan"
+    path = tmp_path / name
+    path.write_bytes(dict(out.files)[name])
+    doc = read_document(path, name)
+    seller = label["fields"]["seller_uscc"]
+    fields = {"seller_uscc": FieldValue("seller_uscc", seller, seller, 0, None, 0.99)}
+    ctx = DocContext(appeal=Appeal("A-1", ".", None, None, Seller(), (doc,)), document=doc, kind="purchase_invoice",
+                     fields=fields, ocr=(), brand=None)
+    (seal,) = seal_facts(ctx)
+    assert seal["taxpayer_no"] is None  # no whole number read
+    (found,) = [f for f in SealCheck().run(ctx) if f.id == "seal.taxpayer_mismatch"]
+    assert found.measured.startswith("913302") and found.expected == seller and "in part" in found.message
+    x0, y0, x1, y1 = found.box
+    assert x0 < 1000 < x1 and y0 < 720 < y1  # the seal (the generator drew its number at 954-1125, 679-757)

@@ -1,10 +1,11 @@
 """The invoice seal's taxpayer number against the printed seller's (issue #7, `seal.taxpayer_mismatch`), as a table.
 
 A row is (name, the seal's middle line as the OCR read it, the seller's printed code, whether the page is black and
-white, expected ids). The middle line goes through `taxpayer_no` (what the reader keeps of it) and the comparison
-the seal check makes. What the comparison forgives is what misreading explains: up to TAXPAYER_FAR - 1 characters
-when either reading fails its check digit, TAXPAYER_NEAR - 1 when both pass; on a fax the seal's reading must pass
-its check digit to be compared at all. The images behind these readings are tested in test_seals.py.
+white, expected ids). The middle line goes through the seal check's own judgement (`judge_middle`: the number
+`taxpayer_no` keeps of the line, or the part `taxpayer_part` keeps of a line read only in part). What the
+comparison forgives is what misreading explains: up to TAXPAYER_FAR - 1 characters when either reading fails its
+check digit, TAXPAYER_NEAR - 1 when both pass; on a fax the seal's reading must pass its check digit to be compared
+at all. The images behind these readings are tested in test_seals.py.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import pytest
 from stdnum.cn import uscc
 
 from appealcheck.checks.seals import TAXPAYER_FAR, TAXPAYER_NEAR, SealCheck
-from appealcheck.seals.read import taxpayer_no
+from appealcheck.seals.read import taxpayer_no, taxpayer_part
 
 TM = "seal.taxpayer_mismatch"
 OWN = "91310115MA1H7XWJ5N"  # the distributor's code, valid
@@ -57,13 +58,26 @@ TAXPAYER_CASES = [
     ("the seller's code unread", OTHER, None, False, []),
     ("an older 15-digit number, the seller's", "310115123456789", "310115123456789", False, []),
     ("an older 15-digit number of another company", "440300987654321", "310115123456789", False, [TM]),
+    ("a character lost under the ring read as a colon", "91510107:4XKMY3DP1", "9151010774XKMY3DP1", False, []),
+    ("a character lost under the ring read as a dash", "9151010-74ARMY3DP1", "9151010774XKMY3DP1", False, []),
+    # Read in part: the line's faint end lost (A-1103-000114, a scan), its start lost, or a few characters only.
+    ("another company's number read in part", "9133021297H2", "9151010774XKMY3DP1", False, [TM]),
+    ("the seller's number read in part, its end lost", "9131011544WHC", "9131011544WHCXGCX7", False, []),
+    ("the seller's number read in part, its start lost, one slip", "10650L4NPC8K5", "9133010650L4NRC8K5", False, []),
+    ("the seller's number read in part, the seal's title beside it", "发票专用章 9151010774XK", "9151010774XKMY3DP1",
+     False, []),
+    ("a part of another company's number on a fax proves nothing", "9133021297H2", "9151010774XKMY3DP1", True, []),
+    ("a part against a seller's code that fails its check digit", "9133021297H2", "9151010774XKMY3DP2", False, []),
+    ("nine characters are too few to compare", "913302129", "9151010774XKMY3DP1", False, []),
+    ("a part of digits alone may be a bank account under the seal", "622202100105", "9151010774XKMY3DP1", False, []),
 ]
 
 
 @pytest.mark.parametrize(("name", "middle", "seller", "fax", "expected"), TAXPAYER_CASES,
                          ids=[c[0] for c in TAXPAYER_CASES])
 def test_taxpayer_table(name, middle, seller, fax, expected):
-    out = SealCheck()._compare_taxpayer(taxpayer_no(middle), seller, 0, (10, 10, 90, 90), "Invoice seal", fax)
+    out = SealCheck().judge_middle(middle, seller, 0, (10, 10, 90, 90), fax)
     assert [f.id for f in out] == expected
     for f in out:
-        assert f.measured == taxpayer_no(middle) and f.expected == seller.upper() and f.box == (10, 10, 90, 90)
+        read = taxpayer_no(middle) or taxpayer_part(middle)
+        assert f.measured == read and f.expected == seller.upper() and f.box == (10, 10, 90, 90)
