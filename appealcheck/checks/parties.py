@@ -410,13 +410,18 @@ def _slip_of_seller(fields, seller: str | None, seller_uscc: str | None) -> bool
 
 def _bought_by(invoice, seller: str | None, seller_uscc: str | None) -> bool:
     """Whether the invoice's buyer is the appealing seller: by the buyer's name, or, when that was not read, by
-    the seller's taxpayer number printed on the invoice (where only the buyer's can be)."""
+    the seller's taxpayer number or full name printed on the invoice (where only the buyer's can be)."""
     buyer = invoice.fields.get("buyer_name")
     if buyer is not None:
         return is_same(buyer.value, seller) is True or _slip_of_seller(invoice.fields, seller, seller_uscc)
     codes = invoice.fields.get("usccs")
-    return bool(seller_uscc) and codes is not None and isinstance(codes.value, list) and any(
-        u.get("valid") and u.get("code") == seller_uscc.strip().upper() for u in codes.value)
+    if bool(seller_uscc) and codes is not None and isinstance(codes.value, list) and any(
+            u.get("valid") and u.get("code") == seller_uscc.strip().upper() for u in codes.value):
+        return True
+    # A fax loses the small 购买方 labels and the buyer's name with them, but the seller's own full name printed on
+    # a purchase invoice can only be its buyer's (A-757-000126, dated three months before the letter).
+    key = canonical(seller or "")
+    return len(key) >= 6 and any(key in canonical(line) for line in (invoice.text or "").splitlines())
 
 
 def _letters_to(docs, name: str | None) -> list:

@@ -6,6 +6,8 @@ Same shape as test_content_check_tables.py: fields (and OCR text) in, the exact 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from appealcheck.checks.locale import ReceiptLocale, StoreList, receipt_country
@@ -216,6 +218,13 @@ APPEAL_CASES = [
         LETTER, doc("i.png", INV, issued_on="2024-02-19", usccs=[_code(SELLER_USCC), _code(DIST_USCC)])], [IB]),
     ("buyer's name unread, only another company's number", [
         LETTER, doc("i.png", INV, issued_on="2024-02-19", usccs=[_code(DIST_USCC)])], []),
+    # A-757-000126, a fax: the 购买方 labels lost, the buyer's name read only as a line of the page.
+    ("buyer's name unread, the seller's full name printed on the invoice", [
+        LETTER, replace(doc("i.png", INV, issued_on="2024-02-19"), text="名 称：深圳市启航贸易有限公司\n合计")], [IB]),
+    ("buyer's name unread, only the distributor's name printed", [
+        LETTER, replace(doc("i.png", INV, issued_on="2024-02-19"), text="名称：上海锦程贸易有限公司")], []),
+    ("buyer's name unread, another company named like the seller", [
+        LETTER, replace(doc("i.png", INV, issued_on="2024-02-19"), text="深圳市启航电子有限公司")], []),
     # A-101-000257, a photo: 星辰 read as 星展 in the buyer's name, the buyer's code beside it the seller's own.
     ("the buyer's name a slip of the seller's, beside the seller's own code", [
         LETTER, inv("i.png", issued_on="2024-02-19", buyer_name="深圳市启帆贸易有限公司", buyer_uscc=SELLER_USCC)],
