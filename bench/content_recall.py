@@ -81,6 +81,7 @@ def main() -> None:
     labels = [json.loads(line) for line in (args.corpus / "labels.jsonl").open(encoding="utf-8")][: args.limit]
     per_op: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])
     missed: dict[str, list[str]] = collections.defaultdict(list)
+    per_style: dict[tuple[str, bool], list[int]] = collections.defaultdict(lambda: [0, 0])
     fa_docs, fa_ids = 0, collections.Counter()
     genuine_by_kind = collections.Counter()
     fa_examples = []
@@ -121,8 +122,11 @@ def main() -> None:
                             # Each way the generator breaks an invoice's sums, apart: the lines alone betray 'lines'.
                             per_op[f"{op}:{fault}"][0] += hit
                             per_op[f"{op}:{fault}"][1] += 1
+                        style = (ld.get("capture") or {}).get("style", "?")
+                        per_style[(op, style == "fax")][0] += hit
+                        per_style[(op, style == "fax")][1] += 1
                         if not hit:
-                            missed[op].append(f"{ld['file']} in {ld.get('appeal_id', '?')}: {ids}")
+                            missed[op].append(f"{ld['file']} in {ld.get('appeal_id', '?')} ({style}): {ids}")
     took = time.perf_counter() - t0
     genuine = sum(genuine_by_kind.values())
     docs = genuine + sum(t for _, t in per_op.values())
@@ -132,6 +136,13 @@ def main() -> None:
     for op in [*EXPECTED, *sorted(k for k in per_op if ":" in k)]:
         hit, tot = per_op.get(op, (0, 0))
         print(f"  {op:22} {hit:4}/{tot:<4} {hit / tot:7.1%}" if tot else f"  {op:22}    -")
+    faxed = {op for (op, fax), (_, tot) in per_style.items() if fax and tot}
+    if faxed:
+        print("\non black-and-white faxes, and on every other capture (a fax can erase a seal's or a label's ink):")
+        for op in [o for o in EXPECTED if o in faxed]:
+            (fh, ft), (oh, ot) = per_style[(op, True)], per_style[(op, False)]
+            other = f"  other {oh:4}/{ot:<4} {oh / ot:7.1%}" if ot else ""
+            print(f"  {op:22} fax {fh:3}/{ft:<3}{other}")
     print(f"\nfalse alarms: documents of genuine appeals with any content finding: {fa_docs}/{genuine} "
           f"({fa_docs / max(genuine, 1):.1%}); by kind {dict(genuine_by_kind)}")
     for k, n in fa_ids.most_common():
