@@ -410,7 +410,8 @@ def _slip_of_seller(fields, seller: str | None, seller_uscc: str | None) -> bool
 
 def _bought_by(invoice, seller: str | None, seller_uscc: str | None) -> bool:
     """Whether the invoice's buyer is the appealing seller: by the buyer's name, or, when that was not read, by
-    the seller's taxpayer number or full name printed on the invoice (where only the buyer's can be)."""
+    the seller's taxpayer number printed on the invoice (where only the buyer's can be), or by the seller's full
+    name on a line of its own when the issuer read is someone else."""
     buyer = invoice.fields.get("buyer_name")
     if buyer is not None:
         return is_same(buyer.value, seller) is True or _slip_of_seller(invoice.fields, seller, seller_uscc)
@@ -419,9 +420,26 @@ def _bought_by(invoice, seller: str | None, seller_uscc: str | None) -> bool:
             u.get("valid") and u.get("code") == seller_uscc.strip().upper() for u in codes.value):
         return True
     # A fax loses the small 购买方 labels and the buyer's name with them, but the seller's own full name printed on
-    # a purchase invoice can only be its buyer's (A-757-000126, dated three months before the letter).
+    # a purchase invoice whose issuer is someone else is its buyer's (A-757-000126, three months before the letter).
+    issuer = invoice.fields.get("seller_name")
+    if issuer is not None and is_same(issuer.value, seller) is not False:
+        return False  # the seller read as the issuer: the sides are unknown
     key = canonical(seller or "")
-    return len(key) >= 6 and any(key in canonical(line) for line in (invoice.text or "").splitlines())
+    return len(key) >= 6 and any(_names(canonical(line), key) for line in (invoice.text or "").splitlines())
+
+
+_LABEL_ENDS = ("称", "方", "头", "户", "位")
+"""Last characters of the labels a party's name follows on an invoice line (名称, 购买方, 抬头, 客户, 单位)."""
+
+
+def _names(line: str, key: str) -> bool:
+    """Whether a canonical OCR line names the company `key` itself: alone, or after a label, with no further
+    characters of a name after it (深圳市启航贸易有限公司东莞分公司 is its branch, another buyer)."""
+    at = line.find(key)
+    if at < 0:
+        return False
+    before, after = line[:at], line[at + len(key):]
+    return (not before or before.endswith(_LABEL_ENDS)) and not re.match(r"[\u4e00-\u9fff]", after)
 
 
 def _letters_to(docs, name: str | None) -> list:

@@ -476,7 +476,7 @@ def read_seal(image: np.ndarray, seal: SealShape, want_center: bool = True, want
         # The taxpayer number runs across the middle of an oval invoice seal. A seal cut by the page edge
         # can fool the gap about which way up it is, and digits read upside down still look like a number:
         # read both ways and keep the way whose number carries a valid check digit, whose centre reads
-        # as 发票专用章, and whose line reads as a number, most confidently, in that order.
+        # as 发票专用章, and whose line reads as a number (or the start of one), most confidently, in that order.
         best = None
         views = [(0.0, up), (180.0, cv2.rotate(up, cv2.ROTATE_180))]
         # An oval fitted a few degrees askew (a photo's perspective) tilts the line: when neither way up gives a
@@ -492,7 +492,7 @@ def read_seal(image: np.ndarray, seal: SealShape, want_center: bool = True, want
             words = _center(rec, img) if want_center else ""
             no = taxpayer_no(line)
             key = (no is not None and cn_uscc.is_valid(no), sum(ch in words for ch in "发票专用章"), no is not None,
-                   conf)
+                   taxpayer_part(line) is not None, conf)
             if best is None or key > best[0]:
                 best = (key, line, words, img, turn)
         _, middle, center, up, turn = best
@@ -617,36 +617,51 @@ digits they look like."""
 
 _SPECKS = re.compile(r"[\s·.'`\"]")
 """Specks read as marks between a code's characters ('9133078272\'W8RCT8LQ', A-103-000244): dropped."""
-_BREAKS = re.compile(r"[:\-—_]")
-"""A colon or dash separates a number from what follows it ('91310115MA1FL0XX3Q:12'), but where no whole number
-is found without them they are a character lost under the seal's ring ('91510107:4XKMY3DP1', '9151010-74ARMY3DP1',
-fresh seed 1103): dropped then."""
-_WHOLE = re.compile(r"[0-9A-Z]{15,20}")
+_BREAK = re.compile(r"[:\-—_]")
+"""A colon or dash separates a number from what follows it ('91310115MA1FL0XX3Q:12'); see `_lost_character`."""
+WHOLE_LEAST = 15
+_WHOLE = re.compile(rf"[0-9A-Z]{{{WHOLE_LEAST},20}}")
+_USCC_START = re.compile(r"[1-9ANY][1-9]\d{6}")
+"""How a unified social credit code begins (GB 32100): its registration authority (1-9, A, N, Y), its kind, its
+six-digit region."""
 
 
 def _middle_line(middle: str) -> str:
     return _SPECKS.sub("", unicodedata.normalize("NFKC", middle or "")).upper()
 
 
+def _lost_character(line: str) -> str | None:
+    """Two runs joined by one colon or dash into 17 or 18 characters that begin as a credit code and hold a letter:
+    a character of the number lost under the seal's ring ('91510107:4XKMY3DP1', '9151010-74ARMY3DP1', fresh seed
+    1103). Phone, bank and invoice numbers (digits alone, or another length) are left apart."""
+    for m in re.finditer(r"([0-9A-Z]+)" + _BREAK.pattern + r"([0-9A-Z]+)", line):
+        joined = m[1] + m[2]
+        if len(joined) in (17, 18) and _USCC_START.match(joined) and not joined.isdigit():
+            return joined
+    return None
+
+
 def taxpayer_no(middle: str) -> str | None:
     """The taxpayer number read across an invoice seal's middle (15-20 digits and capitals), or None."""
     line = _middle_line(middle)
-    m = _WHOLE.search(line) or _WHOLE.search(_BREAKS.sub("", line))
-    return m.group(0).translate(_NOT_IN_CODES) if m else None
+    m = _WHOLE.search(line)
+    found = m.group(0) if m else _lost_character(line)
+    return found.translate(_NOT_IN_CODES) if found else None
 
 
 PART_LEAST = 10
-"""Characters a middle line read only in part must hold to be compared (of a number's 15 to 20)."""
+"""Characters a middle line read only in part must hold to be compared (a whole number has WHOLE_LEAST to 20)."""
 
 
 def taxpayer_part(middle: str) -> str | None:
-    """The longest run of PART_LEAST to 14 code characters, a letter among them, on a middle line that holds no
-    whole number: the line read in part (its faint end lost, A-1103-000114), or None. Digits alone may be a bank
-    account, a phone or an invoice number read under the seal."""
+    """The longest run of PART_LEAST to WHOLE_LEAST - 1 characters on a middle line that holds no whole number,
+    when it is the start of a credit code read in part (its faint end lost, A-1103-000114): it begins as a code
+    begins and holds a letter. Digits alone may be a bank account or a phone number read under the seal, and a
+    part that lost the number's start could be anything; None then."""
     if taxpayer_no(middle) is not None:
         return None
-    line = _BREAKS.sub("", _middle_line(middle))
-    runs = [r for r in re.findall(rf"[0-9A-Z]{{{PART_LEAST},14}}", line) if not r.isdigit()]
+    runs = [r for r in re.findall(rf"[0-9A-Z]{{{PART_LEAST},{WHOLE_LEAST - 1}}}", _middle_line(middle))
+            if not r.isdigit() and _USCC_START.match(r)]
     return max(runs, key=len).translate(_NOT_IN_CODES) if runs else None
 
 

@@ -295,6 +295,7 @@ LICENSOR_CASES = [
     ),
     ("distributor letter with no date read", {"licensor": DIST, "licensee": SELLER}, {}, []),
     ("distributor on the first day of its period", dist_letter("2024-01-01"), {}, []),
+    ("distributor a day before its period ends", dist_letter("2025-12-30"), {"submitted": "2026-01-05"}, []),
     ("distributor granting one day beyond its registered period",
      {**dist_letter("2025-01-01"), "valid_to": "2026-01-01"}, {"submitted": "2025-06-01"}, [CPE]),
     ("distributor's grant with its end unread", {**dist_letter("2025-01-01"), "valid_to": None}, {}, []),
@@ -423,6 +424,8 @@ PARTIES_CASES = [
     ("issuer a stranger", {**GOOD_INVOICE, "seller_name": "义乌市小商品批发部"}, {}, [IU]),
     ("issuer an unrelated trading company", {**GOOD_INVOICE, "seller_name": "广州市白云区宏发商行"}, {}, [IU]),
     ("issuer a stranger named in English", {**GOOD_INVOICE, "seller_name": "Harlow & Finch Trading Ltd."}, {}, [IU]),
+    ("issuer the registered distributor in traditional script", {**GOOD_INVOICE, "seller_name": "上海錦程貿易有限公司"},
+     {}, []),
     ("buyer one character off, no code read: an OCR slip", {**GOOD_INVOICE, "buyer_name": "深圳市启帆贸易有限公司"},
      {}, []),
     # A fax lost the 购买方/销售方 labels and the issuer's name was taken for the buyer's (A-751-000301).
@@ -642,6 +645,7 @@ LINE_CASES = [
     ("a small-scale line at 1%", items((990.1, 0.01, 9.9)), {}, []),
     ("a line's tax 6 fen under its rate", items((1234.56, 0.13, 160.43)), {}, []),
     ("a line at 3% whose tax is at 1%", items((1000.0, 0.03, 10.0)), {}, [LTAX]),
+    ("two lines whose sum carries float noise", items((1000.1, 0.13, 130.01), (2000.2, 0.13, 260.03)), {}, []),
 ]
 
 # ------------------------------------------------------------------ content.invoice_numbers

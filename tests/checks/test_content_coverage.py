@@ -60,11 +60,12 @@ NEAR_MISSES: dict[str, tuple[str, ...]] = {
         "full-width brackets and traditional 中國", "brackets dropped by OCR",
         "one character off, beside the entity's registered code", "Cyrillic-script entity read exactly"),
     "content.licensor_unknown": (
-        "brand entity", "licensor unread", "licensor read empty", "no brand pack to compare with",
+        "licensor unread", "licensor read empty", "no brand pack to compare with",
         "distributor inside its period", "two characters swapped (78% alike, still a look-alike)"),
     "content.distributor_not_authorized": (
         "distributor inside its period", "distributor on the last day of its period",
-        "distributor on the first day of its period", "distributor letter with no date read"),
+        "distributor on the first day of its period", "distributor letter with no date read",
+        "distributor a day before its period ends"),
     "content.chain_period_exceeds": (
         "distributor granting to the last day of its registered period", "distributor's grant with its end unread",
         "a letter outside the period and granting beyond it: one finding, the date",
@@ -89,19 +90,20 @@ NEAR_MISSES: dict[str, tuple[str, ...]] = {
         "seller unknown: buyer not judged"),
     "content.invoice_issuer_lookalike": (
         "issuer one character off, its registered taxpayer number read exactly",
-        "issuer one character off, its registered code on the line under it, unlabelled", "issuer is the brand entity",
+        "issuer one character off, its registered code on the line under it, unlabelled",
         "Cyrillic-script issuer read exactly"),
     "content.invoice_issuer_unknown": (
-        "issuer is the brand entity", "the seller's own name where the issuer goes",
+        "the seller's own name where the issuer goes",
         "the appealing seller read in the issuer's place (a fax lost the side labels): sides unknown",
-        "parties unread", "Cyrillic-script issuer read exactly"),
+        "parties unread", "Cyrillic-script issuer read exactly",
+        "issuer the registered distributor in traditional script"),
     "content.invoice_code_date": (
         "code of the invoice's own year", "issue date unread: the year not judged",
         "code of the year before the invoice",
         "code for 2026 on an invoice of 2026", "fully digital: 20-digit number of its year and province, no code"),
     "content.invoice_sum_mismatch": (
         "tax read cut short ('￥3559' of ¥35594.91): unknown", "total off by one cent",
-        "red-letter invoice: all negative", "amount unread", "amount + tax = total, 13% printed",
+        "red-letter invoice: all negative", "amount unread",
         "tax 8 cents from 13% (line rounding)"),
     "content.invoice_tax_mismatch": (
         "tax 8 cents from 13% (line rounding)", "two rates printed: tax not judged",
@@ -110,12 +112,11 @@ NEAR_MISSES: dict[str, tuple[str, ...]] = {
     "content.invoice_lines_mismatch": (
         "two lines at 13% (A-739-000026 as issued)", "a discount line (negative) in the sum",
         "a tax-exempt line (免税: no rate, no tax)", "lines unread: nothing judged beyond the 合计 row",
-        "one line at 13%", "goods at 13% and freight at 9%: each line judged at its own rate"),
+        "goods at 13% and freight at 9%: each line judged at its own rate", "two lines whose sum carries float noise"),
     "content.invoice_line_tax_mismatch": (
         "a line's tax 6 fen from its rate (the tax system's allowance)",
         "goods at 13% and freight at 9%: each line judged at its own rate", "a line at 9% with its tax at 9%",
-        "a small-scale line at 1%", "a line's tax 6 fen under its rate", "a discount line (negative) in the sum",
-        "one line at 13%"),
+        "a small-scale line at 1%", "a line's tax 6 fen under its rate", "a discount line (negative) in the sum"),
     "content.currency_country_mismatch": (
         "Paris in euros, day first", "London in pounds", "a bare ¥ on a Japanese receipt without kana may be yen",
         "one cue is not enough (postcode only)", "currency unread: unknown"),
@@ -124,7 +125,8 @@ NEAR_MISSES: dict[str, tuple[str, ...]] = {
         "New York in dollars, month first", "Paderborn dated 21.04.2020"),
     "content.time_format_country": (
         "German 'Am' on the next line is no AM", "New York with a 2:45 PM clock", "London with a 12:05 am clock",
-        "Paris with a 24-hour clock", "Paderborn with '09.59 Uhr'"),
+        "Paderborn with '09.59 Uhr'",
+        "Tokyo with 午後2:45 (no AM or PM letters)"),
     "content.chain_serial_mismatch": (
         "serial cited with full-width dashes", "I read as 1 and a dot for a dash (OCR)",
         "a prefix letter lost by the OCR", "cited serial read without its number",
@@ -136,15 +138,16 @@ IDS = sorted({fid for fid, _ in KNOWN_FINDINGS if fid.startswith("content.")} | 
 
 
 def _count(fid: str) -> tuple[int, int]:
+    """Rows raising `fid`, and near-misses of it (by name: a case kept in two tables counts once)."""
     raising, near = 0, set()
-    for table, rows in _tables().items():
+    for _table, rows in _tables().items():
         fired = {i for _, expected in rows for i in expected}
         raising += sum(fid in expected for _, expected in rows)
         for name, expected in rows:
-            if fid in expected:
+            if fid in expected or fid not in fired:
                 continue
             if fired == {fid} or name in NEAR_MISSES.get(fid, ()):
-                near.add((table, name))
+                near.add(name)
     return raising, len(near)
 
 
@@ -156,13 +159,15 @@ def test_each_content_finding_has_ten_table_cases_with_near_misses(fid):
     assert raising + near >= 10, f"{fid}: {raising} rows raise it, {near} near-misses"
 
 
-def test_named_near_misses_exist_and_stay_silent():
+def test_named_near_misses_exist_and_stay_silent_in_a_table_that_raises_the_id():
     rows = collections.defaultdict(list)
     for _table, table_rows in _tables().items():
+        fired = {i for _, expected in table_rows for i in expected}
         for name, expected in table_rows:
-            rows[name].append(expected)
+            rows[name].append((expected, fired))
     for fid, names in NEAR_MISSES.items():
         assert fid in IDS, fid
         for name in names:
             assert name in rows, f"{fid}: no row named {name!r}"
-            assert all(fid not in e for e in rows[name]), f"{name!r} raises {fid}"
+            assert all(fid not in e for e, _ in rows[name]), f"{name!r} raises {fid}"
+            assert any(fid in fired for _, fired in rows[name]), f"{name!r} is in no table that raises {fid}"

@@ -105,6 +105,7 @@ LOCALE_CASES = [
     locale_row("London with a 12:05 am clock", LONDON + "\n25/03/2025 12:05 am", "GBP", "25/03/2025", []),
     locale_row("Paris with a 24-hour clock", PARIS + "\n25/03/2025 14:32", "EUR", "25/03/2025", []),
     locale_row("Paderborn with '09.59 Uhr'", PADERBORN + "\n21.04.20 09.59 Uhr", "EUR", "21.04.20", []),
+    locale_row("Tokyo with 午後2:45 (no AM or PM letters)", TOKYO + "\n2025/03/25 午後2:45", "JPY", "2025/03/25", []),
     locale_row("London with a 13:15 PM clock", LONDON + "\n25/03/2025 13:15 PM", "GBP", "25/03/2025", [TF]),
     locale_row("Paderborn dated 21.04.2020", PADERBORN, "EUR", "21.04.2020", []),
     locale_row("London dated month first (03/25/2025)", LONDON, "GBP", "03/25/2025", [DF]),
@@ -225,6 +226,13 @@ APPEAL_CASES = [
         LETTER, replace(doc("i.png", INV, issued_on="2024-02-19"), text="名称：上海锦程贸易有限公司")], []),
     ("buyer's name unread, another company named like the seller", [
         LETTER, replace(doc("i.png", INV, issued_on="2024-02-19"), text="深圳市启航电子有限公司")], []),
+    ("buyer's name unread, the seller's branch printed (another buyer)", [
+        LETTER, replace(doc("i.png", INV, issued_on="2024-02-19"), text="名称：深圳市启航贸易有限公司东莞分公司")], []),
+    ("buyer's name unread, the seller's name printed where the issuer was read too (sides unknown)", [
+        LETTER, replace(doc("i.png", INV, issued_on="2024-02-19", seller_name=SELLER), text=f"名称：{SELLER}")], []),
+    ("buyer's name unread, the seller's name printed after the 购买方 label, the issuer another", [
+        LETTER, replace(doc("i.png", INV, issued_on="2024-02-19", seller_name="上海锦程贸易有限公司"),
+                        text=f"购买方 {SELLER}\n销售方 上海锦程贸易有限公司")], [IB]),
     # A-101-000257, a photo: 星辰 read as 星展 in the buyer's name, the buyer's code beside it the seller's own.
     ("the buyer's name a slip of the seller's, beside the seller's own code", [
         LETTER, inv("i.png", issued_on="2024-02-19", buyer_name="深圳市启帆贸易有限公司", buyer_uscc=SELLER_USCC)],

@@ -31,8 +31,8 @@ ACCOUNT_CASES = [
     ("a number written as text", "age_days: '41'", "seller.account.age_days"),
     ("a negative age", "age_days: -3", "seller.account.age_days"),
     ("yes for a count", "prior_violations: yes", "seller.account.prior_violations"),
-    ("infinite days", "age_days: .inf", "finite"),
-    ("not a number", "appeals_90d: .nan", "seller.account.appeals_90d"),
+    ("infinite days", "age_days: .inf", "seller.account.age_days': must be a finite number"),
+    ("not a number", "appeals_90d: .nan", "seller.account.appeals_90d': must be a finite number"),
     ("a list for a count", "appeals_90d: [1, 2]", "seller.account.appeals_90d"),
 ]
 

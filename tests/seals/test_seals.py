@@ -776,6 +776,8 @@ def test_an_oval_read_as_an_entitys_name_is_that_entitys_oval_seal(tmp_path):
     ("913307827·2W8RCT8LQ", "913307827" "2W8RCT8LQ"),
     ("91310115MA1FL0XX3Q:12", "91310115MA1FL0XX3Q"),  # a colon separates; it is not a speck to drop
     ("91510107:4XKMY3DP1", "915101074XKMY3DP1"),  # ... unless no whole number is found without it (A-1103-000031)
+    ("915:0107555UP5883H", "9150107555UP5883H"),  # A-1103-000087
+    ("0755-83451234-8001", None),  # a phone number's dashes join no credit code
     ("9151010-74ARMY3DP1", "915101074ARMY3DP1"),  # a dash for a character lost under the ring (A-1103-000153)
     ("9133078272,W8RCT8LQ", None),
     ("发票专用章", None),
@@ -1560,3 +1562,25 @@ def test_an_invoice_seals_number_read_in_part_is_still_held_to_the_sellers(tmp_p
     assert found.measured.startswith("913302") and found.expected == seller and "in part" in found.message
     x0, y0, x1, y1 = found.box
     assert x0 < 1000 < x1 and y0 < 720 < y1  # the seal (the generator drew its number at 954-1125, 679-757)
+
+
+def test_a_part_read_defers_to_a_whole_number_the_page_read_inside_the_seal(monkeypatch):
+    """A seal whose own reading kept only a part, while the page's OCR read a whole red number inside it: the whole
+    number is judged (here the seller's own, so nothing), not the part."""
+    from types import SimpleNamespace
+
+    import appealcheck.checks.seals as checks_seals
+    from tests.checks.test_content_tables import _codes_page
+
+    seller = "91310115MA1H7XWJ5N"
+    obs = SimpleNamespace(page=0, box=(0, 100, 300, 160), match=None, shape=SimpleNamespace(ink="red"),
+                          text=SimpleNamespace(middle="9133021297H2", ring=""))
+    monkeypatch.setattr(checks_seals, "analyse_seals", lambda ctx: [obs])
+    monkeypatch.setattr(SealCheck, "_pasted", lambda self, ctx, o: [])
+    ctx = _codes_page((215, 40, 45), seal_read=seller)
+    ctx = replace(ctx, fields={**ctx.fields, "seller_uscc": FieldValue("seller_uscc", seller, seller, 0, None, 0.99)})
+    assert [f.id for f in SealCheck().run(ctx)] == []
+    # Without the page's reading, the part is judged: another region's number.
+    only_print = [u for u in ctx.fields["usccs"].value if u["box"][1] < 100]
+    ctx = replace(ctx, fields={**ctx.fields, "usccs": FieldValue("usccs", only_print, "", 0, None, 0.99)})
+    assert [(f.id, f.measured) for f in SealCheck().run(ctx)] == [("seal.taxpayer_mismatch", "9133021297H2")]
