@@ -38,7 +38,8 @@ class InvoiceArithmetic(Check):
     合计 row, each line's tax its amount times its own rate."""
 
     id = "content.invoice_math"
-    version = "2"  # 2: the items table's lines against the 合计 row
+    version = "3"  # 2: the items table's lines against the 合计 row. 3: the lines' taxes stand in for an unread
+    # 合计 tax
     applies_to = ("purchase_invoice",)
 
     def run(self, ctx: DocContext) -> list[Finding]:
@@ -49,12 +50,18 @@ class InvoiceArithmetic(Check):
             rates = set()  # a rate no fapiao prints is a misread ('13%' read as '1.3%' on a fax): the rate is unread
         if _tax_cut_short(amount, tax, total, rates):
             return []  # the tax figure was read cut short ('￥3559' of '¥35594.91'): unknown, not a mismatch
-        if amount is not None and tax is not None and total is not None and abs(amount + tax - total) > 0.015:
+        summed, how = tax, ""
+        lines_amount, lines_tax = _val(ctx, "items_amount"), _val(ctx, "items_tax")
+        if tax is None and None not in (amount, lines_amount, lines_tax) and abs(lines_amount - amount) <= 0.015:
+            # The 合计 row's tax unread (a photo, A-1109-000223): the item lines, read whole and adding up to its
+            # amount, give it.
+            summed, how = lines_tax, " (the item lines' taxes; the 合计 tax was not read)"
+        if amount is not None and summed is not None and total is not None and abs(amount + summed - total) > 0.015:
             f = ctx.fields["total"]
             out.append(Finding(id="content.invoice_sum_mismatch", severity="high", check=self.id,
-                               message=f"Amount {amount:.2f} + tax {tax:.2f} = {amount + tax:.2f}, "
+                               message=f"Amount {amount:.2f} + tax {summed:.2f}{how} = {amount + summed:.2f}, "
                                        f"but the total reads {total:.2f}",
-                               page=f.page, box=f.box, measured=total, expected=round(amount + tax, 2)))
+                               page=f.page, box=f.box, measured=total, expected=round(amount + summed, 2)))
         out += _line_findings(self.id, ctx, amount, tax)
         lines = ctx.fields.get("item_lines")
         if lines is not None and len({r["rate"] for r in lines.value}) > 1:

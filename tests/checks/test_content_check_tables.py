@@ -646,6 +646,16 @@ LINE_CASES = [
     ("a line's tax 6 fen under its rate", items((1234.56, 0.13, 160.43)), {}, []),
     ("a line at 3% whose tax is at 1%", items((1000.0, 0.03, 10.0)), {}, [LTAX]),
     ("two lines whose sum carries float noise", items((1000.1, 0.13, 130.01), (2000.2, 0.13, 260.03)), {}, []),
+    # A-1109-000223, a photo: the 合计 tax unread, the three lines read whole, the total raised by 90.
+    ("合计 tax unread, total raised: the lines' taxes give the sum",
+     {**{k: v for k, v in items((19114.8, 0.13, 2484.92), (5663.8, 0.13, 736.29), (27610.8, 0.13, 3589.4)).items()
+         if k != "tax"}, "total": 59110.01}, {}, ["content.invoice_sum_mismatch"]),
+    ("合计 tax unread, the total as issued", {k: v for k, v in items((19114.8, 0.13, 2484.92), (5663.8, 0.13, 736.29),
+                                                                     (27610.8, 0.13, 3589.4)).items() if k != "tax"},
+     {}, []),
+    ("合计 tax unread, the lines short of the 合计 amount: they disagree, and do not give the sum",
+     {**{k: v for k, v in items((19114.8, 0.13, 2484.92), (5663.8, 0.13, 736.29)).items() if k != "tax"},
+      "amount": 52389.4, "total": 59110.01}, {}, [LINES]),
 ]
 
 # ------------------------------------------------------------------ content.invoice_numbers

@@ -104,6 +104,8 @@ NEAR_MISSES: dict[str, tuple[str, ...]] = {
     "content.invoice_sum_mismatch": (
         "tax read cut short ('￥3559' of ¥35594.91): unknown", "total off by one cent",
         "red-letter invoice: all negative", "amount unread",
+        "合计 tax unread, the total as issued",
+        "合计 tax unread, the lines short of the 合计 amount: they disagree, and do not give the sum",
         "tax 8 cents from 13% (line rounding)"),
     "content.invoice_tax_mismatch": (
         "tax 8 cents from 13% (line rounding)", "two rates printed: tax not judged",
