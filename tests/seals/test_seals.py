@@ -570,18 +570,15 @@ def test_invoice_seal_taxpayer_number_read_and_compared(rotation):
     assert len(found) == 1 and found[0].measured == OTHER_USCC and found[0].expected == INVOICE_USCC
 
 
-def test_a_fax_invoice_seals_number_is_compared_only_when_it_passes_its_check_digit(tmp_path):
-    """A-971-000005 (fresh seed 971), a genuine invoice sent by fax: its seal's number read 1131011544230760374 for
-    9131011544WHCXGCX7, 9 of 18 apart, and was called another company's. On a black-and-white page a number that
-    fails its check digit is not compared; a valid one still is."""
+def _generated_invoice(tmp_path, seed: int, index: int, ratio: float, ops: tuple[str, ...], name: str):
+    """Invoice `name` of appeal `index` of corpus `seed` as the seal check sees it (its printed seller number read),
+    and its label."""
     from appealcheck.ingest.files import read_document
     from appealcheck.samples import serial_forgers
     from appealcheck.samples.appeal import build
 
-    name = "03_purchase_invoice.png"
-    out = build(971, 5, 0.4, serial_forgers(971))
+    out = build(seed, index, ratio, serial_forgers(seed), ops)
     label = next(d for d in out.label["documents"] if d["file"] == name)
-    assert label["label"] == "genuine" and label["capture"]["style"] == "fax"
     path = tmp_path / name
     path.write_bytes(dict(out.files)[name])
     doc = read_document(path, name)
@@ -589,6 +586,16 @@ def test_a_fax_invoice_seals_number_is_compared_only_when_it_passes_its_check_di
     fields = {"seller_uscc": FieldValue("seller_uscc", seller, seller, 0, None, 0.99)}
     ctx = DocContext(appeal=Appeal("A-1", ".", None, None, Seller(), (doc,)), document=doc, kind="purchase_invoice",
                      fields=fields, ocr=(), brand=None)
+    return ctx, label
+
+
+def test_a_fax_invoice_seals_number_is_compared_only_when_it_passes_its_check_digit(tmp_path):
+    """A-971-000005 (fresh seed 971), a genuine invoice sent by fax: its seal's number read 1131011544230760374 for
+    9131011544WHCXGCX7, 9 of 18 apart, and was called another company's. On a black-and-white page a number that
+    fails its check digit is not compared; a valid one still is."""
+    ctx, label = _generated_invoice(tmp_path, 971, 5, 0.4, (), "03_purchase_invoice.png")
+    assert label["label"] == "genuine" and label["capture"]["style"] == "fax"
+    seller = label["fields"]["seller_uscc"]
     (seal,) = seal_facts(ctx)
     assert seal["taxpayer_no"] and seal["taxpayer_no"] != seller  # read, and misread
     assert [f.message for f in SealCheck().run(ctx) if f.id == "seal.taxpayer_mismatch"] == []
@@ -1540,22 +1547,10 @@ def test_an_invoice_seals_number_read_in_part_is_still_held_to_the_sellers(tmp_p
     """A-1103-000114 (fresh seed 1103), a scanned invoice whose seal was engraved with another company's number: the
     number's far end is faint, only '9133021297H2' was read, no whole number, and nothing was judged. A part read
     is held to the seller's number wherever it could lie in it."""
-    from appealcheck.ingest.files import read_document
-    from appealcheck.samples import serial_forgers
-    from appealcheck.samples.appeal import build
-
-    name = "03_purchase_invoice.jpg"
     ops = ("invoice_math", "qr_mismatch", "seal_taxpayer_wrong", "invoice_before_letter", "uscc_bad_check")
-    out = build(1103, 114, 0.8, serial_forgers(1103), ops)
-    label = next(d for d in out.label["documents"] if d["file"] == name)
+    ctx, label = _generated_invoice(tmp_path, 1103, 114, 0.8, ops, "03_purchase_invoice.jpg")
     assert "seal_taxpayer_wrong" in label["ops"] and label["capture"]["style"] == "scan"
-    path = tmp_path / name
-    path.write_bytes(dict(out.files)[name])
-    doc = read_document(path, name)
     seller = label["fields"]["seller_uscc"]
-    fields = {"seller_uscc": FieldValue("seller_uscc", seller, seller, 0, None, 0.99)}
-    ctx = DocContext(appeal=Appeal("A-1", ".", None, None, Seller(), (doc,)), document=doc, kind="purchase_invoice",
-                     fields=fields, ocr=(), brand=None)
     (seal,) = seal_facts(ctx)
     assert seal["taxpayer_no"] is None  # no whole number read
     (found,) = [f for f in SealCheck().run(ctx) if f.id == "seal.taxpayer_mismatch"]
