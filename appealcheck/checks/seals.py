@@ -492,7 +492,8 @@ class SealCheck(Check):
     def _compare_part(self, part: str, seller: str | None, page: int, box, binarised_page: bool) -> list[Finding]:
         """A middle line read only in part is held to the seller's number wherever it could lie in it: a mismatch
         needs PART_FAR_SHARE of its characters to differ at the best place (on 477 genuine invoices of nine generated
-        corpora, the parts read differed by at most 1 of 10-14; another region's company's number by 7 of 12). A
+        corpora, two seals were read in part, each the seller's number's start exactly; another region's
+        company's number differed by 7 of 12). A
         company of the seller's own district shares the number's first 8 to 10 characters: its part is not told
         apart. Only against a seller's number that passes its check digit, and never on a fax, where a part proves
         nothing."""

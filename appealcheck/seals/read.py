@@ -635,7 +635,7 @@ def _lost_character(line: str) -> str | None:
     a character of the number lost under the seal's ring ('91510107:4XKMY3DP1', '9151010-74ARMY3DP1', fresh seed
     1103). Phone, bank and invoice numbers (digits alone, or another length) are left apart."""
     for m in re.finditer(r"([0-9A-Z]+)" + _BREAK.pattern + r"([0-9A-Z]+)", line):
-        joined = m[1] + m[2]
+        joined = (m[1] + m[2]).translate(_NOT_IN_CODES)
         if len(joined) in (17, 18) and _USCC_START.match(joined) and not joined.isdigit():
             return joined
     return None
@@ -660,9 +660,10 @@ def taxpayer_part(middle: str) -> str | None:
     part that lost the number's start could be anything; None then."""
     if taxpayer_no(middle) is not None:
         return None
-    runs = [r for r in re.findall(rf"[0-9A-Z]{{{PART_LEAST},{WHOLE_LEAST - 1}}}", _middle_line(middle))
-            if not r.isdigit() and _USCC_START.match(r)]
-    return max(runs, key=len).translate(_NOT_IN_CODES) if runs else None
+    runs = [r.translate(_NOT_IN_CODES) for r in re.findall(rf"[0-9A-Z]{{{PART_LEAST},{WHOLE_LEAST - 1}}}",
+                                                             _middle_line(middle))]
+    runs = [r for r in runs if not r.isdigit() and _USCC_START.match(r)]
+    return max(runs, key=len) if runs else None
 
 
 def _inky(img: np.ndarray) -> bool:

@@ -64,6 +64,7 @@ TAXPAYER_CASES = [
     ("a character lost under the ring read as a dash", "9151010-74ARMY3DP1", "9151010774XKMY3DP1", False, []),
     # Read in part: the line's faint end lost (A-1103-000114, a scan), its start lost, or a few characters only.
     ("another company's number read in part", "9133021297H2", "9151010774XKMY3DP1", False, [TM]),
+    ("another company's number read in part, I read for 1", "9I33021297H2", "9151010774XKMY3DP1", False, [TM]),
     ("the seller's number read in part, its end lost", "9131011544WHC", "9131011544WHCXGCX7", False, []),
     ("the seller's number read in part, the seal's title beside it", "发票专用章 9151010774XK", "9151010774XKMY3DP1",
      False, []),
