@@ -578,6 +578,11 @@ def _middle(rec, up: np.ndarray, seal: SealShape) -> tuple[str, float]:
     return rec(wide)
 
 
+FAINT_INK = 200
+"""Grey level below which a pixel of a seal's cleaned middle line still counts as ink for the line's ends. On 503
+generated invoices of nine corpora, 128 read 293 genuine numbers exactly and 200 read 302, with no reading worse."""
+
+
 def _tight_line(crop: np.ndarray) -> np.ndarray:
     """The band cut down to its densest run of inked rows (the text line), with a margin.
 
@@ -603,7 +608,9 @@ def _tight_line(crop: np.ndarray) -> np.ndarray:
         bottom += 1
     pad = max(3, (bottom - top + 1) // 4)
     y0, y1 = max(0, top - pad), min(crop.shape[0], bottom + 1 + pad)
-    cols = np.flatnonzero(ink[y0:y1].any(axis=0))
+    # The line's ends by a lighter cut than its rows: the red clean-up leaves a faint end of the number pale grey,
+    # and cut at 128 it was lost ('9133021297H2' of '9133021297H2YCQPRK', A-1103-000114).
+    cols = np.flatnonzero((crop[y0:y1, :, 0] < FAINT_INK).any(axis=0))
     if cols.size == 0:
         return crop[y0:y1]
     x0, x1 = max(0, int(cols[0]) - 2 * pad), min(crop.shape[1], int(cols[-1]) + 1 + 2 * pad)
