@@ -58,7 +58,7 @@ class PixelForensics(Check):
     JPEG files."""
 
     id = "pixel.forensics"
-    version = "13"
+    version = "14"  # 14: pasted blocks proposed by parallel sides; gradients and one printed inner side allowed
 
     def __init__(self, params: PixelParams | None = None) -> None:
         self.params = params or PixelParams()

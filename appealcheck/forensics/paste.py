@@ -12,11 +12,14 @@ text, a signature) and pastes it onto a page brings that document's paper along.
 The test works on the page's paper: the image at half the work size with its print closed away (a grey
 closing removes strokes thinner than 7 pixels there), so text, rules and seal lines leave it and the paper's
 tone remains. Long straight steps in that paper (`step` levels, runs of a fortieth of the page) propose sides;
-two sides meeting at a corner propose a rectangle, which is kept when
+two sides meeting at a corner, or two parallel sides over the same stretch (print can break a side near its
+corners), propose a rectangle, which is kept when
 
 - each of its four sides steps along most of its length (`side_cover`),
 - it is paper on both sides of every side: bright enough and unsaturated (a bar of a barcode or a seal's red
-  ink is not paper), and one paper inside (`one_paper`; the counter of a bold digit is not),
+  ink is not paper; of a large block, one inner side may be print, where the block was cut through a rule), and
+  one paper inside (`one_paper`: the counter of a bold digit is not; a large block's side may follow a photo's
+  gradient),
 - at least three of its sides are cut (two, when its inner sides are one tone): on the full-size image, the
   step across the side is made in one or two pixels and does not ring (`_cut`),
 - it holds no printed code: a QR code or a barcode on its white quiet zone is a white box with hard sides that
@@ -63,6 +66,12 @@ class PasteParams:
     """...or this many, where the inner sides' median colours are within `one_tone` levels of each other: a JPEG
     save rings round a cut and can spoil two sides (seed 941: q95 32 -> 43 of 79). The real seal images' bold
     digits whose counters pass with two sides have inner sides 34-123 apart."""
+
+
+LONG_SIDE = 48
+"""Sides at least this long (half work pixels, about 100 page pixels on an A4 page at 200 dpi) may follow a
+gradient, and one inner side of a block whose sides all are this long may be print. Shorter rectangles are held
+to the strict rules: the counters of bold digits on real seal images are 13-20 long."""
 
 
 def pasted_blocks(page: Page, s: float, p: PasteParams | None = None) -> list[Signal]:
@@ -160,6 +169,19 @@ def _corners(oh: np.ndarray, ov: np.ndarray, n: int, tol: int = 4) -> set[tuple[
             elif not horizontal and w <= 8:
                 out.append((int(y), int(y + h - 1), int(x + w // 2)))
     cands: set[tuple[int, int, int, int]] = set()
+    # Two parallel sides over the same stretch: a side cut in pieces by print (a photo's block, fresh seed 1111)
+    # meets no corner, while the two sides across it run whole.
+    for runs, horizontal in ((hs, True), (vs, False)):
+        for i, (a0, b0, c0) in enumerate(runs):
+            for a1, b1, c1 in runs[i + 1:]:
+                slack = max(tol, (b0 - a0) // 8)
+                if abs(a1 - a0) > slack or abs(b1 - b0) > slack:
+                    continue
+                lo, hi = max(a0, a1), min(b0, b1)
+                c_lo, c_hi = sorted((c0, c1))
+                box = (lo, c_lo, hi, c_hi) if horizontal else (c_lo, lo, c_hi, hi)
+                if box[2] - box[0] >= n and box[3] - box[1] >= n // 2:
+                    cands.add(box)
     for xa, xb, y in hs:
         for ya, yb, x in vs:
             for cx, ox in ((xa, xb), (xb, xa)):
@@ -184,11 +206,36 @@ def _paper(bg: np.ndarray, x0: int, y0: int, x1: int, y1: int, p: PasteParams,
             (slice(y0 + o, y1 - o), x0 - o), (slice(y0 + o, y1 - o), x1 + o)]
     ins = [a for a, u in zip(ins, use, strict=True) if u]
     outs = [bg[i] for i, u in zip(outs, use, strict=True) if u]
-    med = [np.median(a, axis=0) for a in ins + outs]
-    if min(float(m.mean()) for m in med) < p.paper or max(float(np.ptp(m)) for m in med) > p.chroma:
+    def paper(a: np.ndarray) -> bool:
+        m = np.median(a, axis=0)
+        return float(m.mean()) >= p.paper and float(np.ptp(m)) <= p.chroma
+
+    if not all(paper(a) for a in outs):
         return None
-    alike = sorted(float((np.abs(a - m).max(axis=-1) <= 6).mean()) for a, m in zip(ins, med[:len(ins)], strict=True))
-    return float(np.ptp(np.array(med[:len(ins)]), axis=0).max()) if alike[1] >= p.one_paper else None
+    # One inner side of a block judged on all four may be print, not paper: a block cut through a coloured rule
+    # (fresh seed 1111, a letter's brown bar along the block's top).
+    kept = [a for a in ins if paper(a)]
+    if len(kept) < len(ins) - (len(ins) == 4 and min(len(a) for a in ins) >= LONG_SIDE):
+        return None
+    alike = sorted(_even(a) for a in kept)
+    med = np.array([np.median(a, axis=0) for a in kept])
+    return float(np.ptp(med, axis=0).max()) if alike[1] >= p.one_paper else None
+
+
+def _even(a: np.ndarray) -> float:
+    """Share of a line of paper (n x 3) within 6 levels of its straight trend: one paper, lit evenly or under a
+    photo's gradient (fresh seed 1111: a photographed block 40 levels darker at one end), where the counter of a
+    bold digit is strokes and paper."""
+    n = len(a)
+    flat = np.median(a, axis=0)
+    share = float((np.abs(a - flat).max(axis=-1) <= 6).mean())
+    if n < LONG_SIDE:
+        return share
+    # The trend through the medians of the two halves, robust to the print a side crosses.
+    m1, m2 = np.median(a[: n // 2], axis=0), np.median(a[n // 2:], axis=0)
+    t = np.arange(n, dtype=np.float32) - (n // 2 - 1) / 2
+    fit = m1 + np.outer(t, (m2 - m1) / (n / 2))
+    return max(share, float((np.abs(a - fit).max(axis=-1) <= 6).mean()))
 
 
 def _cut(img: np.ndarray, box: tuple[int, int, int, int], use: tuple[bool, ...] = (True,) * 4, r: int = 10) -> int:

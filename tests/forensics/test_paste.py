@@ -133,3 +133,53 @@ def test_a_seal_block_at_an_invoices_foot_is_found_though_it_meets_the_frame(ind
     x0, y0, x1, y1 = d["regions"][0]["box"]
     found = pasted_blocks(Page(0, images[name], 200.0), 1.0)
     assert len(found) == 1 and abs(found[0].box[0] - x0) <= 4 and abs(found[0].box[1] - y0) <= 4
+
+
+def _page(seed: int, index: int, name: str, tmp_path: Path) -> np.ndarray:
+    """The first page of one generated file, read as `scan` reads it (a PDF rendered)."""
+    from appealcheck.ingest.files import read_document
+    from appealcheck.samples import serial_forgers
+    from appealcheck.samples.appeal import build
+
+    out = build(seed, index, 0.4, serial_forgers(seed))
+    label = next(d for d in out.label["documents"] if d["file"] == name)
+    assert label["label"] == "genuine"
+    path = tmp_path / f"{index}-{name}"
+    path.write_bytes(dict(out.files)[name])
+    return read_document(path, name).pages[0].image
+
+
+@pytest.mark.parametrize(("dst", "src", "at", "cut", "why"), [
+    # Dev seed 1111, as bench/forensics.py pastes (a block of 20% x 7.5% of the page, the donor scaled to the page):
+    ((12, "02_purchase_invoice.pdf"), (18, "01_authorization_letter.jpg"), (1311, 589), (897, 416), "pairs"),
+    ((22, "01_authorization_letter.jpg"), (25, "03_purchase_invoice.jpg"), (542, 1409), (678, 294), "coloured"),
+    ((28, "01_authorization_letter.jpg"), (31, "02_authorization_letter.jpg"), (644, 885), (664, 622), "gradient"),
+])
+def test_a_block_whose_sides_are_broken_lit_unevenly_or_cut_through_a_rule_is_found(tmp_path, dst, src, at, cut,
+                                                                                      why):
+    """Three pastes of dev seed 1111 that were missed:
+    - pairs: an exported invoice; the block's top side is broken by print near its corners, so no corner of two
+      sides proposed it. Its two whole sides across it do.
+    - coloured: a scanned letter; the block was cut through a fapiao photo's brown rule, which runs along its top:
+      that inner side is print, not paper.
+    - gradient: a photographed letter; the block, cut from another photo, darkens 40 levels towards one end, so
+      its inner sides are no single tone, though each follows a straight trend."""
+    page = _page(1111, dst[0], dst[1], tmp_path).copy()
+    donor = cv2.resize(_page(1111, src[0], src[1], tmp_path), (page.shape[1], page.shape[0]))
+    h, w = page.shape[:2]
+    bw, bh = int(w * 0.2), int(h * 0.075)
+    (X, Y), (x0, y0) = at, cut
+    page[Y:Y + bh, X:X + bw] = donor[y0:y0 + bh, x0:x0 + bw]
+    found = pasted_blocks(Page(0, page, None), min(1.0, 2400 / max(h, w)))
+    assert len(found) == 1, why
+    assert np.abs(np.array(found[0].box) - np.array((X, Y, X + bw, Y + bh))).max() <= 4, (why, found[0].box)
+
+
+def test_a_paper_line_under_a_gradient_is_one_paper_and_strokes_are_not():
+    ramp = np.linspace(180, 220, 120, dtype=np.float32)
+    line = np.stack([ramp, ramp - 5, ramp - 12], axis=1)
+    assert paste._even(line) == 1.0
+    assert paste._even(np.full((120, 3), 200, np.float32)) == 1.0
+    strokes = line.copy()
+    strokes[::3] -= 120  # a stroke every third pixel: a bold digit's counter
+    assert paste._even(strokes) < 0.7
