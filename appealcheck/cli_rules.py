@@ -204,7 +204,7 @@ def fingerprint_cmd(files: tuple[Path, ...]) -> None:
         doc = read_document(path, path.name)
         note = json.dumps(path.name, ensure_ascii=False)
         click.echo(f"- {{sha256: {doc.info.sha256}, note: {note}}}")
-        seals = [s for p in doc.pages for s in find_seals(p.image, p.index)]
+        seals = [s for p in doc.pages for s in find_seals(p.image, p.index, dpi=p.dpi)]
         for fp in seal_fingerprints(doc.pages, seals):
             where = json.dumps(f"{path.name} page {fp.page + 1} seal at {list(fp.box)}", ensure_ascii=False)
             click.echo(f"# - {{phash: \"{fp.phash}\", region: seal, note: {where}}}   # uncomment if this seal "

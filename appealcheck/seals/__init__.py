@@ -136,7 +136,7 @@ def _analyse(ctx: DocContext) -> list[SealObservation]:
     out = []
     for page in ctx.document.pages:
         scale = px_per_mm(page, _photographed(ctx))
-        for shape in find_seals(page.image, page.index)[:MAX_SEALS_PER_PAGE]:
+        for shape in find_seals(page.image, page.index, dpi=page.dpi)[:MAX_SEALS_PER_PAGE]:
             match = _match(page.image, shape, reg, specs)
             text = read_seal(page.image, shape, want_center=True,
                              want_code=bool(match and specs[match.spec_id].code),

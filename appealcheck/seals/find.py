@@ -341,11 +341,12 @@ def _ellipse_mask(shape: tuple[int, int], e, scale: float = 1.0) -> np.ndarray:
 
 
 def find_seals(image: np.ndarray, page: int = 0, inks: tuple[str, ...] | None = None,
-               max_frac: float = MAX_SEAL_FRAC) -> list[SealShape]:
+               max_frac: float = MAX_SEAL_FRAC, dpi: float | None = None) -> list[SealShape]:
     """Every seal impression on a page image (RGB uint8), largest first.
 
     `inks` defaults to the stamp-pad colours, or on a colourless page to `GREY_INKS`. `max_frac` bounds the
-    diameter relative to the short side: 1.0 for an image of one seal (a specimen).
+    diameter relative to the short side: 1.0 for an image of one seal (a specimen). `dpi`, when the file states
+    it, sets the size of the broken rings looked for on a colourless page.
     """
     if inks is None:
         inks = GREY_INKS if colourless(image) else INKS
@@ -369,7 +370,7 @@ def find_seals(image: np.ndarray, page: int = 0, inks: tuple[str, ...] | None = 
         # Fuse the ring, its characters and the star into one blob, fill it, then open with a disc
         # that thin rules, text lines and frames cannot hold.
         # A specimen is one seal on paper: no rules to drop, and its thick ring would look like one.
-        bare = _drop_rules(mask, L) if max_frac < 1.0 else mask
+        bare = unruled = _drop_rules(mask, L) if max_frac < 1.0 else mask
         if ink == "grey":
             # Print is as dark as the seal on a colourless page and would fuse with it into one block: look
             # only for strokes that join into something as large as a seal (its border, whatever touches it).
@@ -402,6 +403,10 @@ def find_seals(image: np.ndarray, page: int = 0, inks: tuple[str, ...] | None = 
             cand = _best_fit(small, seen, e, outline, ink, s, page, (W, H), max_frac, occluded)
             if cand is not None and not any(_same(cand, o) for o in out):
                 out.append(cand)
+        if ink == "grey" and max_frac < 1.0:
+            for cand in _broken_rings(small, unruled, seen, s, page, (W, H), dpi):
+                if not any(_same(cand, o) for o in out):
+                    out.append(cand)
     out.sort(key=lambda c: -c.axes[0] * c.axes[1])
     # A second outline inside a seal (its inner ring, text fused into an arc) is the same seal.
     kept: list[SealShape] = []
@@ -409,6 +414,99 @@ def find_seals(image: np.ndarray, page: int = 0, inks: tuple[str, ...] | None = 
         if not any(_within(c, k) for k in kept):
             kept.append(c)
     return kept
+
+
+RING_SIDE = 500
+"""Long side of the copy on which `_broken_rings` looks for circles."""
+RING_MM = (12.0, 24.0)
+"""Radii looked for there, in millimetres: a round seal is 38-45 mm across, an invoice seal 40 x 30 mm..."""
+RING_RADII = (0.04, 0.09)
+"""...or, when the file states no resolution, as shares of the page's long side (12-27 mm on A4, 10-22 mm on a
+fapiao). Larger circles through a page of text outvote the seal."""
+RING_CIRCLES = 40
+"""Circles of the Hough transform taken per page, strongest first..."""
+RING_PROPOSALS = 8
+"""...and of those, the ones fitted and judged: the most inked along their outline and the least just outside."""
+RING_CLEAR = 0.35
+"""A broken ring's outline must be inked along this much more of its length than the band just outside it: the
+ring is a line of ink round paper, where a circle drawn through text finds text on both sides (fresh seed 1117's
+faxes: seals 0.38-0.79, circles through print at most 0.33)."""
+RING_RUN = 0.25
+"""...and one unbroken arc of at least this share of its length (the blob route asks 0.35)..."""
+RING_THICK = 0.2
+"""...and be a thin line: at most this share of its inked directions may be inked along most of the way from 0.9
+to 1.15 times its size. A barcode's bars cross a circle drawn through them from end to end (a photographed
+receipt of dev seed 1123: 0.43); the seals of seeds 1117 and 1123 measured 0.12 at most."""
+
+
+def _broken_rings(small: np.ndarray, ink: np.ndarray, seen: np.ndarray, s: float, page: int,
+                  size: tuple[int, int], dpi: float | None = None) -> list[SealShape]:
+    """Seals on a colourless page whose ring is broken into pieces: a fax keeps a light impression as dots and
+    dashes, which never join into the large strokes the blob route starts from (8 of fresh seed 1117's 35
+    colourless seals). A Hough transform proposes circles of a seal's size on a smaller copy; each is fitted
+    again to the outermost ink around it (a circle, an ellipse, an oval through most of it) and kept when that
+    outline is a ring: inked along much of it, clear just outside it, paper inside."""
+    h, w = small.shape[:2]
+    k = min(1.0, RING_SIDE / max(h, w))
+    tiny = cv2.resize(small, (max(1, round(w * k)), max(1, round(h * k))), interpolation=cv2.INTER_AREA)
+    grey = cv2.GaussianBlur(cv2.cvtColor(tiny, cv2.COLOR_RGB2GRAY), (3, 3), 1)
+    if dpi and dpi > 0:
+        per_mm = dpi / 25.4 * s * k
+        lo, hi = int(RING_MM[0] * per_mm), int(RING_MM[1] * per_mm) + 1
+    else:
+        L = max(tiny.shape[:2])
+        lo, hi = int(RING_RADII[0] * L), int(RING_RADII[1] * L) + 1
+    if lo < 4:
+        return []
+    circles = cv2.HoughCircles(grey, cv2.HOUGH_GRADIENT, dp=1, minDist=lo, param1=120, param2=20,
+                               minRadius=lo, maxRadius=hi)
+    out: list[SealShape] = []
+    if circles is None:
+        return out
+    # Text outvotes a faint ring in the transform; the ink on and just outside each circle ranks them again.
+    ranked = []
+    for cx, cy, r in circles[0][:RING_CIRCLES]:
+        X, Y, R = cx / k, cy / k, r / k
+        circle = ((X, Y), (2 * R, 2 * R), 0.0)
+        ranked.append((_ink_on(seen, circle) - _ink_outside(seen, circle), X, Y, R))
+    ranked.sort(reverse=True)
+    for _score, X, Y, R in ranked[:RING_PROPOSALS]:
+        local = ink.copy()
+        local[_ellipse_mask(ink.shape, ((X, Y), (2.5 * R, 2.5 * R), 0)) == 0] = 0
+        outline = _outline_points(local, X, Y, R)
+        best, best_score = None, -math.inf
+        for fit in (_fit_circle(outline), _fit(outline), _fit_ellipse_ransac(outline), ((X, Y), (2 * R, 2 * R), 0.0)):
+            if fit is None:
+                continue
+            v = _validate(small, seen, fit, "grey", s, page, size, min_run=RING_RUN)
+            if v is None:
+                continue
+            score = v.ring_coverage - _ink_outside(seen, fit)
+            if score >= RING_CLEAR and score > best_score and _thick(seen, fit) <= RING_THICK:
+                best, best_score = v, score
+        if best is not None and not any(_same(best, o) for o in out):
+            out.append(best)
+    return out
+
+
+def _thick(mask: np.ndarray, e, samples: int = 120, steps: int = 11) -> float:
+    """Of the directions in which an outline is inked (0.95-1.02 times its size), the share inked along more than
+    60% of the way from 0.9 to 1.15 times it: a stroke across the outline, not a line along it."""
+    (cx, cy), (a, b), ang = e
+    h, w = mask.shape
+    t = np.linspace(0, 2 * math.pi, samples, endpoint=False)
+    ca, sa = math.cos(math.radians(ang)), math.sin(math.radians(ang))
+    inked = np.zeros((steps, samples), bool)
+    on_page = np.ones(samples, bool)
+    for i, k in enumerate(np.linspace(0.9, 1.15, steps)):
+        u, v = a / 2 * k * np.cos(t), b / 2 * k * np.sin(t)
+        px, py = cx + u * ca - v * sa, cy + u * sa + v * ca
+        on_page &= (px >= 0) & (py >= 0) & (px < w) & (py < h)
+        inked[i] = mask[np.clip(py.astype(int), 0, h - 1), np.clip(px.astype(int), 0, w - 1)] > 0
+    hit = inked[steps // 2 - 2:steps // 2 + 1].any(axis=0) & on_page
+    if not hit.any():
+        return 1.0
+    return float((inked[:, hit].mean(axis=0) > 0.6).mean())
 
 
 def _best_fit(small: np.ndarray, seen: np.ndarray, e, outline: np.ndarray, ink: str, s: float, page: int,
@@ -439,16 +537,26 @@ def _best_fit(small: np.ndarray, seen: np.ndarray, e, outline: np.ndarray, ink: 
     return best
 
 
+def _ink_on(mask: np.ndarray, e, samples: int = 120) -> float:
+    """Share of directions with ink on an outline (from 0.96 to 1.02 times its size), over those on the page."""
+    return _ink_between(mask, e, 0.96, 1.02, samples)
+
+
 def _ink_outside(mask: np.ndarray, e, samples: int = 120) -> float:
     """Share of directions with ink just outside an outline (from 1.08 to 1.2 times its size): none for a seal's
     border ring, much along the short axis of an oval squashed inside a round seal."""
+    return _ink_between(mask, e, 1.08, 1.2, samples)
+
+
+def _ink_between(mask: np.ndarray, e, lo: float, hi: float, samples: int) -> float:
+    """Share of directions, of those on the page, with ink between `lo` and `hi` times an outline's size."""
     (cx, cy), (a, b), ang = e
     h, w = mask.shape
     t = np.linspace(0, 2 * math.pi, samples, endpoint=False)
     ca, sa = math.cos(math.radians(ang)), math.sin(math.radians(ang))
     hit = np.zeros(samples, bool)
     seen = np.zeros(samples, bool)
-    for k in np.linspace(1.08, 1.2, 5):
+    for k in np.linspace(lo, hi, 5):
         u, v = a / 2 * k * np.cos(t), b / 2 * k * np.sin(t)
         px, py = cx + u * ca - v * sa, cy + u * sa + v * ca
         ok = (px >= 0) & (py >= 0) & (px < w) & (py < h)
@@ -471,7 +579,8 @@ def _within(small: SealShape, big: SealShape) -> bool:
 
 
 def _validate(small: np.ndarray, mask: np.ndarray, e, ink: str, s: float, page: int, size: tuple[int, int],
-              max_frac: float = MAX_SEAL_FRAC, occluded: np.ndarray | None = None) -> SealShape | None:
+              max_frac: float = MAX_SEAL_FRAC, occluded: np.ndarray | None = None,
+              min_run: float = 0.35) -> SealShape | None:
     """The candidate as a seal, or None when its outline is not a ring of ink around paper."""
     (cx, cy), (a, b), ang = e
     if not (np.isfinite([cx, cy, a, b]).all()) or min(a, b) <= 0:
@@ -510,7 +619,7 @@ def _validate(small: np.ndarray, mask: np.ndarray, e, ink: str, s: float, page: 
     coverage = covered / max(visible, 1)
     # A rocked or light impression loses one side of its ring, so the ink left is one long arc;
     # red text and rules crossed by a chance ellipse give scattered hits instead.
-    if coverage < 0.4 or _longest_run(hits | hidden) / max(int(inside.sum()), 1) < 0.35:
+    if coverage < 0.4 or _longest_run(hits | hidden) / max(int(inside.sum()), 1) < min_run:
         return None
     inner = _ellipse_mask(mask.shape, ((cx, cy), (a * 0.8, b * 0.8), ang))
     fill = float(mask[inner > 0].mean()) if inner.any() else 1.0

@@ -19,7 +19,8 @@ from appealcheck.models import Appeal, Document, FieldValue, FileInfo, Page, Sel
 from appealcheck.rules.pack import load_pack
 from appealcheck.samples import seals as S
 from appealcheck.seals import analyse_seals, enrolled, seal_facts
-from appealcheck.seals.find import find_seals
+from appealcheck.seals import find as seal_find
+from appealcheck.seals.find import colourless, find_seals
 from appealcheck.seals.measure import ink_stats
 from appealcheck.seals.read import read_seal, taxpayer_no
 from tests import pages
@@ -122,6 +123,53 @@ def test_a_fax_of_a_seal_pressed_harder_on_one_side_is_found_round():
     (found,) = find_seals(img)
     assert found.ink in ("grey", "pale") and found.shape == "circle"
     assert 0.5 < found.center[0] / img.shape[1] < 0.9 and 0.55 < found.center[1] / img.shape[0] < 0.9, found.center
+
+
+@pytest.mark.parametrize(("index", "file", "centre"), [
+    (24, "01_authorization_letter.png", (0.71, 0.75)),
+    (83, "02_purchase_invoice.png", (0.81, 0.86)),
+    (106, "04_business_license.png", (0.78, 0.79)),
+])
+def test_a_faxed_seal_whose_ring_broke_into_dots_is_found(tmp_path, index, file, centre):
+    """Genuine faxes of fresh seed 1117: the light impression's ring came through as dots and dashes, which never
+    joined into a stroke as large as a seal, and no seal was found (8 of its 35 colourless seals). A circle of a
+    seal's size proposed by a Hough transform and fitted again to the ink is the ring."""
+    from appealcheck.ingest.files import read_document
+    from appealcheck.samples import serial_forgers
+    from appealcheck.samples.appeal import build
+
+    out = build(1117, index, 0.4, serial_forgers(1117))
+    label = next(d for d in out.label["documents"] if d["file"] == file)
+    assert label["label"] == "genuine" and label["capture"]["style"] == "fax"
+    path = tmp_path / file
+    path.write_bytes(dict(out.files)[file])
+    page = read_document(path, file).pages[-1]
+    (found,) = find_seals(page.image, page.index, dpi=page.dpi)
+    h, w = page.image.shape[:2]
+    assert found.ink == "grey"
+    assert abs(found.center[0] / w - centre[0]) < 0.04 and abs(found.center[1] / h - centre[1]) < 0.06, found.center
+    assert 30 <= found.axes[0] / (page.dpi / 25.4) <= 48, found.axes  # millimetres across: a seal's size
+    # Without the file's resolution the size is guessed from the page: the same seal.
+    (guessed,) = find_seals(page.image, page.index)
+    assert abs(guessed.center[0] - found.center[0]) < 0.02 * w and abs(guessed.center[1] - found.center[1]) < 0.02 * w
+
+
+def test_a_circle_through_a_receipts_barcode_is_no_broken_ring(tmp_path, monkeypatch):
+    """A-1123-000209 (dev seed 1123), a genuine photographed receipt without colour: a circle of a seal's size drawn
+    through its barcode is inked along much of its outline and clear outside it, but each bar crosses it from end
+    to end, where a ring's ink runs along it."""
+    from appealcheck.ingest.files import read_document
+    from appealcheck.samples import serial_forgers
+    from appealcheck.samples.appeal import build
+
+    out = build(1123, 209, 0.4, serial_forgers(1123))
+    path = tmp_path / "01_receipt.jpg"
+    path.write_bytes(dict(out.files)[path.name])
+    page = read_document(path, path.name).pages[0]
+    assert colourless(page.image)
+    assert find_seals(page.image, page.index, dpi=page.dpi) == []
+    monkeypatch.setattr(seal_find, "RING_THICK", 1.0)
+    assert len(find_seals(page.image, page.index, dpi=page.dpi)) == 1
 
 
 def test_an_invoice_seal_across_a_tilted_red_frame_on_a_photo_is_found():
