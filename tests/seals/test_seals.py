@@ -168,8 +168,28 @@ def test_a_circle_through_a_receipts_barcode_is_no_broken_ring(tmp_path, monkeyp
     page = read_document(path, path.name).pages[0]
     assert colourless(page.image)
     assert find_seals(page.image, page.index, dpi=page.dpi) == []
+    monkeypatch.setattr(seal_find, "RING_FILL", 1.0)  # the bars fill it as well; the thin-line rule alone:
+    assert find_seals(page.image, page.index, dpi=page.dpi) == []
     monkeypatch.setattr(seal_find, "RING_THICK", 1.0)
     assert len(find_seals(page.image, page.index, dpi=page.dpi)) == 1
+
+
+def test_an_oval_round_a_faxed_licences_qr_code_is_no_broken_ring(tmp_path, monkeypatch):
+    """A-1129-000076 (seed 1129), a genuine business licence sent by fax: an oval fitted round its QR code is inked
+    along 77% of its outline and clear outside it, but 58% inked inside, where a seal is mostly paper."""
+    from appealcheck.ingest.files import read_document
+    from appealcheck.samples import serial_forgers
+    from appealcheck.samples.appeal import build
+
+    out = build(1129, 76, 0.4, serial_forgers(1129))
+    path = tmp_path / "02_business_license.png"
+    path.write_bytes(dict(out.files)[path.name])
+    page = read_document(path, path.name).pages[0]
+    h, w = page.image.shape[:2]
+    (seal,) = find_seals(page.image, page.index, dpi=page.dpi)
+    assert seal.center[0] / w > 0.7 and seal.center[1] / h > 0.7  # the registry's seal, bottom right
+    monkeypatch.setattr(seal_find, "RING_FILL", 1.0)
+    assert len(find_seals(page.image, page.index, dpi=page.dpi)) == 2
 
 
 def test_an_invoice_seal_across_a_tilted_red_frame_on_a_photo_is_found():
