@@ -58,7 +58,8 @@ class PixelForensics(Check):
     JPEG files."""
 
     id = "pixel.forensics"
-    version = "14"  # 14: pasted blocks proposed by parallel sides; gradients and one printed inner side allowed
+    version = "14"  # 14: pasted blocks proposed by parallel sides; gradients and one printed inner side allowed;
+    # a repeat whose keypoints lie on one line (two dashed rules) is not judged by its distance
 
     def __init__(self, params: PixelParams | None = None) -> None:
         self.params = params or PixelParams()

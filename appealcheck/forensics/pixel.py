@@ -124,6 +124,9 @@ class PixelParams:
     or render that repeats its print pixel for pixel elsewhere is not judged."""
     cm_gap_repeats: int = 8
     """Other repeats the page must show before its scale is trusted."""
+    cm_thin: float = 1.5
+    """Work pixels the keypoints of a repeat judged by its distance must spread across the line through them: a
+    dashed rule's keypoints lie within 0.2 px of one line, a line of text's spread over its height."""
     cm_gap_patches: int = 8
     """Distinct patches a copied block must show: a few corners of a barcode's bars on a clean photo repeat as
     closely as a copy (seed 7, a receipt: five corners 1.9 levels apart)."""
@@ -531,6 +534,10 @@ def _copy_move(grey, r, flat, s, page: Page, p: PixelParams, level: float, jpeg:
         # (under cm_region_noise of its unclipped pixels equal) was printed twice. Fresh seed 1061, a genuine
         # receipt screenshot barely over the noise floor (0.17): two item lines 57 px apart, 0.0 levels, 15%.
         printed = noisy and d < 0.5 and corr < p.cm_region_noise
+        # A rule's dashes repeat along it, and two dashed rules of a receipt match dash for dash (fresh seed 1131,
+        # a photographed receipt: 2.6 levels apart, every keypoint within 0.2 px of one line). A block copied holds
+        # print across as well as along.
+        printed = printed or _thin(a) < p.cm_thin
         # A QR code repeats its three finder squares by design (fresh seed 1061, a genuine licence exported as a
         # scanned PDF: two finders 1.2 levels apart): repeats inside a readable code are its print. Asked last:
         # zxing-cpp on the blocks' surroundings costs more than every test above.
@@ -563,6 +570,14 @@ def _copy_move(grey, r, flat, s, page: Page, p: PixelParams, level: float, jpeg:
     feats[f"{CHECK_ID}.copy_move_region"] = largest
     signals += [sg for sg in regions if not any(_iou(sg.box, o.box) > 0.3 for o in signals if sg.box and o.box)]
     return signals, feats, note
+
+
+def _thin(a: np.ndarray) -> float:
+    """Spread (standard deviation, pixels) of points across the straight line that best fits them."""
+    if len(a) < 3:
+        return 0.0
+    c = np.asarray(a, np.float64)
+    return float(np.sqrt(max(np.linalg.eigvalsh(np.cov((c - c.mean(axis=0)).T))[0], 0.0)))
 
 
 def _windows(a: np.ndarray, n: int) -> np.ndarray:

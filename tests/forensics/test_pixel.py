@@ -388,3 +388,15 @@ def test_a_forms_labels_repeated_down_their_column_on_a_render_are_quiet(tmp_pat
     rep = analyse_page(page).report
     assert (rep.features["pixel.forensics.noise_level"] or 0.0) < PixelParams().noise_floor
     assert rep.signals == ()
+
+
+def test_two_dashed_rules_of_a_receipt_are_not_a_copy(tmp_path):
+    """A-1131-000005 (fresh seed 1131), a genuine photographed receipt: its two dashed rules match dash for dash,
+    2.6 grey levels apart where the page's other repeats are farther, and were called a copied block. Every
+    keypoint of the pair lies within 0.2 px of one line; a block copied holds print across as well as along."""
+    page, what = _built_page(1131, 5, "02_receipt.jpg", tmp_path)
+    assert what == "genuine/photo/jpeg"
+    assert analyse_page(page, jpeg=True).report.signals == ()
+    found = analyse_page(page, PixelParams(cm_thin=0.0), jpeg=True).report.signals
+    assert [s.id for s in found] == ["pixel.copy_move"] * 2
+    assert all(s.box[3] - s.box[1] < 50 for s in found)  # one line each
