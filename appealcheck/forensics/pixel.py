@@ -65,6 +65,10 @@ class PixelParams:
     """Median mean-absolute residual (grey levels) below which a page has no usable noise (clean render, screenshot)."""
     noise_ratio: float = 3.2
     """A block whose noise differs from the page's by this factor (either way) is inconsistent."""
+    noise_desk: float = 0.6
+    """Blocks darker than this share of the page's median brightness, joined to the picture's edge, are the desk or
+    the scanner's lid (dev seed 1123, a photographed letter: the desk's grain beside its blue header band read 5x
+    noisier than the paper); a region touching them is not judged."""
     noise_min_blocks: int = 8
     """Smallest inconsistent region, in blocks (8 x 32 x 32 px is about 0.2 % of an A4 page at 200 dpi)."""
     noise_min_fraction: float = 0.6
@@ -124,6 +128,9 @@ class PixelParams:
     or render that repeats its print pixel for pixel elsewhere is not judged."""
     cm_gap_repeats: int = 8
     """Other repeats the page must show before its scale is trusted."""
+    cm_gap_inline: float = 1.0
+    """Grey levels within which a repeat in its twin's row or column is judged by its distance (see `_copy_move`).
+    """
     cm_thin: float = 1.5
     """Work pixels the keypoints of a repeat judged by its distance must spread across the line through them: a
     dashed rule's keypoints lie within 0.2 px of one line, a line of text's spread over its height."""
@@ -260,6 +267,12 @@ def _noise(grey, r, flat, s, page: Page, p: PixelParams, jpeg: bool = False):
     lim = np.log2(p.noise_ratio)
     bad = (np.abs(np.nan_to_num(ratio)) >= lim).astype(np.uint8)
     n, lab, stats, _ = cv2.connectedComponentsWithStats(cv2.morphologyEx(bad, cv2.MORPH_CLOSE, np.ones((3, 3))), 4)
+    # What is much darker than the paper and joined to the picture's edge is the desk or the scanner's lid round
+    # the sheet (with any dark band the sheet prints along that edge): its texture is not the paper's noise.
+    dark = (mean < p.noise_desk * float(np.median(mean))).astype(np.uint8)
+    nd, dlab = cv2.connectedComponents(dark, connectivity=4)
+    edge = np.unique(np.concatenate([dlab[0], dlab[-1], dlab[:, 0], dlab[:, -1]]))
+    desk = cv2.dilate((np.isin(dlab, edge[edge > 0])).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
     signals = []
     worst = 0.0
     n_bad = 0
@@ -271,7 +284,7 @@ def _noise(grey, r, flat, s, page: Page, p: PixelParams, jpeg: bool = False):
         if core.sum() < p.noise_min_blocks or core.sum() < p.noise_min_fraction * measured.sum():
             continue
         # A region touching the frame is the desk or the scanner lid around the page, not an edit.
-        if x == 0 or y == 0 or x + bw >= nbx or y + bh >= nby:
+        if x == 0 or y == 0 or x + bw >= nbx or y + bh >= nby or (core & desk).any():
             continue
         n_bad += int(core.sum())
         rv = float(np.nanmedian(ratio[core]))
@@ -538,6 +551,12 @@ def _copy_move(grey, r, flat, s, page: Page, p: PixelParams, level: float, jpeg:
         # a photographed receipt: 2.6 levels apart, every keypoint within 0.2 px of one line). A block copied holds
         # print across as well as along.
         printed = printed or _thin(a) < p.cm_thin
+        # A form prints its labels down one column: a word of two labels a whole number of lines apart sits on one
+        # phase and comes out of a clean scan alike (dev seed 1117, a scanned letter: 授权 of 授权平台 and
+        # 授权期限 exactly 112 px apart, 2.1 levels, where the page's other repeats were 4.9). Exactly in its
+        # source's column or row, only a copy as near as a lossless one is judged by its distance. (Within two
+        # degrees of it, as `_in_line` allows, cost 2 of dev seed 1111's 252 clones: receipts are narrow.)
+        printed = printed or (min(abs(dx), abs(dy)) <= 0.5 and d > p.cm_gap_inline)
         # A QR code repeats its three finder squares by design (fresh seed 1061, a genuine licence exported as a
         # scanned PDF: two finders 1.2 levels apart): repeats inside a readable code are its print. Asked last:
         # zxing-cpp on the blocks' surroundings costs more than every test above.

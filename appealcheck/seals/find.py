@@ -4,7 +4,9 @@ Seal ink is red (sometimes blue or purple) and saturated. Red also prints logos,
 header bands and photo content, so colour alone never makes a seal: a candidate must close into
 a disc whose outline is covered by ink (the border ring) while its inside is mostly paper.
 Detection runs on a copy whose long side is `WORK_SIDE` pixels, so its cost does not grow with
-the scan resolution; the geometry is mapped back to page pixels.
+the scan resolution; the geometry is mapped back to page pixels. On a colourless page (a greyscale scan, a fax)
+a faint seal's ring can break into dots that never close into a disc: circles of a seal's size are also proposed
+there by a Hough transform and kept when the ink round them is a thin ring (`_broken_rings`).
 """
 
 from __future__ import annotations
