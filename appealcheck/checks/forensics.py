@@ -59,7 +59,9 @@ class PixelForensics(Check):
 
     id = "pixel.forensics"
     version = "14"  # 14: pasted blocks proposed by parallel sides; gradients and one printed inner side allowed;
-    # a repeat whose keypoints lie on one line (two dashed rules) is not judged by its distance
+    # a repeat whose keypoints lie on one line (two dashed rules) is not judged by its distance; a repeat exactly
+    # in its twin's column or row only when within a level; the desk is not a noisy region; a rectangle two of
+    # whose sides run on past its corners (a header band on the sheet's edge) is no pasted block
 
     def __init__(self, params: PixelParams | None = None) -> None:
         self.params = params or PixelParams()

@@ -116,6 +116,11 @@ def pasted_blocks(page: Page, s: float, p: PasteParams | None = None) -> list[Si
                                     evd[y0:y1, x1].mean()), use, strict=True) if u]
         if min(sides) < p.side_cover:
             continue
+        # Sides that run on past the rectangle's corners are part of something larger: the sheet's own edges
+        # round a band it prints along its top (fresh seed 1137, a photographed letter's blue header on a green
+        # desk), a frame. A pasted block's sides stop at its corners (one may meet an edge of the page in line).
+        if _runs_on(ehd, evd, (x0, y0, x1, y1), use, L) >= 2:
+            continue
         tone = _paper(bg, x0, y0, x1, y1, p, use)
         if tone is None:
             continue
@@ -143,6 +148,25 @@ def pasted_blocks(page: Page, s: float, p: PasteParams | None = None) -> list[Si
                               page.index, box, measured=round(cover, 2),
                               expected="paper of one tone, or edges as soft as the capture's"))
     return signals
+
+
+def _runs_on(ehd: np.ndarray, evd: np.ndarray, box: tuple[int, int, int, int], use: tuple[bool, ...],
+             n: int) -> int:
+    """How many judged sides of `box` (top, bottom, left, right) step on, in line, beyond either of their corners
+    for as long as the side itself and at least 4 `n` pixels."""
+    x0, y0, x1, y1 = box
+    H, W = ehd.shape
+    g = 4
+    sides = 0
+    for y, u in ((y0, use[0]), (y1, use[1])):
+        k = max(4 * n, x1 - x0)
+        runs = (ehd[y, max(0, x0 - g - k):max(0, x0 - g)], ehd[y, min(W, x1 + g):min(W, x1 + g + k)])
+        sides += u and any(len(r) >= k and float(r.mean()) >= 0.8 for r in runs)
+    for x, u in ((x0, use[2]), (x1, use[3])):
+        k = max(4 * n, y1 - y0)
+        runs = (evd[max(0, y0 - g - k):max(0, y0 - g), x], evd[min(H, y1 + g):min(H, y1 + g + k), x])
+        sides += u and any(len(r) >= k and float(r.mean()) >= 0.8 for r in runs)
+    return sides
 
 
 def _channel_max(d: np.ndarray) -> np.ndarray:

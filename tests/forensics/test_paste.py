@@ -183,3 +183,16 @@ def test_a_paper_line_under_a_gradient_is_one_paper_and_strokes_are_not():
     strokes = line.copy()
     strokes[::3] -= 120  # a stroke every third pixel: a bold digit's counter
     assert paste._even(strokes) < 0.7
+
+
+def test_a_header_band_on_the_edge_of_a_photographed_sheet_is_not_a_paste(monkeypatch):
+    """A-1137-000040 (seed 1137), a genuine photographed letter: its blue header band along the sheet's top, on a
+    green desk, is a rectangle with a step on every side. Two of its sides are the sheet's own edges and run on
+    past its corners; a pasted block's sides stop there."""
+    images, labels = _files(1137, 40)
+    name = "01_authorization_letter.jpg"
+    assert (labels[name]["label"], labels[name]["capture"]["style"]) == ("genuine", "photo")
+    page = Page(0, images[name], 150.0)
+    assert pasted_blocks(page, 1.0) == []
+    monkeypatch.setattr(paste, "_runs_on", lambda *a, **k: 0)
+    assert [s.box for s in pasted_blocks(page, 1.0)] == [(146.0, 96.0, 974.0, 152.0)]
