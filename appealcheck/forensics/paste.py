@@ -193,7 +193,7 @@ def _corners(oh: np.ndarray, ov: np.ndarray, n: int, tol: int = 4) -> set[tuple[
             elif not horizontal and w <= 8:
                 out.append((int(y), int(y + h - 1), int(x + w // 2)))
     cands: set[tuple[int, int, int, int]] = set()
-    # Two parallel sides over the same stretch: a side cut in pieces by print (a photo's block, fresh seed 1111)
+    # Two parallel sides over the same stretch: a side cut in pieces by print (a photo's block, dev seed 1111)
     # meets no corner, while the two sides across it run whole.
     for runs, horizontal in ((hs, True), (vs, False)):
         for i, (a0, b0, c0) in enumerate(runs):
@@ -237,7 +237,7 @@ def _paper(bg: np.ndarray, x0: int, y0: int, x1: int, y1: int, p: PasteParams,
     if not all(paper(a) for a in outs):
         return None
     # One inner side of a block judged on all four may be print, not paper: a block cut through a coloured rule
-    # (fresh seed 1111, a letter's brown bar along the block's top).
+    # (dev seed 1111, a fapiao's brown rule along the block's top).
     kept = [a for a in ins if paper(a)]
     if len(kept) < len(ins) - (len(ins) == 4 and min(len(a) for a in ins) >= LONG_SIDE):
         return None
@@ -248,7 +248,7 @@ def _paper(bg: np.ndarray, x0: int, y0: int, x1: int, y1: int, p: PasteParams,
 
 def _even(a: np.ndarray) -> float:
     """Share of a line of paper (n x 3) within 6 levels of its straight trend: one paper, lit evenly or under a
-    photo's gradient (fresh seed 1111: a photographed block 40 levels darker at one end), where the counter of a
+    photo's gradient (dev seed 1111: a photographed block 40 levels darker at one end), where the counter of a
     bold digit is strokes and paper."""
     n = len(a)
     flat = np.median(a, axis=0)

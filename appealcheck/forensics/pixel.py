@@ -270,7 +270,7 @@ def _noise(grey, r, flat, s, page: Page, p: PixelParams, jpeg: bool = False):
     # What is much darker than the paper and joined to the picture's edge is the desk or the scanner's lid round
     # the sheet (with any dark band the sheet prints along that edge): its texture is not the paper's noise.
     dark = (mean < p.noise_desk * float(np.median(mean))).astype(np.uint8)
-    nd, dlab = cv2.connectedComponents(dark, connectivity=4)
+    _, dlab = cv2.connectedComponents(dark, connectivity=4)
     edge = np.unique(np.concatenate([dlab[0], dlab[-1], dlab[:, 0], dlab[:, -1]]))
     desk = cv2.dilate((np.isin(dlab, edge[edge > 0])).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
     signals = []

