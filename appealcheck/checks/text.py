@@ -28,6 +28,8 @@ from appealcheck.forensics.glyphs import (
     Departure,
     Glyph,
     Scale,
+    date_departures,
+    date_marks,
     departures,
     field_departure,
     line_glyphs,
@@ -153,12 +155,14 @@ def analyse(ctx: DocContext) -> TextReport:
             red = (img[..., 0].astype(np.int16) - np.maximum(img[..., 1], img[..., 2]).astype(np.int16)) > RED
         slope = page_slope(lines)
         on_page: list[Glyph] = []
+        dates = []
         for ln in lines:
             glyphs = line_glyphs(grey, ln, red)
             if glyphs is None:
                 continue
             measured += 1
             on_page += glyphs
+            dates += [(ln, d) for d in date_marks(glyphs)]
             tilt = line_slope(ln, slope)
             for d in departures(glyphs, tilt):
                 out.append(LineDeparture(text.page, ln, d))
@@ -168,6 +172,9 @@ def analyse(ctx: DocContext) -> TextReport:
                     fd = field_departure(glyphs, box, tilt, min_rest=min_rest)
                     if fd is not None:
                         out.append(LineDeparture(text.page, ln, fd, name))
+        for dep in date_departures([d for _, d in dates]):
+            ln = next(ln for ln, d in dates if dep.glyphs[0] in d.glyphs)
+            out.append(LineDeparture(text.page, ln, dep))
         # A PDF's page is the reader's rendering of its image, resampled: pixel identity does not survive it.
         pc = page_clones(grey, on_page, jpeg_grid=ctx.document.info.format == "jpeg") \
             if ctx.document.info.format != "pdf" else None
@@ -219,6 +226,8 @@ def _reported(ld: LineDeparture) -> bool:
     d = ld.departure
     if ld.field is not None:
         return d.score >= FIELD_SCORE and abs(d.shift) >= FIELD_MIN_PX
+    if d.what == "date":
+        return True  # `date_departures` returns only what passes its thresholds
     if d.what == "baseline":
         return d.score >= BASELINE_SCORE and abs(d.shift) >= BASELINE_MIN_PX
     return d.score >= HEIGHT_SCORE and abs(d.shift) >= HEIGHT_MIN
@@ -228,6 +237,14 @@ def _describe(ld: LineDeparture) -> str:
     """What a reported departure shows, in a sentence (before the scatter and the conclusion)."""
     d, line = ld.departure, f"'{ld.line.text}'"
     run = "".join(g.ch for g in d.glyphs)
+    if d.what == "date":
+        size = f"{abs(d.shift):.0%} of their height"
+        if d.other:
+            return (f"The digits of two dates ('{run}' and '{''.join(g.ch for g in d.other)}') sit {size} apart "
+                    "against their own 年/月/日, though printed in one size")
+        way = "lower" if d.shift > 0 else "higher"
+        return (f"The digits of the date '{run}' in {line} sit {size} {way} against its own 年/月/日 than the "
+                "page's other dates of the same print do")
     way = ("lower" if d.shift > 0 else "higher") if d.what == "baseline" else ("taller" if d.shift > 0 else "shorter")
     size = f"{abs(d.shift):.1f} px" if d.what == "baseline" else f"{abs(d.shift):.0%}"
     if ld.field is not None:
@@ -245,10 +262,13 @@ def _finding(ld: LineDeparture, check: str) -> Finding:
     box = (min(g.x0 for g in shown), min(g.top for g in shown),
            max(g.x1 for g in shown) + 1, max(g.bottom for g in shown) + 1)
     why = ("one of them was printed separately" if d.other else "typed in apart from it" if ld.field
-           else "printed separately" if d.what == "baseline" else "another print size")
-    return Finding(id="text.baseline_shift" if d.what == "baseline" else "text.font_inconsistent", severity="high",
+           else "printed separately" if d.what == "baseline" else "set in apart from its marks" if d.what == "date"
+           else "another print size")
+    scale = f"{d.score:.1f} times the reporting threshold" if d.what == "date" \
+        else f"{d.score:.0f} times the line's own scatter"
+    return Finding(id="text.font_inconsistent" if d.what == "height" else "text.baseline_shift", severity="high",
                    check=check, page=ld.page, box=box,
-                   message=f"{_describe(ld)} ({d.score:.0f} times the line's own scatter): {why}",
+                   message=f"{_describe(ld)} ({scale}): {why}",
                    measured=round(d.shift, 3), expected="0 px" if d.what == "baseline" else "0%")
 
 
@@ -356,8 +376,9 @@ class TextConsistency(Check):
     """Digits within a line that sit off its baseline or are sized unlike the rest."""
 
     id = "text"
-    # 6: licensee sized against licensor (text.field_size); 7: tilts bounded; 8: photos: 4 others; 9: ink hue
-    version = "9"
+    # 6: licensee sized against licensor (text.field_size); 7: tilts bounded; 8: photos: 4 others; 9: ink hue;
+    # 10: a date's digits against its 年月日
+    version = "10"
 
     def __init__(self) -> None:
         self._last: LastWork[TextReport] = LastWork()
@@ -392,6 +413,8 @@ class TextConsistency(Check):
         best = {"baseline": 0.0, "height": 0.0}
         for ld in rep.departures:
             d = ld.departure
+            if d.what == "date":
+                continue  # counted by its finding; no score of its own in this feature version
             # A shift under the pixel floor is rounding whatever its score.
             floor = FIELD_MIN_PX if ld.field else BASELINE_MIN_PX if d.what == "baseline" else HEIGHT_MIN
             big = abs(d.shift) >= floor

@@ -15,6 +15,7 @@ unmeasured rather than guessed.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, replace
 
@@ -282,13 +283,16 @@ class Departure:
     """A run of a line's digits that sits off, or is sized unlike, the line's other digits."""
 
     what: str
-    """'baseline' or 'height'."""
+    """'baseline', 'height', or 'date' (a date's digits against its own 年月日, compared with the page's other dates:
+    `date_departures`)."""
     glyphs: tuple[Glyph, ...]
     """The run's characters."""
     shift: float
-    """Baseline: pixels (positive: lower than the rest). Height: ratio to the rest's height minus one."""
+    """Baseline: pixels (positive: lower than the rest). Height: ratio to the rest's height minus one. Date: share
+    of the digits' height (positive: the digits sit lower against their marks than the other dates' do)."""
     score: float
-    """The shift in units of the line's own scatter (how far beyond chance)."""
+    """The shift in units of the line's own scatter (how far beyond chance); for a date, of the reporting
+    threshold."""
     other: tuple[Glyph, ...] = ()
     """When the line splits into two like halves and nothing shows which moved, the other half (either may
     have been printed apart)."""
@@ -510,3 +514,104 @@ def same_character_scale(field: list[Glyph], other: list[Glyph]) -> Scale | None
     if len(used) < SCALE_MIN_CHARS:
         return None
     return Scale(round(float(np.median(hs)), 4), round(float(np.median(ws)), 4), tuple(used))
+
+
+DATE_MARKS = "年月日"
+"""The full-width marks of a date printed the Chinese way (2025年04月11日)."""
+_DATE = re.compile(r"\d{2,4}年\d{1,2}月\d{1,2}日")
+
+
+@dataclass(frozen=True)
+class DateMarks:
+    """Where a date's 年, 月 and 日 sit against its own digits."""
+
+    glyphs: tuple[Glyph, ...]
+    """The date's characters, digits and marks."""
+    digit_height: float
+    mark_height: float
+    bottom: float
+    """Pixels the marks' bottoms sit below the line through the digits' bottoms (a font's marks reach a little
+    lower than its digits)."""
+    top: float
+    """Pixels the marks' tops sit below the line through the digits' tops."""
+
+
+def date_marks(glyphs: list[Glyph]) -> list[DateMarks]:
+    """Each date of a measured line, with its marks measured against its digits.
+
+    A font prints a date's digits and its 年月日 at fixed heights against each other, so every date printed in one
+    face and size on a page shows the same offsets, whatever the page's tilt or the line's baseline. Digits moved
+    in as a block (cloned from the page's other digits and set on the old date's lowest ink) keep their own shape
+    and size but not that offset.
+    """
+    text = "".join(g.ch for g in glyphs)
+    if len(text) != len(glyphs):
+        return []
+    out = []
+    for m in _DATE.finditer(text):
+        part = glyphs[m.start():m.end()]
+        digits = [g for g in part if g.ch.isdigit()]
+        marks = [g for g in part if g.ch in DATE_MARKS]
+        xs = np.array([g.cx for g in digits])
+        if len(digits) < 4 or xs.max() - xs.min() < 1:
+            continue
+        # The digits' own lines (least squares through their bottoms and tops): a date spans a few characters,
+        # over which a photo's bend is a straight tilt.
+        fit = np.vstack([xs, np.ones_like(xs)]).T
+        lines = [np.linalg.lstsq(fit, np.array([getattr(g, k) for g in digits], float), rcond=None)[0]
+                 for k in ("bottom", "top")]
+        off = [float(np.median([getattr(g, k) - (a * g.cx + b) for g in marks]))
+               for k, (a, b) in zip(("bottom", "top"), lines, strict=True)]
+        out.append(DateMarks(tuple(part), float(np.median([g.height for g in digits])),
+                             float(np.median([g.height for g in marks])), round(off[0], 2), round(off[1], 2)))
+    return out
+
+
+DATE_SIZE = 0.1
+"""Dates are compared only with dates whose digits and marks are within this share of their height (one face and
+size: a licence prints its founding date and its issue date in different sizes)."""
+DATE_SHIFT = 0.09
+"""A date whose digits sit this share of their height off their marks, against the page's other dates of the same
+size, moved apart from its marks (and at least DATE_MIN_PX): development seed 1151's genuine dates at most 0.06,
+dates cloned in before capture 0.13-0.18."""
+DATE_EACH = 0.05
+"""...with both the bottoms and the tops moved that way by this share at least (the digits moved as a block; one
+mark's ink measured a pixel lower moves only its bottom)."""
+DATE_MIN_PX = 1.5
+
+
+def date_departures(dates: list[DateMarks]) -> list[Departure]:
+    """Dates of one page whose digits sit off their 年月日 unlike the page's other dates of the same size.
+
+    With two or more like dates beside it, a date is judged against their median, and only when they agree among
+    themselves; with one, nothing shows which of the two moved, and the departure names both.
+    """
+    out: list[Departure] = []
+    for i, d in enumerate(dates):
+        peers = [e for j, e in enumerate(dates) if j != i
+                 and abs(e.digit_height - d.digit_height) <= DATE_SIZE * d.digit_height
+                 and abs(e.mark_height - d.mark_height) <= DATE_SIZE * d.mark_height]
+        if not peers:
+            continue
+        mb = d.bottom - float(np.median([e.bottom for e in peers]))
+        mt = d.top - float(np.median([e.top for e in peers]))
+        shift = (mb + mt) / 2
+        h = d.digit_height
+        if mb * mt <= 0 or min(abs(mb), abs(mt)) < DATE_EACH * h:
+            continue
+        if abs(shift) < max(DATE_SHIFT * h, DATE_MIN_PX):
+            continue
+        if len(peers) >= 2:
+            spread = max(e.bottom + e.top for e in peers) / 2 - min(e.bottom + e.top for e in peers) / 2
+            if spread >= abs(shift) / 2:
+                continue
+            other: tuple[Glyph, ...] = ()
+        else:
+            if dates.index(peers[0]) < i:
+                continue  # a pair departs alike both ways: named once, from its first date
+            other = peers[0].glyphs
+        digits = tuple(g for g in d.glyphs if g.ch.isdigit())
+        # Positive: the digits sit lower against their marks than the page's other dates' do.
+        out.append(Departure("date", digits, round(-shift / h, 3), round(abs(shift) / (DATE_SHIFT * h), 2),
+                             tuple(g for g in other if g.ch.isdigit())))
+    return out
