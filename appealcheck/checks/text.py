@@ -159,6 +159,9 @@ def analyse(ctx: DocContext) -> TextReport:
         for ln in lines:
             glyphs = line_glyphs(grey, ln, red)
             if glyphs is None:
+                # A date under the seal (a letter's issue date) is still measured against its own 年月日.
+                if red is not None and "年" in ln.text:
+                    dates += [(ln, d) for d in date_marks(line_glyphs(grey, ln, red, under_seal=True) or [])]
                 continue
             measured += 1
             on_page += glyphs

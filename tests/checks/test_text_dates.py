@@ -13,9 +13,9 @@ from tests import pages
 ISSUED_Y = 1160
 
 
-def _letter(digits_dy: int):
+def _letter(digits_dy: int, sealed: bool = False):
     """A letter with two dates on its validity line and an issue date drawn piece by piece, its digits `digits_dy`
-    px lower than its 年/月/日 (0: printed in one go)."""
+    px lower than its 年/月/日 (0: printed in one go); `sealed`: the licensor's seal stamped over the issue date."""
     page = pages.letter(issued="", with_seal=False)
     d = ImageDraw.Draw(page)
     font = pages.font(30)
@@ -24,6 +24,8 @@ def _letter(digits_dy: int):
         dy = digits_dy if piece.isdigit() else 0
         d.text((x, ISSUED_Y + dy), piece, font=font, fill=(25, 25, 30))
         x += font.getlength(piece)
+    if sealed:
+        page = pages.stamp(page, pages.seal(300, "艾克米(中国)有限公司", "合同专用章"), (760, 1000))
     return page.filter(ImageFilter.GaussianBlur(0.6))
 
 
@@ -31,8 +33,9 @@ def _text_findings(result):
     return [f for d in result.documents for f in d.findings if f.check == "text"]
 
 
-def test_an_issue_date_whose_digits_sit_low_against_its_marks_is_found(scanner, tmp_path):
-    _letter(digits_dy=4).save(tmp_path / "letter.jpg", quality=88)
+@pytest.mark.parametrize("sealed", [False, True])
+def test_an_issue_date_whose_digits_sit_low_against_its_marks_is_found(scanner, tmp_path, sealed):
+    _letter(digits_dy=4, sealed=sealed).save(tmp_path / "letter.jpg", quality=88)
     found = _text_findings(scanner.scan(tmp_path / "letter.jpg"))
     assert [f.id for f in found] == ["text.baseline_shift"]
     f = found[0]
@@ -41,8 +44,9 @@ def test_an_issue_date_whose_digits_sit_low_against_its_marks_is_found(scanner, 
     assert 700 < f.box[0] and ISSUED_Y - 5 < f.box[1] < f.box[3] < ISSUED_Y + 50
 
 
-def test_the_same_letter_printed_in_one_go_has_no_finding(scanner, tmp_path):
-    _letter(digits_dy=0).save(tmp_path / "letter.jpg", quality=88)
+@pytest.mark.parametrize("sealed", [False, True])
+def test_the_same_letter_printed_in_one_go_has_no_finding(scanner, tmp_path, sealed):
+    _letter(digits_dy=0, sealed=sealed).save(tmp_path / "letter.jpg", quality=88)
     assert _text_findings(scanner.scan(tmp_path / "letter.jpg")) == []
 
 
