@@ -18,10 +18,11 @@ from typing import Any
 
 from appealcheck.models import DOCUMENT_KINDS, SEVERITIES, Appeal, DocumentResult
 
-FEATURE_VERSION = 16
+FEATURE_VERSION = 17
 """Bumped whenever FEATURES or the way a value is computed changes. 14: info notes leave `finding.max_severity`.
 15: `finding.pixel.pasted_region`. 16: the file and pixel forensics measurements (`file.forensics.*`,
-`pixel.forensics.*`), and `finding.pixel.compression_mismatch`."""
+`pixel.forensics.*`), and `finding.pixel.compression_mismatch`. 17: `finding.text.column_misaligned` and
+`text.column_short`."""
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,7 @@ KNOWN_FINDINGS: tuple[tuple[str, str], ...] = (
     ("text.glyph_cloned", "two printings of a digit are the same pixels: one was cloned on the captured image"),
     ("text.field_size", "a letter's licensee is printed a size off the same characters of its licensor"),
     ("text.ink_colour", "a value is printed in another ink hue than the rest of the page (typed in afterwards)"),
+    ("text.column_misaligned", "a receipt's total ends short of the column its other amounts are right-aligned on"),
 )
 """Finding ids with their own feature (a count). Other ids fall into 'other findings' counts by severity."""
 
@@ -197,6 +199,7 @@ CHECK_MEASUREMENTS: tuple[tuple[str, str], ...] = (
     ("text.clone_closest", "the closest two printings of a digit, over how far apart the page's printings are"),
     ("text.field_size_gap", "how far a letter's licensee is sized off the same characters of its licensor"),
     ("text.ink_score", "how far a value's ink hue is from the page's print, beyond the page's own spread"),
+    ("text.column_short", "line heights by which a receipt's total ends short of its amounts' right-aligned column"),
 )
 
 KEY_FIELDS: dict[str, tuple[str, ...]] = {
@@ -258,7 +261,8 @@ def _build() -> tuple[Feature, ...]:
 FEATURES: tuple[Feature, ...] = _build()
 """The fixed, ordered list. Its order is the column order of every feature matrix."""
 FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)
-_MONOTONE_MEASUREMENTS = {"text.clone_closest": -1, "text.ink_score": 1, "seal.ring_ink_variation": -1,
+_MONOTONE_MEASUREMENTS = {"text.clone_closest": -1, "text.ink_score": 1, "text.column_short": 1,
+                          "seal.ring_ink_variation": -1,
                           "template.seal_offset": 1, "seller.age_days": -1, "seal.star_off": 1,
                           "seal.ring_width_off": 1, "seal.text_span_off": 1, "seal.ink_spread": -1,
                           "seal.text_under_hidden": 1, "seal.edge_sharpness": 1, "seal.text_similarity": -1,
