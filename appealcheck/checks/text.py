@@ -514,7 +514,7 @@ class TextConsistency(Check):
         for ld in rep.departures:
             d = ld.departure
             if d.what == "date":
-                continue  # counted by its finding; no score of its own in this feature version
+                continue  # counted by its finding (finding.text.baseline_shift); it has no score of its own
             # A shift under the pixel floor is rounding whatever its score.
             floor = FIELD_MIN_PX if ld.field else BASELINE_MIN_PX if d.what == "baseline" else HEIGHT_MIN
             big = abs(d.shift) >= floor
