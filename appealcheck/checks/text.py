@@ -32,11 +32,13 @@ from appealcheck.checks.interface import Check, DocContext, LastWork
 from appealcheck.forensics.clones import Clone, page_clones
 from appealcheck.forensics.glyphs import (
     FIELD_MIN_CHARS,
+    DateMarks,
     Departure,
     Glyph,
     Scale,
     date_departures,
     date_marks,
+    date_sizes,
     departures,
     field_departure,
     line_glyphs,
@@ -211,7 +213,8 @@ def analyse(ctx: DocContext) -> TextReport:
             if f.box is not None and f.page is not None and isinstance(f.value, str):
                 fields.setdefault(f.page, []).append((name, f.box))
     # A photograph bends a line and blurs its bottoms: there a field is held only to as many characters as it has.
-    min_rest = FIELD_MIN_CHARS - 1 if not_a_photo(ctx) else FIELD_MIN_CHARS
+    not_photo = not_a_photo(ctx)
+    min_rest = FIELD_MIN_CHARS - 1 if not_photo else FIELD_MIN_CHARS
     for text in ctx.ocr:
         if text.page >= len(ctx.document.pages):
             continue
@@ -222,6 +225,9 @@ def analyse(ctx: DocContext) -> TextReport:
         grey = cv2.cvtColor(np.ascontiguousarray(img), cv2.COLOR_RGB2GRAY) if img.ndim == 3 else img
         if is_bilevel(grey):
             bilevel += 1
+            # A fax moves each glyph by a pixel or two, too much for baselines but not for a date's size.
+            faxed = [(ln, d) for ln in lines if "年" in ln.text for d in date_marks(line_glyphs(grey, ln) or [])]
+            out += _on_lines(text.page, faxed, date_sizes([d for _, d in faxed]))
             continue
         red = None
         if img.ndim == 3:
@@ -248,9 +254,8 @@ def analyse(ctx: DocContext) -> TextReport:
                     fd = field_departure(glyphs, box, tilt, min_rest=min_rest)
                     if fd is not None:
                         out.append(LineDeparture(text.page, ln, fd, name))
-        for dep in date_departures([d for _, d in dates]):
-            ln = next(ln for ln, d in dates if dep.glyphs[0] in d.glyphs)
-            out.append(LineDeparture(text.page, ln, dep))
+        marks = [d for _, d in dates]
+        out += _on_lines(text.page, dates, date_departures(marks) + (date_sizes(marks) if not_photo else []))
         # A PDF's page is the reader's rendering of its image, resampled: pixel identity does not survive it.
         pc = page_clones(grey, on_page, jpeg_grid=ctx.document.info.format == "jpeg") \
             if ctx.document.info.format != "pdf" else None
@@ -264,6 +269,11 @@ def analyse(ctx: DocContext) -> TextReport:
             scale = (text.page, found) if found is not None else None
         inks += _field_inks(img, grey, on_page, text.page, ctx.fields)
     return TextReport(tuple(out), measured, bilevel, tuple(clones), closest, scale, tuple(inks), _column(ctx))
+
+
+def _on_lines(page: int, dates: list[tuple[OcrLine, DateMarks]], deps: list[Departure]) -> list[LineDeparture]:
+    """Departures of a page's dates, each with the line its date was read on."""
+    return [LineDeparture(page, next(ln for ln, d in dates if dep.glyphs[0] in d.glyphs), dep) for dep in deps]
 
 
 def _column(ctx: DocContext) -> Column | None:
@@ -322,8 +332,8 @@ def _reported(ld: LineDeparture) -> bool:
     d = ld.departure
     if ld.field is not None:
         return d.score >= FIELD_SCORE and abs(d.shift) >= FIELD_MIN_PX
-    if d.what == "date":
-        return True  # `date_departures` returns only what passes its thresholds
+    if d.what in ("date", "size"):
+        return True  # `date_departures` and `date_sizes` return only what passes their thresholds
     if d.what == "baseline":
         return d.score >= BASELINE_SCORE and abs(d.shift) >= BASELINE_MIN_PX
     return d.score >= HEIGHT_SCORE and abs(d.shift) >= HEIGHT_MIN
@@ -341,6 +351,13 @@ def _describe(ld: LineDeparture) -> str:
         way = "lower" if d.shift > 0 else "higher"
         return (f"The digits of the date '{run}' in {line} sit {size} {way} against its own 年/月/日 than the "
                 "page's other dates of the same print do")
+    if d.what == "size":
+        way = "larger" if d.shift > 0 else "smaller"
+        if d.other:
+            return (f"The dates '{run}' and '{''.join(g.ch for g in d.other)}' are printed {abs(d.shift):.1%} apart in "
+                    "size (the spacing of their characters and their spans), though alike in layout and print")
+        return (f"The date '{run}' in {line} is printed {abs(d.shift):.1%} {way} than the page's other dates of the "
+                "same layout and print (the spacing of its characters and its span)")
     way = ("lower" if d.shift > 0 else "higher") if d.what == "baseline" else ("taller" if d.shift > 0 else "shorter")
     size = f"{abs(d.shift):.1f} px" if d.what == "baseline" else f"{abs(d.shift):.0%}"
     if ld.field is not None:
@@ -360,9 +377,10 @@ def _finding(ld: LineDeparture, check: str) -> Finding:
     why = ("one of them was printed separately" if d.other else "typed in apart from it" if ld.field
            else "printed separately" if d.what == "baseline" else "set in apart from its marks" if d.what == "date"
            else "another print size")
-    scale = f"{d.score:.1f} times the reporting threshold" if d.what == "date" \
+    scale = f"{d.score:.1f} times the reporting threshold" if d.what in ("date", "size") \
         else f"{d.score:.0f} times the line's own scatter"
-    return Finding(id="text.font_inconsistent" if d.what == "height" else "text.baseline_shift", severity="high",
+    return Finding(id="text.font_inconsistent" if d.what in ("height", "size") else "text.baseline_shift",
+                   severity="high",
                    check=check, page=ld.page, box=box,
                    message=f"{_describe(ld)} ({scale}): {why}",
                    measured=round(d.shift, 3), expected="0 px" if d.what == "baseline" else "0%")
@@ -473,8 +491,9 @@ class TextConsistency(Check):
 
     id = "text"
     # 6: licensee sized against licensor (text.field_size); 7: tilts bounded; 8: photos: 4 others; 9: ink hue;
-    # 10: a date's digits against its 年月日; 11: a receipt's total against its amounts' column
-    version = "11"
+    # 10: a date's digits against its 年月日; 11: a receipt's total against its amounts' column;
+    # 12: a date's size against the page's other dates (also on faxes)
+    version = "12"
 
     def __init__(self) -> None:
         self._last: LastWork[TextReport] = LastWork()
@@ -513,8 +532,10 @@ class TextConsistency(Check):
         best = {"baseline": 0.0, "height": 0.0}
         for ld in rep.departures:
             d = ld.departure
-            if d.what == "date":
-                continue  # counted by its finding (finding.text.baseline_shift); it has no score of its own
+            if d.what in ("date", "size"):
+                # Counted by its finding (finding.text.baseline_shift, finding.text.font_inconsistent); it has no
+                # score of its own.
+                continue
             # A shift under the pixel floor is rounding whatever its score.
             floor = FIELD_MIN_PX if ld.field else BASELINE_MIN_PX if d.what == "baseline" else HEIGHT_MIN
             big = abs(d.shift) >= floor

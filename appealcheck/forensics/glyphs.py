@@ -291,7 +291,8 @@ class Departure:
     """A run of a line's digits that sits off, or is sized unlike, the line's other digits."""
 
     what: str
-    """'baseline', 'height', or 'date' (a date's digits against its own 年月日, compared with the page's other dates:
+    """'baseline', 'height', 'size' (a date printed larger or smaller than the page's other dates: `date_sizes`), or
+    'date' (a date's digits against its own 年月日, compared with the page's other dates:
     `date_departures`)."""
     glyphs: tuple[Glyph, ...]
     """The run's characters."""
@@ -527,6 +528,7 @@ def same_character_scale(field: list[Glyph], other: list[Glyph]) -> Scale | None
 DATE_MARKS = "年月日"
 """The full-width marks of a date printed the Chinese way (2025年04月11日)."""
 _DATE = re.compile(r"\d{2,4}年\d{1,2}月\d{1,2}日")
+_IDEOGRAPH = re.compile(r"[\u4e00-\u9fff]")
 
 
 @dataclass(frozen=True)
@@ -542,6 +544,11 @@ class DateMarks:
     lower than its digits)."""
     top: float
     """Pixels the marks' tops sit below the line through the digits' tops."""
+    line: tuple[int, int] = (0, 0)
+    """Where the date's line starts (its first character's left and top): dates of one line share it."""
+    labelled: bool = False
+    """The line prints a word before the date (授权期限：, 日期：): a date in a sentence or beside its label, not a
+    value alone in its cell."""
 
 
 def date_marks(glyphs: list[Glyph]) -> list[DateMarks]:
@@ -571,8 +578,10 @@ def date_marks(glyphs: list[Glyph]) -> list[DateMarks]:
         off = [float(np.median([getattr(g, k) - (a * g.cx + b) for g in marks]))
                for k, (a, b) in zip(("bottom", "top"), lines, strict=True)]
         out.append(DateMarks(tuple(part), float(np.median([g.height for g in digits])),
-                             float(np.median([g.height for g in marks])), round(off[0], 2), round(off[1], 2)))
+                             float(np.median([g.height for g in marks])), round(off[0], 2), round(off[1], 2),
+                             (glyphs[0].x0, glyphs[0].top), any(_IDEOGRAPH.match(g.ch) for g in glyphs[:m.start()])))
     return out
+
 
 
 DATE_SIZE = 0.1
@@ -624,4 +633,96 @@ def date_departures(dates: list[DateMarks]) -> list[Departure]:
         # Positive: the digits sit lower against their marks than the page's other dates' do.
         out.append(Departure("date", digits, round(-shift / h, 3), round(abs(shift) / (DATE_SHIFT * h), 2),
                              tuple(g for g in other if g.ch.isdigit())))
+    return out
+
+
+DATE_SCALE = 0.022
+"""A date printed this share larger or smaller than the page's other dates of the same layout and print (its
+characters' spacing and its span both) was set in apart from them: a retyped value a size off. A font's digits are
+all one width, so a date's characters sit at fixed steps whatever its digits. Development seeds 1151 and 1153 (not
+phone photos, faxes included): genuine dates at most 0.017; dates retyped 4-6% off in size 0.025-0.059. Phone photos
+are not judged: at 10-14 px their characters are cut a pixel apart and genuine dates measured up to 0.074."""
+DATE_SCALE_MAX = 0.1
+"""...and less than this: dates further apart are printed in sizes of their own (a licence's founding date and its
+issue date), and are not compared."""
+DATE_SCALE_MIN_PX = 2.0
+"""...and the date's span must differ by this many pixels at least (a pixel at each end is rounding)."""
+_SAME_WIDTH = (2, 0.1)
+"""Two dates' characters at one place are compared only when their widths agree within 2 px and 10%: a character
+cut together with a seal's stroke or split in two is left out."""
+_MIN_PAIRED = 6
+"""Characters of a date that must pair with its peer's for the two to be compared."""
+
+
+def _layout(d: DateMarks) -> str:
+    return "".join("0" if g.ch.isdigit() else g.ch for g in d.glyphs)
+
+
+def date_scale(a: DateMarks, b: DateMarks) -> float | None:
+    """How much larger date ``a`` is printed than date ``b`` of the same layout (0: the same size).
+
+    Two measures must agree: the median ratio of the two dates' steps between characters three or more apart
+    (characters whose cut disagrees with the other date's are left out), and the ratio of their spans from the first
+    digit's left edge to 日's right edge. The smaller is returned; 0 when they disagree on the direction.
+    """
+    if _layout(a) != _layout(b):
+        return None
+    ga, gb = a.glyphs, b.glyphs
+    wa = np.array([g.x1 - g.x0 for g in ga], float)
+    wb = np.array([g.x1 - g.x0 for g in gb], float)
+    ok = np.abs(wa - wb) <= _SAME_WIDTH[0] + _SAME_WIDTH[1] * np.maximum(wa, wb)
+    if int(ok.sum()) < _MIN_PAIRED:
+        return None
+    xa, xb = np.array([g.cx for g in ga]), np.array([g.cx for g in gb])
+    idx = np.flatnonzero(ok)
+    steps = [(xa[j] - xa[i]) / (xb[j] - xb[i]) for k, i in enumerate(idx) for j in idx[k + 1:]
+             if j - i >= 3 and xb[j] - xb[i] > 0]
+    span_b = gb[-1].x1 - gb[0].x0
+    if not steps or span_b <= 0:
+        return None
+    step = float(np.median(steps)) - 1
+    span = (ga[-1].x1 - ga[0].x0) / span_b - 1
+    if step * span <= 0:
+        return 0.0
+    return step if abs(step) < abs(span) else span
+
+
+def _comparable(a: DateMarks, b: DateMarks) -> bool:
+    """Two dates whose sizes say something about each other: on one line (a letter's period), or each alone in its
+    cell (a licence's values). A template may print its signature block a size smaller than its body, label and
+    date alike (日期：2024年1月1日 under 授权期限：...): dates beside labels on different lines are not compared."""
+    return a.line == b.line or not (a.labelled or b.labelled)
+
+
+def date_sizes(dates: list[DateMarks]) -> list[Departure]:
+    """Dates of one page printed a size apart from the page's other dates of the same layout and print.
+
+    Peers are dates of the same layout whose digits are within DATE_SIZE of its height and whose size is within
+    DATE_SCALE_MAX of its own. With two or more,
+    a date is judged against their median, and only when they agree among themselves; with one, nothing shows which
+    of the two was set in apart, and the departure names both.
+    """
+    out: list[Departure] = []
+    for i, d in enumerate(dates):
+        # Marks are left out of the likeness: one cut together with a stroke beside it is taller than it is.
+        peers = [e for j, e in enumerate(dates) if j != i and _comparable(d, e)
+                 and abs(e.digit_height - d.digit_height) <= DATE_SIZE * d.digit_height]
+        pairs = [(e, s) for e in peers if (s := date_scale(d, e)) is not None and abs(s) < DATE_SCALE_MAX]
+        if not pairs:
+            continue
+        shift = float(np.median([s for _, s in pairs]))
+        span = d.glyphs[-1].x1 - d.glyphs[0].x0
+        if abs(shift) < DATE_SCALE or abs(shift) * span < DATE_SCALE_MIN_PX:
+            continue
+        if len(pairs) >= 2:
+            among = [s for k, (e, _) in enumerate(pairs) for f, _ in pairs[k + 1:]
+                     if _comparable(e, f) and (s := date_scale(e, f)) is not None]
+            if not among or max(abs(s) for s in among) >= abs(shift) / 2:
+                continue
+            other: tuple[Glyph, ...] = ()
+        else:
+            if dates.index(pairs[0][0]) < i:
+                continue  # a pair departs alike both ways: named once, from its first date
+            other = pairs[0][0].glyphs
+        out.append(Departure("size", d.glyphs, round(shift, 4), round(abs(shift) / DATE_SCALE, 2), other))
     return out
