@@ -17,6 +17,10 @@ of one print on a page, so a date rebuilt from the page's characters and set on 
 against the others (`glyphs.date_departures`, also under a seal). A receipt right-aligns its amounts, so a total set
 in from the old one's left edge in smaller or narrower characters ends short of their column
 (`text.column_misaligned`).
+
+A font sets a date's characters at fixed steps whatever its digits, so a date retyped a size off spaces and spans
+differently from the page's other dates of its layout (`glyphs.date_sizes`, reported as `text.font_inconsistent`):
+compared on one line, or between values alone in their cells, on pages known not to be phone photos and on faxes.
 """
 
 from __future__ import annotations
@@ -516,7 +520,8 @@ class TextConsistency(Check):
             out.append(Finding(
                 id="text.unchecked", severity="info", check=self.id, page=0, box=(0, 0, page.width, page.height),
                 message=f"Not checked: {rep.bilevel_pages} page(s) are one-bit (fax) prints, where every character "
-                        "moves by a pixel or two", measured=rep.bilevel_pages, expected=None))
+                        "moves by a pixel or two (only their dates' sizes were compared)", measured=rep.bilevel_pages,
+                expected=None))
         return out
 
     def measure(self, ctx: DocContext) -> dict[str, float | None]:
