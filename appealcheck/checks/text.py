@@ -21,6 +21,8 @@ in from the old one's left edge in smaller or narrower characters ends short of 
 A font sets a date's characters at fixed steps whatever its digits, so a date retyped a size off spaces and spans
 differently from the page's other dates of its layout (`glyphs.date_sizes`, reported as `text.font_inconsistent`):
 compared on one line, or between values alone in their cells, on pages known not to be phone photos and on faxes.
+On a phone photo the two dates' ink profiles are fitted onto each other instead, and the photo's slant, measured
+from its runs of ideographs, is taken out (`glyphs.PhotoSizes`).
 """
 
 from __future__ import annotations
@@ -36,9 +38,11 @@ from appealcheck.checks.interface import Check, DocContext, LastWork
 from appealcheck.forensics.clones import Clone, page_clones
 from appealcheck.forensics.glyphs import (
     FIELD_MIN_CHARS,
+    PHOTO_DATE_SCALE,
     DateMarks,
     Departure,
     Glyph,
+    PhotoSizes,
     Scale,
     date_departures,
     date_marks,
@@ -48,6 +52,7 @@ from appealcheck.forensics.glyphs import (
     line_glyphs,
     line_slope,
     page_slope,
+    perspective_gradient,
     same_character_scale,
 )
 from appealcheck.forensics.ink import MIN_RUN_CHARS, InkDeparture, box_glyphs, glyph_inks, is_grey
@@ -238,6 +243,7 @@ def analyse(ctx: DocContext) -> TextReport:
             red = (img[..., 0].astype(np.int16) - np.maximum(img[..., 1], img[..., 2]).astype(np.int16)) > RED
         slope = page_slope(lines)
         on_page: list[Glyph] = []
+        measured_lines: list[list[Glyph]] = []
         dates = []
         for ln in lines:
             glyphs = line_glyphs(grey, ln, red)
@@ -248,6 +254,7 @@ def analyse(ctx: DocContext) -> TextReport:
                 continue
             measured += 1
             on_page += glyphs
+            measured_lines.append(glyphs)
             dates += [(ln, d) for d in date_marks(glyphs)]
             tilt = line_slope(ln, slope)
             for d in departures(glyphs, tilt):
@@ -259,7 +266,12 @@ def analyse(ctx: DocContext) -> TextReport:
                     if fd is not None:
                         out.append(LineDeparture(text.page, ln, fd, name))
         marks = [d for _, d in dates]
-        out += _on_lines(text.page, dates, date_departures(marks) + (date_sizes(marks) if not_photo else []))
+        if not_photo:
+            sizes = date_sizes(marks)
+        else:
+            photo = PhotoSizes(grey, *perspective_gradient(measured_lines)) if len(marks) >= 2 else None
+            sizes = date_sizes(marks, photo.measure, PHOTO_DATE_SCALE) if photo is not None else []
+        out += _on_lines(text.page, dates, date_departures(marks) + sizes)
         # A PDF's page is the reader's rendering of its image, resampled: pixel identity does not survive it.
         pc = page_clones(grey, on_page, jpeg_grid=ctx.document.info.format == "jpeg") \
             if ctx.document.info.format != "pdf" else None
@@ -496,7 +508,7 @@ class TextConsistency(Check):
     id = "text"
     # 6: licensee sized against licensor (text.field_size); 7: tilts bounded; 8: photos: 4 others; 9: ink hue;
     # 10: a date's digits against its 年月日; 11: a receipt's total against its amounts' column;
-    # 12: a date's size against the page's other dates (also on faxes)
+    # 12: a date's size against the page's other dates (also on faxes and phone photos)
     version = "12"
 
     def __init__(self) -> None:
@@ -520,7 +532,7 @@ class TextConsistency(Check):
             out.append(Finding(
                 id="text.unchecked", severity="info", check=self.id, page=0, box=(0, 0, page.width, page.height),
                 message=f"Not checked: {rep.bilevel_pages} page(s) are one-bit (fax) prints, where every character "
-                        "moves by a pixel or two (only their dates' sizes were compared)", measured=rep.bilevel_pages,
+                        "moves by a pixel or two (dates on them are compared by size only)", measured=rep.bilevel_pages,
                 expected=None))
         return out
 
