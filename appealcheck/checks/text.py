@@ -22,7 +22,8 @@ A font sets a date's characters at fixed steps whatever its digits, so a date re
 differently from the page's other dates of its layout (`glyphs.date_sizes`, reported as `text.font_inconsistent`):
 compared on one line, or between values alone in their cells, on pages known not to be phone photos and on faxes.
 On a phone photo the two dates' ink profiles are fitted onto each other instead, and the photo's slant, measured
-from its runs of ideographs, is taken out (`glyphs.PhotoSizes`).
+from its runs of ideographs, is taken out (`glyphs.PhotoSizes`); a letter's licensee is held to its licensor the same
+way, by the ending their names share (有限公司).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from appealcheck.forensics.clones import Clone, page_clones
 from appealcheck.forensics.glyphs import (
     FIELD_MIN_CHARS,
     PHOTO_DATE_SCALE,
+    PHOTO_NAME_SCALE,
     DateMarks,
     Departure,
     Glyph,
@@ -77,7 +79,8 @@ SIZE_GAP = 0.03
 """Share by which both the height and the width of the licensee's characters must differ, the same way, from the
 licensor's same characters to be reported (seed 7's genuine scanned and PDF letters: at most 0.022; letters reused
 with the licensee retyped a size off: 0.034-0.067). Photographs are not judged: their characters are 12-17 px tall,
-so one pixel of blur or threshold is 6-8%, and genuine photographed names measured up to 0.077 apart."""
+so one pixel of blur or threshold is 6-8%, and genuine photographed names measured up to 0.077 apart. There the
+names' shared ending is sized by its ink profile instead (`glyphs.PhotoSizes.names`, PHOTO_NAME_SCALE)."""
 INK_SHIFT = {"photo": 0.018, "scan": 0.012}
 """A value whose characters' ink hue is this far from the page's other values (a share of the ink's distance from
 the paper: red or blue against green) is reported: on a page that may be a phone photo (whose light tints
@@ -147,6 +150,9 @@ class TextReport:
     """(page, field, hue) of every value read whose characters' ink hue could be compared with the page's print."""
     column: Column | None = None
     """A receipt's total against the column of amounts around it, where one was found."""
+    name_size: tuple[int, float, tuple[Glyph, ...]] | None = None
+    """On a phone photo, (page, logarithm of the size ratio, the licensee's characters compared) of a letter's
+    licensee against its licensor, from their shared ending (`glyphs.PhotoSizes.names`)."""
 
 
 @dataclass(frozen=True)
@@ -213,6 +219,7 @@ def analyse(ctx: DocContext) -> TextReport:
     clones: list[tuple[int, Clone]] = []
     closest: float | None = None
     scale: tuple[int, Scale] | None = None
+    name_size: tuple[int, float, tuple[Glyph, ...]] | None = None
     inks: list[tuple[int, str, InkDeparture]] = []
     # A letter is printed in one go, labels and values alike; forms (invoices, licences) print their values
     # over the form's own text in another face, so only a letter's fields are held to their line's baseline.
@@ -266,11 +273,8 @@ def analyse(ctx: DocContext) -> TextReport:
                     if fd is not None:
                         out.append(LineDeparture(text.page, ln, fd, name))
         marks = [d for _, d in dates]
-        if not_photo:
-            sizes = date_sizes(marks)
-        else:
-            photo = PhotoSizes(grey, *perspective_gradient(measured_lines)) if len(marks) >= 2 else None
-            sizes = date_sizes(marks, photo.measure, PHOTO_DATE_SCALE) if photo is not None else []
+        photo = None if not_photo else PhotoSizes(grey, *perspective_gradient(measured_lines))
+        sizes = date_sizes(marks) if photo is None else date_sizes(marks, photo.measure, PHOTO_DATE_SCALE)
         out += _on_lines(text.page, dates, date_departures(marks) + sizes)
         # A PDF's page is the reader's rendering of its image, resampled: pixel identity does not survive it.
         pc = page_clones(grey, on_page, jpeg_grid=ctx.document.info.format == "jpeg") \
@@ -283,8 +287,12 @@ def analyse(ctx: DocContext) -> TextReport:
             a, b = ([g for g in on_page if _in_box(g, boxes[k])] for k in SIZE_FIELDS)
             found = same_character_scale(a, b)
             scale = (text.page, found) if found is not None else None
+            # A photo's cut boxes are a pixel off at its print size: there the names' ink profiles are compared.
+            named = photo.names(a, b) if photo is not None else None
+            name_size = (text.page, *named) if named is not None else None
         inks += _field_inks(img, grey, on_page, text.page, ctx.fields)
-    return TextReport(tuple(out), measured, bilevel, tuple(clones), closest, scale, tuple(inks), _column(ctx))
+    return TextReport(tuple(out), measured, bilevel, tuple(clones), closest, scale, tuple(inks), _column(ctx),
+                      name_size)
 
 
 def _on_lines(page: int, dates: list[tuple[OcrLine, DateMarks]], deps: list[Departure]) -> list[LineDeparture]:
@@ -502,13 +510,26 @@ def _scale_finding(page: int, s: Scale, check: str) -> Finding:
         measured={"height": s.height, "width": s.width}, expected={"height": 1.0, "width": 1.0})
 
 
+def _name_size_finding(page: int, size: float, g: tuple[Glyph, ...], check: str) -> Finding:
+    box = (min(x.x0 for x in g), min(x.top for x in g), max(x.x1 for x in g) + 1, max(x.bottom for x in g) + 1)
+    ratio = float(np.exp(size))
+    return Finding(
+        id="text.field_size", severity="medium", check=check, page=page, box=box,
+        message=f"The licensee's characters '{''.join(x.ch for x in g)}' print {abs(ratio - 1):.1%} "
+                f"{'larger' if size > 0 else 'smaller'} than the same characters ending the licensor's name (their "
+                "ink fitted onto each other, the photo's slant taken out): the licensee was typed in apart from the "
+                "rest of the letter (a genuine letter reused for another seller)",
+        measured={"size": round(ratio, 4)}, expected={"size": 1.0})
+
+
 class TextConsistency(Check):
     """Digits within a line that sit off its baseline or are sized unlike the rest."""
 
     id = "text"
     # 6: licensee sized against licensor (text.field_size); 7: tilts bounded; 8: photos: 4 others; 9: ink hue;
     # 10: a date's digits against its 年月日; 11: a receipt's total against its amounts' column;
-    # 12: a date's size against the page's other dates (also on faxes and phone photos)
+    # 12: a date's size against the page's other dates (also on faxes and phone photos); on photos, the licensee
+    # against the licensor by their shared ending
     version = "12"
 
     def __init__(self) -> None:
@@ -527,6 +548,8 @@ class TextConsistency(Check):
             out.append(_column_finding(rep.column, ctx.fields["total"].box, self.id))
         if rep.scale is not None and not_a_photo(ctx) and _scale_gap(rep.scale[1]) >= SIZE_GAP:
             out.append(_scale_finding(*rep.scale, self.id))
+        if rep.name_size is not None and abs(rep.name_size[1]) >= PHOTO_NAME_SCALE:
+            out.append(_name_size_finding(*rep.name_size, self.id))
         if rep.bilevel_pages:
             page = ctx.document.pages[0]
             out.append(Finding(

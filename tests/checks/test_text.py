@@ -127,11 +127,19 @@ def test_licensee_printed_with_the_letter_is_no_size_finding(scanner, tmp_path):
     assert r.documents[0].features["text.field_size_gap"] < 0.03
 
 
-def test_a_letter_that_may_be_a_photo_is_not_sized(scanner, tmp_path):
-    """Nothing says scanner: a phone's perspective could size the two names apart, so nothing is judged."""
+def test_a_letter_that_may_be_a_photo_is_sized_by_its_names_ink(scanner, tmp_path):
+    """Nothing says scanner: the cut boxes are not trusted (a phone's small print), but the two names' shared
+    ending 有限公司, fitted onto each other, shows the licensee 28 px for 30. The cut-box measure stays unset."""
     r = scanner.scan(_reused(tmp_path, 28, scanner_named=False))
-    assert _text_findings(r) == []
+    (f,) = _text_findings(r)
+    assert f.id == "text.field_size" and "slant" in f.message and "'有限公司'" in f.message
+    assert 0.92 <= f.measured["size"] <= 0.95  # 28/30 = 0.933
+    assert 120 < f.box[0] and 470 < f.box[1] < f.box[3] < 530
     assert r.documents[0].features["text.field_size_gap"] is None
+
+
+def test_a_letter_that_may_be_a_photo_printed_in_one_go_is_not_sized(scanner, tmp_path):
+    assert _text_findings(scanner.scan(_reused(tmp_path, 30, scanner_named=False))) == []
 
 
 def test_fax_page_is_said_to_be_unchecked(scanner, tmp_path):

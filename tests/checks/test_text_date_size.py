@@ -143,7 +143,19 @@ def test_genuine_photographed_dates_are_not_sized_apart(scanner, tmp_path, index
     dates; a letter whose small dates blur together; a letter with too few lines to measure its slant."""
     doc, path = _write(tmp_path, index, lambda d: d["file"] == file)
     assert doc["label"] == "genuine" and doc["capture"]["style"] == "photo"
-    assert [f for f in _text_findings(scanner.scan(path)) if f.id == "text.font_inconsistent"] == []
+    sized = ("text.font_inconsistent", "text.field_size")
+    assert [f for f in _text_findings(scanner.scan(path)) if f.id in sized] == []
+
+
+def test_a_reused_letter_on_a_phone_photo_is_found_by_its_licensees_size(scanner, tmp_path):
+    """Generated seed 1151: a genuine letter reused, photographed, its licensee retyped a size off: the licensee's
+    有限公司 against the licensor's, their ink fitted onto each other."""
+    doc, path = _write(tmp_path, 28, lambda d: "letter_reused" in d["ops"])
+    assert doc["capture"]["style"] == "photo"
+    (f,) = [f for f in _text_findings(scanner.scan(path)) if f.id == "text.field_size"]
+    assert abs(f.measured["size"] - 1) > 0.02 and "slant" in f.message
+    assert any(f.box[0] < b[2] and b[0] < f.box[2] and f.box[1] < b[3] and b[1] < f.box[3]
+               for b in (r["box"] for r in doc["regions"]))
 
 
 def test_a_profile_stretched_five_percent_is_measured_to_half_a_percent():
@@ -166,7 +178,7 @@ def test_a_profile_stretched_five_percent_is_measured_to_half_a_percent():
         rows = np.flatnonzero(mask.any(axis=1)) + top
         found.append(date_marks([Glyph(ch, int(r[0]), int(r[-1]), int(rows[0]), int(rows[-1]))
                                  for ch, r in zip("2024年05月22日", runs, strict=True)])[0])
-    scale, match = profile_scale(grey, found[1], found[0])
+    scale, match = profile_scale(grey, found[1].glyphs, found[0].glyphs)
     assert match > 0.95 and scale == pytest.approx(np.log(1.05), abs=0.005)
 
 
