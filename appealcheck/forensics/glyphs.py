@@ -832,24 +832,32 @@ class PhotoSizes:
     gradient: float
     runs: int
 
+    def _fitted(self, a: tuple[Glyph, ...], b: tuple[Glyph, ...], rows: float) -> float | None:
+        """The logarithm of run ``a``'s size against run ``b``'s of the same characters, less the slant between
+        them; None when they sit more than ``rows`` pixels apart up or down (a slanted photo also stretches its print
+        from top to bottom, which its lines do not show), when they stand side by side on a page whose slant could
+        not be measured, or when their ink does not fit."""
+        if abs(a[0].bottom - b[0].bottom) > rows:
+            return None
+        dx = (a[0].x0 + a[-1].x1 - b[0].x0 - b[-1].x1) / 2
+        stacked = abs(dx) <= 0.5 * (a[-1].x1 - a[0].x0)
+        if not stacked and self.runs < PHOTO_MIN_RUNS:
+            return None
+        fit = profile_scale(self.grey, a, b)
+        if fit is None or fit[1] < PHOTO_MIN_MATCH:
+            return None
+        return fit[0] - (0.0 if stacked else self.gradient * dx)
+
     def measure(self, a: DateMarks, b: DateMarks) -> float | None:
-        """The logarithm of date ``a``'s size against ``b``'s, or None when the two cannot be compared here."""
+        """The logarithm of date ``a``'s size against ``b``'s, or None when the two cannot be compared here (only
+        dates on one line or in neighbouring rows are)."""
         # The characters' cut must pair up (a date under a seal's stroke does not) and show the same direction.
         cut = date_scale(a, b)
         if cut is None:
             return None
-        dx = (a.glyphs[0].x0 + a.glyphs[-1].x1 - b.glyphs[0].x0 - b.glyphs[-1].x1) / 2
-        # A slanted photo also stretches its print from top to bottom, which its lines do not show: only dates on
-        # one line or in neighbouring rows are compared.
-        if abs(a.glyphs[0].bottom - b.glyphs[0].bottom) > PHOTO_ROWS * max(a.digit_height, b.digit_height):
+        size = self._fitted(a.glyphs, b.glyphs, PHOTO_ROWS * max(a.digit_height, b.digit_height))
+        if size is None:
             return None
-        stacked = abs(dx) <= 0.5 * (a.glyphs[-1].x1 - a.glyphs[0].x0)
-        if not stacked and self.runs < PHOTO_MIN_RUNS:
-            return None
-        fit = profile_scale(self.grey, a.glyphs, b.glyphs)
-        if fit is None or fit[1] < PHOTO_MIN_MATCH:
-            return None
-        size = fit[0] - (0.0 if stacked else self.gradient * dx)
         return size if size * cut > 0 else 0.0
 
     def names(self, field: list[Glyph], other: list[Glyph]) -> tuple[float, tuple[Glyph, ...]] | None:
@@ -862,12 +870,5 @@ class PhotoSizes:
         if n < PHOTO_SHARED:
             return None
         a, b = tuple(field[-n:]), tuple(other[-n:])
-        if abs(a[0].bottom - b[0].bottom) > PHOTO_NAME_ROWS * max(a[0].height, b[0].height):
-            return None
-        dx = (a[0].x0 + a[-1].x1 - b[0].x0 - b[-1].x1) / 2
-        if abs(dx) > 0.5 * (a[-1].x1 - a[0].x0) and self.runs < PHOTO_MIN_RUNS:
-            return None
-        fit = profile_scale(self.grey, a, b)
-        if fit is None or fit[1] < PHOTO_MIN_MATCH:
-            return None
-        return fit[0] - self.gradient * dx, a
+        size = self._fitted(a, b, PHOTO_NAME_ROWS * max(a[0].height, b[0].height))
+        return None if size is None else (size, a)
