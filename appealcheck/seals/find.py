@@ -334,6 +334,21 @@ def _longest_run(hits: np.ndarray) -> int:
     return best
 
 
+def _arcs(hits: np.ndarray, shortest: int) -> int:
+    """Samples in circular runs of True at least `shortest` long."""
+    if hits.all():
+        return len(hits)
+    rolled = np.roll(hits, -int(np.argmin(hits)))
+    total = cur = 0
+    for v in np.r_[rolled, False]:
+        if v:
+            cur += 1
+        else:
+            total += cur if cur >= shortest else 0
+            cur = 0
+    return total
+
+
 def _ellipse_mask(shape: tuple[int, int], e, scale: float = 1.0) -> np.ndarray:
     (cx, cy), (a, b), ang = e
     m = np.zeros(shape, np.uint8)
@@ -425,6 +440,14 @@ RING_MM = (12.0, 24.0)
 RING_RADII = (0.04, 0.09)
 """...or, when the file states no resolution, as shares of the page's long side (12-27 mm on A4, 10-22 mm on a
 fapiao). Larger circles through a page of text outvote the seal."""
+OVAL_MM = (17.0, 23.0)
+"""Half the long axis of an invoice seal (an oval 40 x 30 mm) in millimetres, looked for by `_broken_rings` as a
+circle on a copy stretched upright by 1 / OVAL_RATIO..."""
+OVAL_RADII = (0.055, 0.1)
+"""...or, when the file states no resolution, as shares of the page's long side (16-29 mm on A4, 13-24 mm on a
+fapiao)."""
+OVAL_RATIO = 0.75
+"""Short axis over long of an invoice seal."""
 RING_CIRCLES = 40
 """Circles of the Hough transform taken per page, strongest first..."""
 RING_PROPOSALS = 8
@@ -435,6 +458,9 @@ ring is a line of ink round paper, where a circle drawn through text finds text 
 faxes: seals 0.38-0.79, circles through print at most 0.33)."""
 RING_RUN = 0.25
 """...and one unbroken arc of at least this share of its length (the blob route asks 0.35)..."""
+RING_ARCS = (0.08, 0.3)
+"""...or arcs each at least 0.08 of its length, 0.3 of it together: a fax breaks a faint ring into several (dev seed
+1163's A-1163-000016: its longest 0.17 of the outline, those of 10 samples or more 0.36 together)..."""
 RING_FILL = 0.45
 """...and be mostly paper inside: the broken rings of seeds 1117, 1123 and 1129 are 0.39 inked at most inside, where
 an oval round a business licence's QR code on a fax (seed 1129) is 0.58."""
@@ -448,9 +474,10 @@ def _broken_rings(small: np.ndarray, ink: np.ndarray, seen: np.ndarray, s: float
                   size: tuple[int, int], dpi: float | None = None) -> list[SealShape]:
     """Seals on a colourless page whose ring is broken into pieces: a fax keeps a light impression as dots and
     dashes, which never join into the large strokes the blob route starts from (8 of dev seed 1117's 35
-    colourless seals). A Hough transform proposes circles of a seal's size on a smaller copy; each is fitted
-    again to the outermost ink around it (a circle, an ellipse, an oval through most of it) and kept when that
-    outline is a ring: inked along much of it, clear just outside it, paper inside."""
+    colourless seals). A Hough transform proposes circles of a seal's size on a smaller copy, and invoice seals'
+    ovals as circles on a copy stretched upright (settled onto the ring by `_settle`); each is fitted again to the
+    outermost ink around it (a circle, an ellipse, an oval through most of it) and kept when that outline is a
+    ring: inked along much of it, in one long arc or several shorter ones, clear just outside it, paper inside."""
     h, w = small.shape[:2]
     k = min(1.0, RING_SIDE / max(h, w))
     tiny = cv2.resize(small, (max(1, round(w * k)), max(1, round(h * k))), interpolation=cv2.INTER_AREA)
@@ -463,27 +490,37 @@ def _broken_rings(small: np.ndarray, ink: np.ndarray, seen: np.ndarray, s: float
         lo, hi = int(RING_RADII[0] * L), int(RING_RADII[1] * L) + 1
     if lo < 4:
         return []
-    circles = cv2.HoughCircles(grey, cv2.HOUGH_GRADIENT, dp=1, minDist=lo, param1=120, param2=20,
-                               minRadius=lo, maxRadius=hi)
+    # An invoice seal is an oval, stamped near upright: stretched by 1 / OVAL_RATIO top to bottom it is a circle.
+    if dpi and dpi > 0:
+        olo, ohi = int(OVAL_MM[0] * per_mm), int(OVAL_MM[1] * per_mm) + 1
+    else:
+        olo, ohi = int(OVAL_RADII[0] * L), int(OVAL_RADII[1] * L) + 1
+    tall = cv2.resize(grey, (grey.shape[1], round(grey.shape[0] / OVAL_RATIO)), interpolation=cv2.INTER_LINEAR)
+    proposals = []
+    for img, rlo, rhi, ratio in ((grey, lo, hi, 1.0), (tall, olo, ohi, OVAL_RATIO)):
+        found = cv2.HoughCircles(img, cv2.HOUGH_GRADIENT, dp=1, minDist=rlo, param1=120, param2=20,
+                                 minRadius=rlo, maxRadius=rhi)
+        if found is not None:
+            ovals = [((cx / k, cy * ratio / k), (2 * r / k, 2 * r * ratio / k), 0.0)
+                     for cx, cy, r in found[0][:RING_CIRCLES]]
+            proposals += [(e, ratio != 1.0) for e in ovals]
     out: list[SealShape] = []
-    if circles is None:
-        return out
-    # Text outvotes a faint ring in the transform; the ink on and just outside each circle ranks them again.
-    ranked = []
-    for cx, cy, r in circles[0][:RING_CIRCLES]:
-        X, Y, R = cx / k, cy / k, r / k
-        circle = ((X, Y), (2 * R, 2 * R), 0.0)
-        ranked.append((_ink_on(seen, circle) - _ink_outside(seen, circle), X, Y, R))
-    ranked.sort(reverse=True)
-    for _score, X, Y, R in ranked[:RING_PROPOSALS]:
+    # Text outvotes a faint ring in the transform; the ink on and just outside each outline ranks them again.
+    ranked = sorted(((_ring_score(seen, e), i) for i, (e, _) in enumerate(proposals)), reverse=True)
+    for _score, i in ranked[:RING_PROPOSALS]:
+        proposal, oval = proposals[i]
+        if oval:
+            proposal = _settle(seen, proposal)
+        (X, Y), (A, B), _ = proposal
+        R = A / 2
         local = ink.copy()
         local[_ellipse_mask(ink.shape, ((X, Y), (2.5 * R, 2.5 * R), 0)) == 0] = 0
         outline = _outline_points(local, X, Y, R)
         best, best_score = None, -math.inf
-        for fit in (_fit_circle(outline), _fit(outline), _fit_ellipse_ransac(outline), ((X, Y), (2 * R, 2 * R), 0.0)):
+        for fit in (_fit_circle(outline), _fit(outline), _fit_ellipse_ransac(outline), proposal):
             if fit is None:
                 continue
-            v = _validate(small, seen, fit, "grey", s, page, size, min_run=RING_RUN)
+            v = _validate(small, seen, fit, "grey", s, page, size, min_run=RING_RUN, arcs=RING_ARCS)
             if v is None:
                 continue
             score = v.ring_coverage - _ink_outside(seen, fit)
@@ -492,6 +529,30 @@ def _broken_rings(small: np.ndarray, ink: np.ndarray, seen: np.ndarray, s: float
         if best is not None and not any(_same(best, o) for o in out):
             out.append(best)
     return out
+
+
+def _ring_score(mask: np.ndarray, e) -> float:
+    return _ink_on(mask, e) - _ink_outside(mask, e)
+
+
+def _settle(mask: np.ndarray, e, rounds: int = 3) -> tuple:
+    """An oval moved, scaled and turned a little at a time while the ink on its outline less the ink just
+    outside it grows: the stretched copy's circle is near the invoice seal, rarely on its border."""
+    best, score = e, _ring_score(mask, e)
+    for _ in range(rounds):
+        moved = False
+        (cx, cy), (a, b), ang = best
+        step = 0.03 * a
+        tries = [((cx, cy), (a * f, b * f), ang) for f in (0.92, 0.96, 1.04, 1.08, 1.12)]
+        tries += [((cx, cy), (a, b), ang + d) for d in (-12, -6, 6, 12)]
+        tries += [((cx + dx, cy + dy), (a, b), ang) for dx, dy in ((step, 0), (-step, 0), (0, step), (0, -step))]
+        for t in tries:
+            v = _ring_score(mask, t)
+            if v > score + 1e-9:
+                best, score, moved = t, v, True
+        if not moved:
+            break
+    return best
 
 
 def _thick(mask: np.ndarray, e, samples: int = 120, steps: int = 11) -> float:
@@ -585,8 +646,10 @@ def _within(small: SealShape, big: SealShape) -> bool:
 
 def _validate(small: np.ndarray, mask: np.ndarray, e, ink: str, s: float, page: int, size: tuple[int, int],
               max_frac: float = MAX_SEAL_FRAC, occluded: np.ndarray | None = None,
-              min_run: float = 0.35) -> SealShape | None:
-    """The candidate as a seal, or None when its outline is not a ring of ink around paper."""
+              min_run: float = 0.35, arcs: tuple[float, float] | None = None) -> SealShape | None:
+    """The candidate as a seal, or None when its outline is not a ring of ink around paper. With `arcs` (shortest,
+    total), arcs each at least `shortest` of the outline and `total` of it together stand for the one long arc
+    (`min_run`)."""
     (cx, cy), (a, b), ang = e
     if not (np.isfinite([cx, cy, a, b]).all()) or min(a, b) <= 0:
         return None
@@ -624,7 +687,11 @@ def _validate(small: np.ndarray, mask: np.ndarray, e, ink: str, s: float, page: 
     coverage = covered / max(visible, 1)
     # A rocked or light impression loses one side of its ring, so the ink left is one long arc;
     # red text and rules crossed by a chance ellipse give scattered hits instead.
-    if coverage < 0.4 or _longest_run(hits | hidden) / max(int(inside.sum()), 1) < min_run:
+    n_in = max(int(inside.sum()), 1)
+    if coverage < 0.4:
+        return None
+    if _longest_run(hits | hidden) / n_in < min_run and (
+            arcs is None or _arcs(hits | hidden, math.ceil(arcs[0] * len(t))) / n_in < arcs[1]):
         return None
     inner = _ellipse_mask(mask.shape, ((cx, cy), (a * 0.8, b * 0.8), ang))
     fill = float(mask[inner > 0].mean()) if inner.any() else 1.0
