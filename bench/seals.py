@@ -82,6 +82,12 @@ def corpus(root: Path, limit: int | None, rings: bool = False) -> None:
                     ring_exact["exact"] += exact
                     ring_exact[f"n.{d['capture']['style']}"] += 1
                     ring_exact[f"exact.{d['capture']['style']}"] += exact
+                    # A rocked stamp (the generator's `partial`) left a side of its ring too faint to read.
+                    if d.get("seals"):
+                        inked = "even" if all(u["partial"] == 0 for u in d["seals"]) else "rocked"
+                        scanned = "scanned" if d["capture"]["style"] in ("scan", "pdf_scan") else "other"
+                        ring_exact[f"n_{inked}.{scanned}"] += 1
+                        ring_exact[f"exact_{inked}.{scanned}"] += exact
                     if not exact and rings:
                         print("  ring:", lab["appeal_id"], d["file"], d["capture"]["style"], repr(obs[0].text.ring),
                               "for", want, "axes", tuple(round(x) for x in obs[0].shape.axes))
@@ -102,6 +108,12 @@ def corpus(root: Path, limit: int | None, rings: bool = False) -> None:
     for k in sorted(k for k in ring_exact if k.startswith("n.")):
         s = k[2:]
         print(f"    {s:12} {ring_exact['exact.' + s]}/{ring_exact[k]}")
+    if ring_exact["n_even.scanned"] + ring_exact["n_rocked.scanned"]:
+        for scanned in ("scanned", "other"):
+            e, r = (f"{ring_exact['exact_' + k + '.' + scanned]}/{ring_exact['n_' + k + '.' + scanned]}"
+                    for k in ("even", "rocked"))
+            print(f"    {scanned + ' (scan, pdf_scan)' if scanned == 'scanned' else 'other styles':22} "
+                  f"evenly inked {e}, rocked stamp {r}")
     for op in SEAL_OPS:
         c = per_op[op]
         print(f"{op:18}: colour {c['colour.hit']}/{c['colour.n']}   grey/bw {c['grey/bw.hit']}/{c['grey/bw.n']}")

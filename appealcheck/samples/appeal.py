@@ -341,6 +341,10 @@ def build(
                 "page_size": list(cap.size),
                 "sha256": hashlib.sha256(cap.data).hexdigest(),
                 "fields": fields,
+                # The impressions as stamped: a rocked stamp (partial > 0) left one side of its ring faint.
+                "seals": [
+                    {"id": u.spec.id, "partial": u.partial, "rotation": round(u.rotation, 2)} for u in spec.seals
+                ],
             }
         )
     appeal = {

@@ -91,6 +91,10 @@ def test_appeal_yaml_and_labels(big, labels):
             assert doc["kind"] in {"authorization_letter", "purchase_invoice", "receipt", "business_license"}
             assert set(doc["ops"]) <= set(OPS)
             assert set(doc["capture"]) == {"style", "dpi", "jpeg_quality", "format", "mode"}
+            # Each impression as stamped: receipts carry none, the others one; a rocked stamp is partial.
+            assert len(doc["seals"]) == (0 if doc["kind"] == "receipt" else 1), doc
+            for u in doc["seals"]:
+                assert u["partial"] in (0.0, 0.15, 0.3) and abs(u["rotation"]) <= 18 and u["id"]
             w, h = doc["page_size"]
             for r in doc["regions"]:
                 x0, y0, x1, y1 = r["box"]

@@ -400,6 +400,31 @@ def test_a_faded_ring_character_is_read_as_the_registered_text_the_strip_support
         assert read_seal(clear, seal, want_center=False, expected=(other,)).ring == "艾克米（中国）有限公司"
 
 
+@pytest.mark.parametrize(("index", "file", "registered", "narrow"), [
+    (49, "02_purchase_invoice.pdf", "星岚（杭州）电器有限公司", "星岚（杭州）电器有限公"),
+    (4, "02_authorization_letter.jpg", "深圳宏图鸿运贸易有限公司", "深圳宏圈鸿运贸易有限公司"),
+])
+def test_a_ring_near_a_registered_text_is_read_again_wider(tmp_path, monkeypatch, index, file, registered, narrow):
+    """Genuine documents of dev seed 1153 (an exported invoice, a scanned letter). The ring's strip, from 6 degrees
+    before the text to 6 after, lost the invoice's faint last 司 and misread the letter's 图 as 圈, and the strip did
+    not support the registered text. Read again 20 degrees wider at both ends, each reads as registered."""
+    from appealcheck.ingest.files import read_document
+    from appealcheck.samples import serial_forgers
+    from appealcheck.samples.appeal import build
+    from appealcheck.seals import read as seal_read
+
+    out = build(1153, index, 0.4, serial_forgers(1153))
+    path = tmp_path / file
+    path.write_bytes(dict(out.files)[file])
+    page = read_document(path, file).pages[0]
+    (seal,) = find_seals(page.image, dpi=page.dpi)
+    expected = (registered, "星岚科技（杭州）有限公司")
+    assert read_seal(page.image, seal, want_center=False, expected=expected).ring == registered
+    monkeypatch.setattr(seal_read, "WIDE_MARGIN", 6.0)  # read again as before: no wider
+    text = read_seal(page.image, seal, want_center=False, expected=expected)
+    assert (text.ring, text.against) == (narrow, registered)
+
+
 def test_ctc_probability_sums_every_alignment():
     from itertools import product
 
