@@ -448,6 +448,9 @@ OVAL_RADII = (0.055, 0.1)
 fapiao)."""
 OVAL_RATIO = 0.75
 """Short axis over long of an invoice seal."""
+OVAL_PROPOSALS = 4
+"""Ovals fitted and judged per page, besides RING_PROPOSALS circles: the most inked along their outline and the
+least just outside, before `_settle`."""
 RING_CIRCLES = 40
 """Circles of the Hough transform taken per page, strongest first..."""
 RING_PROPOSALS = 8
@@ -506,8 +509,11 @@ def _broken_rings(small: np.ndarray, ink: np.ndarray, seen: np.ndarray, s: float
             proposals += [(e, ratio != 1.0) for e in ovals]
     out: list[SealShape] = []
     # Text outvotes a faint ring in the transform; the ink on and just outside each outline ranks them again.
-    ranked = sorted(((_ring_score(seen, e), i) for i, (e, _) in enumerate(proposals)), reverse=True)
-    for _score, i in ranked[:RING_PROPOSALS]:
+    # Circles and ovals are ranked apart, so neither kind crowds the other out.
+    ranked = [i for kind, most in ((False, RING_PROPOSALS), (True, OVAL_PROPOSALS))
+              for _, i in sorted(((_ring_score(seen, e), i) for i, (e, oval) in enumerate(proposals) if oval == kind),
+                                 reverse=True)[:most]]
+    for i in ranked:
         proposal, oval = proposals[i]
         if oval:
             proposal = _settle(seen, proposal)

@@ -242,6 +242,9 @@ so, but within 0.3-2.8 nats of 市, on 11 of 134 seals of seeds 659 and 683. A b
 text with a forger's look-alike swapped in (checks.names.LOOKALIKES) therefore stands (`verify`)."""
 
 
+WIDE_PLAIN = 12.0
+"""A reading with a character this plainly different from the registered text (nats, `SealText.differences`; the
+seal check's PLAIN_NATS for scans) is not read again wider: that difference is the evidence."""
 WIDE_MARGIN = 20.0
 """Degrees added at each end of the ring's strip when its reading is near a registered text but is not it (the
 strip is normally read from 6 degrees before the text to 6 after). Dev seed 1153: ring text exact 130/183 ->
@@ -466,16 +469,21 @@ def read_seal(image: np.ndarray, seal: SealShape, want_center: bool = True, want
     # One recognizer pass over the strip serves both `verify` and `swap_gains` (`strip_logp`), when either asks.
     strip_logp = functools.cache(functools.partial(_strip_logp, strip))
     ring, against, differences = verify(strip, ring, expected, strip_logp)
-    if against:
-        # Near a registered text but not it: the gap may have grown over a faint first or last character. A strip
-        # wider at both ends is read once more, and taken only when it reads, or supports, a registered text.
-        wide = _strip(pol, start - WIDE_MARGIN, span + 2 * WIDE_MARGIN, 0.6 if oval else 0.55, 0.97 if oval else 0.95)
+    from appealcheck.checks.names import lookalike_swaps  # here: appealcheck.checks imports this package
+
+    gains = swap_gains(strip, ring, "".join(expected), strip_logp) if expected else ()
+    if against and not gains and not lookalike_swaps(ring, against) and all(d[3] < WIDE_PLAIN for d in differences):
+        # Near a registered text but not it, and showing nothing a forger would change (no look-alike, no character
+        # plainly different): the gap may have grown over a faint first or last character. A strip wider at both
+        # ends (never past the gap's middle) is read once more, and taken only when it reads, or supports, a
+        # registered text.
+        margin = min(WIDE_MARGIN, gap_len / 2)
+        wide = _strip(pol, start - margin, span + 2 * margin, 0.6 if oval else 0.55, 0.97 if oval else 0.95)
         wide_ring, wide_score = rec(wide)
         wide_logp = functools.cache(functools.partial(_strip_logp, wide))
         wide_ring, wide_against, _ = verify(wide, wide_ring, expected, wide_logp)
         if not wide_against and wide_ring in expected:
-            ring, score, against, differences, strip, strip_logp = wide_ring, wide_score, "", (), wide, wide_logp
-    gains = swap_gains(strip, ring, "".join(expected), strip_logp) if expected else ()
+            ring, score, against, differences = wide_ring, max(score, wide_score), "", ()
     gap_mid = (gap_start + gap_len / 2) % 360
     rotation = ((gap_mid - 90 + 180) % 360) - 180
     if oval:
