@@ -125,6 +125,21 @@ def test_a_fax_of_a_seal_pressed_harder_on_one_side_is_found_round():
     assert 0.5 < found.center[0] / img.shape[1] < 0.9 and 0.55 < found.center[1] / img.shape[0] < 0.9, found.center
 
 
+def _genuine_page(tmp_path, seed: int, index: int, file: str, style: str | None = None):
+    """The last page of a genuine document of a generated appeal (`build(seed, index, 0.4, ...)`), as read from its
+    file; `style`, when given, is the capture the label must name."""
+    from appealcheck.ingest.files import read_document
+    from appealcheck.samples import serial_forgers
+    from appealcheck.samples.appeal import build
+
+    out = build(seed, index, 0.4, serial_forgers(seed))
+    label = next(d for d in out.label["documents"] if d["file"] == file)
+    assert label["label"] == "genuine" and style in (None, label["capture"]["style"])
+    path = tmp_path / file
+    path.write_bytes(dict(out.files)[file])
+    return read_document(path, file).pages[-1]
+
+
 @pytest.mark.parametrize(("index", "file", "centre"), [
     (24, "01_authorization_letter.png", (0.71, 0.75)),
     (83, "02_purchase_invoice.png", (0.81, 0.86)),
@@ -134,16 +149,7 @@ def test_a_faxed_seal_whose_ring_broke_into_dots_is_found(tmp_path, index, file,
     """Genuine faxes of dev seed 1117: the light impression's ring came through as dots and dashes, which never
     joined into a stroke as large as a seal, and no seal was found (8 of its 35 colourless seals). A circle of a
     seal's size proposed by a Hough transform and fitted again to the ink is the ring."""
-    from appealcheck.ingest.files import read_document
-    from appealcheck.samples import serial_forgers
-    from appealcheck.samples.appeal import build
-
-    out = build(1117, index, 0.4, serial_forgers(1117))
-    label = next(d for d in out.label["documents"] if d["file"] == file)
-    assert label["label"] == "genuine" and label["capture"]["style"] == "fax"
-    path = tmp_path / file
-    path.write_bytes(dict(out.files)[file])
-    page = read_document(path, file).pages[-1]
+    page = _genuine_page(tmp_path, 1117, index, file, "fax")
     (found,) = find_seals(page.image, page.index, dpi=page.dpi)
     h, w = page.image.shape[:2]
     assert found.ink == "grey"
@@ -164,16 +170,7 @@ def test_a_faxed_oval_or_a_ring_in_pieces_is_found(tmp_path, seed, index, file, 
     which no circle of the Hough transform rings: a copy stretched upright by 4/3 makes it round, and the oval
     proposed is settled onto the ring. A letter's faint ring came through in arcs, the longest 17% of it, where one
     unbroken quarter was asked: arcs of 8% or more, 30% together, now stand for it."""
-    from appealcheck.ingest.files import read_document
-    from appealcheck.samples import serial_forgers
-    from appealcheck.samples.appeal import build
-
-    out = build(seed, index, 0.4, serial_forgers(seed))
-    label = next(d for d in out.label["documents"] if d["file"] == file)
-    assert label["label"] == "genuine" and label["capture"]["style"] == "fax"
-    path = tmp_path / file
-    path.write_bytes(dict(out.files)[file])
-    page = read_document(path, file).pages[-1]
+    page = _genuine_page(tmp_path, seed, index, file, "fax")
     (found,) = find_seals(page.image, page.index, dpi=page.dpi)
     h, w = page.image.shape[:2]
     assert found.ink == "grey" and found.shape == shape
@@ -408,15 +405,9 @@ def test_a_ring_near_a_registered_text_is_read_again_wider(tmp_path, monkeypatch
     """Genuine documents of dev seed 1153 (an exported invoice, a scanned letter). The ring's strip, from 6 degrees
     before the text to 6 after, lost the invoice's faint last 司 and misread the letter's 图 as 圈, and the strip did
     not support the registered text. Read again 20 degrees wider at both ends, each reads as registered."""
-    from appealcheck.ingest.files import read_document
-    from appealcheck.samples import serial_forgers
-    from appealcheck.samples.appeal import build
     from appealcheck.seals import read as seal_read
 
-    out = build(1153, index, 0.4, serial_forgers(1153))
-    path = tmp_path / file
-    path.write_bytes(dict(out.files)[file])
-    page = read_document(path, file).pages[0]
+    page = _genuine_page(tmp_path, 1153, index, file)
     (seal,) = find_seals(page.image, dpi=page.dpi)
     expected = (registered, "星岚科技（杭州）有限公司")
     assert read_seal(page.image, seal, want_center=False, expected=expected).ring == registered
