@@ -179,6 +179,32 @@ def test_a_faxed_oval_or_a_ring_in_pieces_is_found(tmp_path, seed, index, file, 
     assert abs(size[0] - mm[0]) < 5 and abs(size[1] - mm[1]) < 5, size  # the faint ring: 39 x 36 mm for 40
 
 
+def test_arcs_count_runs_long_enough_round_the_outline():
+    hits = np.zeros(120, bool)
+    hits[:6] = hits[-5:] = True  # one arc of 11 across the start of the outline
+    hits[30:40] = True  # one of 10
+    hits[60:65] = True  # too short
+    assert seal_find._arcs(hits, 10) == 21
+    assert seal_find._arcs(hits, 12) == 0
+    assert seal_find._arcs(np.zeros(120, bool), 1) == 0 and seal_find._arcs(np.ones(120, bool), 200) == 120
+
+
+@pytest.mark.parametrize("start", [
+    ((246.0, 203.0), (184.0, 138.0), 0.0),  # 8% small, 5 px off, not turned: the ring lies just outside it
+    ((244.0, 204.0), (200.0, 150.0), 0.0),  # the right size, 7 px off, not turned
+])
+def test_an_oval_proposed_off_its_ring_settles_onto_it(start):
+    """`_settle` moves, scales and turns an oval while its outline gains ink and the band just outside loses it."""
+    mask = np.zeros((400, 500), np.uint8)
+    cv2.ellipse(mask, (250, 200), (100, 75), 10, 0, 360, 1, thickness=3)
+    (cx, cy), (a, b), _ = settled = seal_find._settle(mask, start)
+    assert seal_find._ring_score(mask, start) < 0.3 and seal_find._ring_score(mask, settled) >= 0.7
+    assert abs(cx - 250) <= 6 and abs(cy - 200) <= 6 and abs(a / 200 - 1) <= 0.06 and abs(b / 150 - 1) <= 0.06, settled
+    # Already on its ring, an oval stays put.
+    on = ((250.0, 200.0), (200.0, 150.0), 10.0)
+    assert seal_find._settle(mask, on) == on
+
+
 def test_a_circle_through_a_receipts_barcode_is_no_broken_ring(tmp_path, monkeypatch):
     """A-1123-000209 (dev seed 1123), a genuine photographed receipt without colour: a circle of a seal's size drawn
     through its barcode is inked along much of its outline and clear outside it, but each bar crosses it from end
