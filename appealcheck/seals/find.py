@@ -504,9 +504,8 @@ def _broken_rings(small: np.ndarray, ink: np.ndarray, seen: np.ndarray, s: float
         found = cv2.HoughCircles(img, cv2.HOUGH_GRADIENT, dp=1, minDist=rlo, param1=120, param2=20,
                                  minRadius=rlo, maxRadius=rhi)
         if found is not None:
-            ovals = [((cx / k, cy * ratio / k), (2 * r / k, 2 * r * ratio / k), 0.0)
-                     for cx, cy, r in found[0][:RING_CIRCLES]]
-            proposals += [(e, ratio != 1.0) for e in ovals]
+            proposals += [(((cx / k, cy * ratio / k), (2 * r / k, 2 * r * ratio / k), 0.0), ratio != 1.0)
+                          for cx, cy, r in found[0][:RING_CIRCLES]]
     out: list[SealShape] = []
     # Text outvotes a faint ring in the transform; the ink on and just outside each outline ranks them again.
     # Circles and ovals are ranked apart, so neither kind crowds the other out.
