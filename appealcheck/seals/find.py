@@ -506,6 +506,13 @@ def _broken_rings(small: np.ndarray, ink: np.ndarray, seen: np.ndarray, s: float
         if found is not None:
             proposals += [(((cx / k, cy * ratio / k), (2 * r / k, 2 * r * ratio / k), 0.0), ratio != 1.0)
                           for cx, cy, r in found[0][:RING_CIRCLES]]
+            if ratio == 1.0:
+                # The transform keeps one circle per centre, often the ring of characters inside a faint border:
+                # each centre is also proposed with the radius its own ink rings best.
+                for cx, cy, r in found[0][:RING_CIRCLES]:
+                    R = _outer_radius(seen, cx / k, cy / k, rlo / k, rhi / k)
+                    if R is not None and abs(R - r / k) > 0.05 * R:
+                        proposals.append(((((cx / k, cy / k), (2 * R, 2 * R), 0.0)), False))
     out: list[SealShape] = []
     # Text outvotes a faint ring in the transform; the ink on and just outside each outline ranks them again.
     # Circles and ovals are ranked apart, so neither kind crowds the other out.
@@ -534,6 +541,30 @@ def _broken_rings(small: np.ndarray, ink: np.ndarray, seen: np.ndarray, s: float
         if best is not None and not any(_same(best, o) for o in out):
             out.append(best)
     return out
+
+
+def _outer_radius(mask: np.ndarray, cx: float, cy: float, lo: float, hi: float, samples: int = 120) -> float | None:
+    """The radius between `lo` and `hi` whose circle about (cx, cy) has the most ink on it less just outside it
+    (`_ring_score`), from one polar sampling of the mask."""
+    h, w = mask.shape
+    if hi <= lo or lo <= 0:
+        return None
+    radii = np.arange(0.9 * lo, 1.25 * hi + 1, 0.5)
+    t = np.linspace(0, 2 * math.pi, samples, endpoint=False)
+    px = cx + radii[:, None] * np.cos(t)[None, :]
+    py = cy + radii[:, None] * np.sin(t)[None, :]
+    ok = (px >= 0) & (py >= 0) & (px < w) & (py < h)
+    hit = ok & (mask[np.clip(py.astype(int), 0, h - 1), np.clip(px.astype(int), 0, w - 1)] > 0)
+    # Inked rows so far, counted per direction, give the ink in any band of radii by one subtraction.
+    cum = np.vstack([np.zeros((1, samples), int), np.cumsum(hit, axis=0)])
+    r = np.arange(lo, hi + 0.5, 0.5)
+    last = len(radii) - 1
+    a0, a1, b0, b1 = (np.minimum(np.searchsorted(radii, f * r), last) for f in (0.96, 1.02, 1.08, 1.2))
+    seen = ok[b1]
+    n = np.maximum(seen.sum(axis=1), 1)
+    on = (((cum[a1 + 1] - cum[a0]) > 0) & seen).sum(axis=1) / n
+    out = (((cum[b1 + 1] - cum[b0]) > 0) & seen).sum(axis=1) / n
+    return float(r[int(np.argmax(on - out))])
 
 
 def _ring_score(mask: np.ndarray, e) -> float:

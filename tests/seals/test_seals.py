@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import replace
 from pathlib import Path
 
@@ -164,12 +165,15 @@ def test_a_faxed_seal_whose_ring_broke_into_dots_is_found(tmp_path, index, file,
     (1153, 122, "03_purchase_invoice.png", (0.853, 0.855), "ellipse", (40, 30)),
     (1153, 129, "03_purchase_invoice.png", (0.858, 0.855), "ellipse", (40, 30)),
     (1163, 16, "01_authorization_letter.png", (0.718, 0.759), "circle", (40, 40)),
+    (1153, 6, "01_authorization_letter.png", (0.727, 0.754), "circle", (42, 42)),
 ])
 def test_a_faxed_oval_or_a_ring_in_pieces_is_found(tmp_path, seed, index, file, centre, shape, mm):
     """Genuine faxes of dev seeds 1153 and 1163 where no seal was found. An invoice seal is an oval (40 x 30 mm),
     which no circle of the Hough transform rings: a copy stretched upright by 4/3 makes it round, and the oval
     proposed is settled onto the ring. A letter's faint ring came through in arcs, the longest 17% of it, where one
-    unbroken quarter was asked: arcs of 8% or more, 30% together, now stand for it."""
+    unbroken quarter was asked: arcs of 8% or more, 30% together, now stand for it. A-1153-000006's rocked letter
+    seal: the transform kept one circle at its centre, through its characters (17 mm across for 21); the radius the
+    ink rings best about that centre is proposed too."""
     page = _genuine_page(tmp_path, seed, index, file, "fax")
     (found,) = find_seals(page.image, page.index, dpi=page.dpi)
     h, w = page.image.shape[:2]
@@ -187,6 +191,22 @@ def test_arcs_count_runs_long_enough_round_the_outline():
     assert seal_find._arcs(hits, 10) == 21
     assert seal_find._arcs(hits, 12) == 0
     assert seal_find._arcs(np.zeros(120, bool), 1) == 0 and seal_find._arcs(np.ones(120, bool), 200) == 120
+
+
+def test_the_radius_a_centre_is_ringed_at_is_the_border_not_the_characters():
+    """About a centre a few pixels off, a faint border of dots outside a ring of characters: the border's radius."""
+    mask = np.zeros((300, 300), np.uint8)
+    for deg in range(0, 360, 3):  # the border, dotted, on the left and lower side only (a rocked stamp)
+        if 90 <= deg <= 300:
+            t = math.radians(deg)
+            cv2.circle(mask, (round(150 + 80 * math.cos(t)), round(150 + 80 * math.sin(t))), 1, 1, -1)
+    for deg in range(0, 360, 12):  # characters inside, inked all round, 0.7 to 0.9 of the border's radius
+        t = math.radians(deg)
+        cv2.line(mask, (round(150 + 56 * math.cos(t)), round(150 + 56 * math.sin(t))),
+                 (round(150 + 72 * math.cos(t)), round(150 + 72 * math.sin(t))), 1, thickness=5)
+    r = seal_find._outer_radius(mask, 153.0, 148.0, 40.0, 90.0)
+    assert r is not None and abs(r - 80) <= 4, r
+    assert seal_find._outer_radius(mask, 150.0, 150.0, 90.0, 40.0) is None
 
 
 @pytest.mark.parametrize("start", [
