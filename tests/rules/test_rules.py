@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 import threading
@@ -120,37 +119,43 @@ def test_long_running_rule_cut_then_switched_off(tmp_path):
     assert "acme.t.a" in rs.disabled
 
 
+_COLLECTOR_PROBE = """
+import gc, json, sys
+from pathlib import Path
+from appealcheck.rules.engine import load_rules
+rs = load_rules(Path(sys.argv[1]))
+facts = {"doc": {"kind": "purchase_invoice", "text": "x", "fields": {"seller_name": sys.argv[2]}, "seals": [],
+                 "file": {"name": "a.jpg"}}, "appeal": {"submitted_at": "2025-06-01"}, "brand": {}}
+runs = []
+gc.callbacks.append(lambda phase, info: runs.append(1) if phase == "start" else None)
+evaluate = rs.evaluate
+gc.set_threshold(1, 1, 1)
+before = len(runs)
+found = evaluate(facts, "purchase_invoice")
+after = len(runs)
+[{} for _ in range(10)]
+again = len(runs) - after
+gc.set_threshold(700, 10, 10)
+print(json.dumps({"during": after - before, "again": again, "enabled": gc.isenabled(),
+                  "errors": len(rs.errors_for_last_eval), "hits": [h.rule_id for h in found]}))
+"""
+
+
 def test_the_collector_waits_while_the_rules_run():
     # Late in a long test run (a fresh checkout's README command), a full collection of the process's heap landed
     # in the bundled known-seller rule, which was cut at 0.05 s and did not fire. A full collection of 11M objects
     # takes 0.4 s here. With a threshold of 1 every allocation would start a collection; none may while the
-    # rules run.
-    rs = load_rules(REPO / "rules" / "xinglan")
-    facts = {"doc": {"kind": "purchase_invoice", "text": "发票", "fields": {"seller_name": "上海未知商贸有限公司"},
-                     "seals": [], "file": {"name": "a.jpg"}}, "appeal": {"submitted_at": "2025-06-01"}, "brand": {}}
-    runs = []
+    # rules run. In a process of its own: the collector's switch is the process's, and other tests' threads flip it.
+    import json
+    import subprocess
 
-    def seen(phase, info):
-        if phase == "start":
-            runs.append(info["generation"])
-
-    old = gc.get_threshold()
-    gc.callbacks.append(seen)
-    gc.set_threshold(1, 1, 1)
-    evaluate = rs.evaluate
-    try:
-        before = len(runs)
-        found = evaluate(facts, "purchase_invoice")
-        after = len(runs)  # counted, not sliced: a new list would start a collection
-        [{} for _ in range(10)]
-        again = len(runs) - after
-    finally:
-        gc.set_threshold(*old)
-        gc.callbacks.remove(seen)
-    assert after == before
-    assert again > 0  # the collector runs again once the rules are done
-    assert rs.errors_for_last_eval == ()
-    assert "xinglan.invoice.known-seller" in [h.rule_id for h in found]
+    args = [sys.executable, "-c", _COLLECTOR_PROBE, str(REPO / "rules" / "xinglan"), "上海未知商贸有限公司"]
+    out = subprocess.run(args, capture_output=True, text=True, timeout=120, check=True, cwd=REPO)
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    assert got["during"] == 0
+    assert got["again"] > 0 and got["enabled"]  # the collector runs again once the rules are done
+    assert got["errors"] == 0
+    assert "xinglan.invoice.known-seller" in got["hits"]
 
 
 def test_time_limit_holds_off_the_main_thread(tmp_path):
