@@ -438,7 +438,7 @@ class SealCheck(Check):
     """Seals present, readable, registered, of the right entity, size and shape, and not pasted."""
 
     id = "seal"
-    version = "18"  # 10: a fax's taxpayer number compared only when it passes its check digit; a seal known by its
+    version = "19"  # 10: a fax's taxpayer number compared only when it passes its check digit; a seal known by its
     # code; a look-alike in a ring read in part on a photo needs the strip to show it; another party's seal read in
     # part, or named word for word; a ring whose only substitutions are slips is never unregistered. 11: a look-alike
     # in the best reading needs LOOKALIKE_NATS of 0.2. 12: flat ink judged round the ring where it was measured.
@@ -446,7 +446,8 @@ class SealCheck(Check):
     # character when nothing whole is read without it. 14: the middle line's ends found by a lighter cut (FAINT_INK)
     # 15: seals on colourless pages whose ring broke into dots (`find._broken_rings`); 16: and faxed invoice ovals,
     # and rings broken into several arcs; 17: a ring near a registered text read again wider (`read.WIDE_MARGIN`)
-    # 18: a broken ring's centre also proposed at the radius its ink rings best (`find._outer_radius`)
+    # 18: a broken ring's centre also proposed at the radius its ink rings best (`find._outer_radius`); 19: no grey
+    # outline that holds a QR code or barcode (`find._holds_code`)
 
     def run(self, ctx: DocContext) -> list[Finding]:
         obs = analyse_seals(ctx)

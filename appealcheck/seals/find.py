@@ -424,6 +424,9 @@ def find_seals(image: np.ndarray, page: int = 0, inks: tuple[str, ...] | None = 
             for cand in _broken_rings(small, unruled, seen, s, page, (W, H), dpi):
                 if not any(_same(cand, o) for o in out):
                     out.append(cand)
+    if any(c.ink in GREY_INKS for c in out):
+        # On a colourless page a licence's QR code with its caption can pass for a seal's ring and middle.
+        out = [c for c in out if c.ink not in GREY_INKS or not _holds_code(image, c)]
     out.sort(key=lambda c: -c.axes[0] * c.axes[1])
     # A second outline inside a seal (its inner ring, text fused into an arc) is the same seal.
     kept: list[SealShape] = []
@@ -431,6 +434,19 @@ def find_seals(image: np.ndarray, page: int = 0, inks: tuple[str, ...] | None = 
         if not any(_within(c, k) for k in kept):
             kept.append(c)
     return kept
+
+
+def _holds_code(image: np.ndarray, c: SealShape) -> bool:
+    """A QR code or barcode (read by zxing-cpp) centred inside the outline: no seal holds one."""
+    from appealcheck.forensics.paste import code_boxes
+
+    (cx, cy), (a, b), ang = c.center, c.axes, math.radians(c.angle)
+    for x0, y0, x1, y1 in code_boxes(image, tuple(int(v) for v in c.box), 0):
+        dx, dy = (x0 + x1) / 2 - cx, (y0 + y1) / 2 - cy
+        u, v = dx * math.cos(ang) + dy * math.sin(ang), -dx * math.sin(ang) + dy * math.cos(ang)
+        if (u / (a / 2)) ** 2 + (v / (b / 2)) ** 2 < 1:
+            return True
+    return False
 
 
 RING_SIDE = 500

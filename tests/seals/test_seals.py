@@ -16,6 +16,7 @@ from PIL import Image, ImageDraw
 from appealcheck.checks.interface import DocContext
 from appealcheck.checks.seals import ISSUER_FIELDS, SealCheck, lookalike_swaps
 from appealcheck.errors import PackError
+from appealcheck.forensics.paste import code_boxes
 from appealcheck.models import Appeal, Document, FieldValue, FileInfo, Page, Seller
 from appealcheck.rules.pack import load_pack
 from appealcheck.samples import seals as S
@@ -183,6 +184,19 @@ def test_a_faxed_oval_or_a_ring_in_pieces_is_found(tmp_path, seed, index, file, 
     assert abs(size[0] - mm[0]) < 5 and abs(size[1] - mm[1]) < 5, size  # the faint ring: 39 x 36 mm for 40
 
 
+def test_an_oval_round_a_faxed_licences_qr_code_and_caption_is_no_seal(tmp_path):
+    """A-1187-000081 (fresh seed 1187, then used in development), a genuine faxed licence: an oval drawn round its
+    QR code and the caption under it was inked along 72% of its outline, 45% inside (the limit), and was taken
+    for a second seal. No seal holds a code that zxing-cpp reads."""
+    page = _genuine_page(tmp_path, 1187, 81, "02_business_license.png", "fax")
+    (found,) = find_seals(page.image, page.index, dpi=page.dpi)
+    h, w = page.image.shape[:2]
+    assert abs(found.center[0] / w - 0.787) < 0.02 and abs(found.center[1] / h - 0.793) < 0.02, found.center
+    # The oval's box (2103, 342 across 368 x 276) holds the code.
+    (qr,) = code_boxes(page.image, (1919, 204, 2287, 480), 0)
+    assert 1919 <= qr[0] < qr[2] <= 2287 and 204 <= qr[1] < qr[3] <= 480
+
+
 def test_arcs_count_runs_long_enough_round_the_outline():
     hits = np.zeros(120, bool)
     hits[:6] = hits[-5:] = True  # one arc of 11 across the start of the outline
@@ -259,7 +273,9 @@ def test_an_oval_round_a_faxed_licences_qr_code_is_no_broken_ring(tmp_path, monk
     h, w = page.image.shape[:2]
     (seal,) = find_seals(page.image, page.index, dpi=page.dpi)
     assert seal.center[0] / w > 0.7 and seal.center[1] / h > 0.7  # the registry's seal, bottom right
-    monkeypatch.setattr(seal_find, "RING_FILL", 1.0)
+    monkeypatch.setattr(seal_find, "RING_FILL", 1.0)  # the code read inside it rules it out as well:
+    assert len(find_seals(page.image, page.index, dpi=page.dpi)) == 1
+    monkeypatch.setattr(seal_find, "_holds_code", lambda image, c: False)
     assert len(find_seals(page.image, page.index, dpi=page.dpi)) == 2
 
 
