@@ -487,10 +487,11 @@ def _copy_move(grey, r, flat, s, page: Page, p: PixelParams, level: float, jpeg:
             continue
         corr, _ = _identity(grey, a, (dx, dy))
         coded: list[bool] = []  # whether the pair lies in a printed code: asked at most once, and only if needed
-        if corr is None:
+        if corr is None and (noisy or not _bilevel(grey)):
             continue
-        measurable += 1
-        best_corr = corr if best_corr is None else max(best_corr, corr)
+        if corr is not None:
+            measurable += 1
+            best_corr = corr if best_corr is None else max(best_corr, corr)
         x0, y0 = a.min(axis=0) - 6
         x1, y1 = a.max(axis=0) + 6
         src_box = _px_box((x0, y0, x1, y1), s, page)
@@ -499,7 +500,7 @@ def _copy_move(grey, r, flat, s, page: Page, p: PixelParams, level: float, jpeg:
             continue
         # Which of the two is the copy the pixels cannot say (the pair's order is only left to right), so
         # each finding is reported on both blocks, each naming the other.
-        if corr >= p.cm_corr and noisy and not _in_code(page, src_box, dst_box, coded):
+        if noisy and corr >= p.cm_corr and not _in_code(page, src_box, dst_box, coded):
             for here, there in ((dst_box, src_box), (src_box, dst_box)):
                 signals.append(Signal("pixel.copy_move", "high",
                                       f"A block is a pixel-exact copy of another part of the page at {there} "
@@ -510,20 +511,34 @@ def _copy_move(grey, r, flat, s, page: Page, p: PixelParams, level: float, jpeg:
         # A block overlapping its own twin is print repeating at its own pitch (seed 7, a photo: a column of
         # characters 40 px apart), not a copy.
         apart = abs(dx) >= x1 - x0 or abs(dy) >= y1 - y0
-        if not noisy and corr >= p.cm_exact and apart and not _in_line(dx, dy):
-            # A page without noise (a screenshot, a render) repeats a word pixel for pixel, but not two lines
-            # together, out of their column and row.
-            crop = grey[max(0, int(y0)):int(y1), max(0, int(x0)):int(x1)].astype(np.float32)
-            lines = _text_lines(crop, np.ones(crop.shape, bool), 1)
-            if lines >= 2 and not _in_code(page, src_box, dst_box, coded):
-                for here, there in ((dst_box, src_box), (src_box, dst_box)):
+        if not noisy and apart and not _in_line(dx, dy) and (corr is None or corr >= p.cm_exact):
+            # A page without noise (a screenshot, a render, a fax's two tones) repeats a word pixel for pixel, but
+            # not two lines together, out of their column and row. The lines are counted over the matched
+            # keypoints' box, and over all the ink that is the same at the shift around them (`_exact_block`):
+            # the keypoints may hold one line of the copy, and a fax leaves no pixel for `_identity` to compare.
+            blocks = [(x0, y0, x1, y1)] if corr is not None else []
+            block = _exact_block(grey, a, (dx, dy))
+            blocks += [block] if block is not None else []
+            counted = []
+            for bx0, by0, bx1, by1 in blocks:
+                crop = grey[max(0, int(by0)):int(by1), max(0, int(bx0)):int(bx1)].astype(np.float32)
+                counted.append((_text_lines(crop, np.ones(crop.shape, bool), 1) if crop.size else 0,
+                                (bx0, by0, bx1, by1)))
+            lines, (bx0, by0, bx1, by1) = max(counted, key=lambda c: c[0]) if counted else (0, (0, 0, 0, 0))
+            b_src = _px_box((bx0, by0, bx1, by1), s, page)
+            b_dst = _px_box((bx0 + dx, by0 + dy, bx1 + dx, by1 + dy), s, page)
+            if lines >= 2 and not _in_code(page, b_src, b_dst, coded):
+                for here, there in ((b_dst, b_src), (b_src, b_dst)):
                     signals.append(Signal(
                         "pixel.copy_move", "medium",
                         f"A block of {lines} lines is a pixel-exact copy of another part of the page at {there} "
-                        f"({corr:.0%} of its pixels identical): a page repeats a word so, not lines together",
-                        page.index, here, measured=round(corr, 4),
+                        f"({'all its ink' if corr is None else f'{corr:.0%} of its pixels'} identical): a page "
+                        "repeats a word so, not lines together",
+                        page.index, here, measured=1.0 if corr is None else round(corr, 4),
                         expected=f"< {p.cm_exact} over two lines or more"))
                 continue
+        if corr is None:
+            continue
         d = _patch_distance(grey, a, (dx, dy), least=p.cm_gap_patches)
         floor = min((v for j, v in enumerate(spread) if j != ci and v is not None), default=None)
         n_other = sum(v is not None for j, v in enumerate(spread) if j != ci)
@@ -889,6 +904,49 @@ def _identity(grey, pts: np.ndarray, shift: tuple[float, float]) -> tuple[float 
             if best[0] is None or same > best[0]:
                 best = (same, n)
     return best
+
+
+EXACT_INK = 200
+"""Grey level below which a pixel is ink, for `_exact_block`."""
+EXACT_WINDOW = 31
+"""Window (pixels) in which a copy's ink must be all identical to its twin's, and hold EXACT_MIN_INK ink pixels."""
+EXACT_MIN_INK = 20
+
+
+def _bilevel(grey: np.ndarray) -> bool:
+    """A page of two tones (a fax): nearly every pixel is pure black or pure white."""
+    return float(((grey <= CLIP_LO) | (grey >= CLIP_HI)).mean()) > 0.98
+
+
+def _exact_block(grey: np.ndarray, pts: np.ndarray, shift: tuple[float, float]) -> tuple[int, int, int, int] | None:
+    """The box of the ink around `pts` that is the same, pixel for pixel, `shift` away: where every window of
+    EXACT_WINDOW pixels holding ink holds no ink that differs. Only for pages without noise, whose paper is equal
+    everywhere; None when the keypoints' own ink is not all identical."""
+    h, w = grey.shape
+    tx, ty = int(round(shift[0])), int(round(shift[1]))
+    X0, Y0, X1, Y1 = max(0, -tx), max(0, -ty), min(w, w - tx), min(h, h - ty)
+    if X1 - X0 < EXACT_WINDOW or Y1 - Y0 < EXACT_WINDOW:
+        return None
+    ga, gb = grey[Y0:Y1, X0:X1], grey[Y0 + ty:Y1 + ty, X0 + tx:X1 + tx]
+    ink = (ga < EXACT_INK) | (gb < EXACT_INK)
+    same = (ink & (ga == gb)).astype(np.float32)
+    differ = (ink & (ga != gb)).astype(np.float32)
+    k = (EXACT_WINDOW, EXACT_WINDOW)
+    clean = cv2.boxFilter(differ, -1, k, normalize=False) < 0.5
+    good = ((cv2.boxFilter(same, -1, k, normalize=False) >= EXACT_MIN_INK) & clean).astype(np.uint8)
+    # Lines of print are apart by blank paper, which is the same everywhere: the copy's lines are joined across
+    # a gap of up to two windows where no ink differs.
+    good = cv2.morphologyEx(good, cv2.MORPH_CLOSE, np.ones((2 * EXACT_WINDOW, 2 * EXACT_WINDOW), np.uint8)) & clean
+    n, lab = cv2.connectedComponents(good.astype(np.uint8), connectivity=8)
+    q = np.floor(pts).astype(int) - (X0, Y0)
+    inside = (q[:, 0] >= 0) & (q[:, 1] >= 0) & (q[:, 0] < X1 - X0) & (q[:, 1] < Y1 - Y0)
+    ids = lab[q[inside, 1], q[inside, 0]]
+    ids = ids[ids > 0]
+    if n < 2 or len(ids) < 0.5 * len(pts):
+        return None
+    # The windows' centres: the copy's ink reaches a little further, the centres stay within it.
+    ys, xs = np.nonzero(lab == np.bincount(ids).argmax())
+    return int(xs.min()) + X0, int(ys.min()) + Y0, int(xs.max()) + X0 + 1, int(ys.max()) + Y0 + 1
 
 
 def _in_code(page: Page, a: Box, b: Box, memo: list[bool]) -> bool:

@@ -427,3 +427,36 @@ def test_two_dashed_rules_of_a_receipt_are_not_a_copy(tmp_path):
     found = analyse_page(page, PixelParams(cm_thin=0.0), jpeg=True).report.signals
     assert [s.id for s in found] == ["pixel.copy_move"] * 2
     assert all(s.box[3] - s.box[1] < 50 for s in found)  # one line each
+
+
+def test_the_ink_the_same_at_a_shift_is_the_whole_copied_block():
+    """`_exact_block`: from keypoints matched on a copy's first line only, the box of all the ink that is the same
+    pixel for pixel at the shift, on a page without noise: the three lines copied, not the one the points are on,
+    and nothing of the copy's surroundings."""
+    from appealcheck.forensics.pixel import _exact_block
+
+    img = _clean_scan(DISTINCT, 0.0)[..., 0].copy()
+    src, dst = (110, 130, 620, 400), (560, 1100)  # three lines (pitch 90), moved right and down
+    img[dst[1]:dst[1] + 270, dst[0]:dst[0] + 510] = img[src[1]:src[3], src[0]:src[2]]
+    pts = np.float32([[150, 165], [220, 170], [300, 160], [380, 168]])  # on the first line only
+    box = _exact_block(img, pts, (dst[0] - src[0], dst[1] - src[1]))
+    assert box is not None
+    x0, y0, x1, y1 = box
+    assert src[0] - 16 <= x0 < 200 and y0 < 175 and y1 > 330 and x1 <= src[2] + 16, box  # the first to the third line
+    # At a shift where only a repeated word matches, there is no block around points elsewhere.
+    assert _exact_block(img, pts, (37, 611)) is None
+
+
+def test_lines_cloned_on_a_fax_are_found(tmp_path):
+    """A fax's pixels are black or white: once clipped paper and solid ink are left out no pixel is left for a
+    copy's pixels to be compared by, and a copy on a faxed page was not judged. The block the forensics bench
+    cloned onto A-1181-000054's faxed letter: its ink is all the same at the shift, over two lines and more."""
+    page, what = _built_page(1181, 54, "02_authorization_letter.png", tmp_path)
+    assert what == "genuine/fax/png"
+    assert analyse_page(page).report.signals == ()
+    img = page.image.copy()
+    (x0, y0, x1, y1), (X, Y) = (796, 762, 1126, 937), (1152, 1437)
+    img[Y:Y + y1 - y0, X:X + x1 - x0] = img[y0:y1, x0:x1]
+    hits = [h for h in analyse_page(Page(0, img, page.dpi)).report.signals if h.id == "pixel.copy_move"]
+    assert any(_meet(h.box, (X, Y, X + x1 - x0, Y + y1 - y0)) for h in hits), [h.message for h in hits]
+    assert any(_meet(h.box, (x0, y0, x1, y1)) for h in hits)
