@@ -470,6 +470,13 @@ def _copy_move(grey, r, flat, s, page: Page, p: PixelParams, level: float, jpeg:
     best_gap = None
     gap_signals: list[Signal] = []
     noisy = level >= p.noise_floor
+    tones: list[bool] = []
+
+    def two_tone() -> bool:
+        """Whether the page is a fax's two tones, asked once."""
+        if not tones:
+            tones.append(_bilevel(grey))
+        return tones[0]
     for ci, (_centre, a, b) in enumerate(clusters):
         if len(a) < p.cm_min_pairs:
             continue
@@ -487,7 +494,7 @@ def _copy_move(grey, r, flat, s, page: Page, p: PixelParams, level: float, jpeg:
             continue
         corr, _ = _identity(grey, a, (dx, dy))
         coded: list[bool] = []  # whether the pair lies in a printed code: asked at most once, and only if needed
-        if corr is None and (noisy or not _bilevel(grey)):
+        if corr is None and (noisy or not two_tone()):
             continue
         if corr is not None:
             measurable += 1
