@@ -528,7 +528,7 @@ def _broken_rings(small: np.ndarray, ink: np.ndarray, seen: np.ndarray, s: float
                 for cx, cy, r in found[0][:RING_CIRCLES]:
                     R = _outer_radius(seen, cx / k, cy / k, rlo / k, rhi / k)
                     if R is not None and abs(R - r / k) > 0.05 * R:
-                        proposals.append(((((cx / k, cy / k), (2 * R, 2 * R), 0.0)), False))
+                        proposals.append((((cx / k, cy / k), (2 * R, 2 * R), 0.0), False))
     out: list[SealShape] = []
     # Text outvotes a faint ring in the transform; the ink on and just outside each outline ranks them again.
     # Circles and ovals are ranked apart, so neither kind crowds the other out.
