@@ -679,7 +679,7 @@ def _region_copies(grey: np.ndarray, clusters, s: float, page: Page, p: PixelPar
         area = grey[Y0:Y1, X0:X1]
         tx, ty = min(((cx + ddx, cy + ddy) for ddx in (-1, 0, 1) for ddy in (-1, 0, 1)
                       if 0 <= X0 + cx + ddx and X1 + cx + ddx <= w and 0 <= Y0 + cy + ddy and Y1 + cy + ddy <= h),
-                     key=lambda t: float(cv2.absdiff(area, grey[Y0 + t[1]:Y1 + t[1], X0 + t[0]:X1 + t[0]]).mean()),
+                     key=lambda t: cv2.norm(area, grey[Y0 + t[1]:Y1 + t[1], X0 + t[0]:X1 + t[0]], cv2.NORM_L1),
                      default=(cx, cy))
         if not (0 <= X0 + tx and X1 + tx <= w and 0 <= Y0 + ty and Y1 + ty <= h):
             continue
@@ -903,11 +903,13 @@ def _identity(grey, pts: np.ndarray, shift: tuple[float, float]) -> tuple[float 
                 continue
             ga = grey[Y0:Y1, X0:X1]
             gb = grey[Y0 + ty:Y1 + ty, X0 + tx:X1 + tx]
-            m = ((ga > CLIP_LO) & (ga < CLIP_HI)) | ((gb > CLIP_LO) & (gb < CLIP_HI))
-            n = int(m.sum())
+            # Counted with OpenCV's masks (255 or 0): a fifth of numpy's time, on the slowest pages' hundreds of
+            # calls.
+            m = cv2.bitwise_or(cv2.inRange(ga, CLIP_LO + 1, CLIP_HI - 1), cv2.inRange(gb, CLIP_LO + 1, CLIP_HI - 1))
+            n = cv2.countNonZero(m)
             if n < 200:
                 continue
-            same = float((cv2.absdiff(ga, gb)[m] <= 1).mean())
+            same = cv2.countNonZero(cv2.bitwise_and(cv2.inRange(cv2.absdiff(ga, gb), 0, 1), m)) / n
             if best[0] is None or same > best[0]:
                 best = (same, n)
     return best
