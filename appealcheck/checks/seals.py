@@ -438,7 +438,7 @@ class SealCheck(Check):
     """Seals present, readable, registered, of the right entity, size and shape, and not pasted."""
 
     id = "seal"
-    version = "19"  # 10: a fax's taxpayer number compared only when it passes its check digit; a seal known by its
+    version = "20"  # 10: a fax's taxpayer number compared only when it passes its check digit; a seal known by its
     # code; a look-alike in a ring read in part on a photo needs the strip to show it; another party's seal read in
     # part, or named word for word; a ring whose only substitutions are slips is never unregistered. 11: a look-alike
     # in the best reading needs LOOKALIKE_NATS of 0.2. 12: flat ink judged round the ring where it was measured.
@@ -447,7 +447,8 @@ class SealCheck(Check):
     # 15: seals on colourless pages whose ring broke into dots (`find._broken_rings`); 16: and faxed invoice ovals,
     # and rings broken into several arcs; 17: a ring near a registered text read again wider (`read.WIDE_MARGIN`)
     # 18: a broken ring's centre also proposed at the radius its ink rings best (`find._outer_radius`); 19: no grey
-    # outline that holds a QR code or barcode (`find._holds_code`)
+    # outline that holds a QR code or barcode (`find._holds_code`); 20: a ring not read as registered is read again
+    # with its faint ink stretched against the ink around it (`read._faint_reading`)
 
     def run(self, ctx: DocContext) -> list[Finding]:
         obs = analyse_seals(ctx)

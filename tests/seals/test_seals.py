@@ -478,6 +478,32 @@ def test_a_ring_near_a_registered_text_is_read_again_wider(tmp_path, monkeypatch
     assert (text.ring, text.against) == (narrow, registered)
 
 
+@pytest.mark.parametrize(("seed", "index", "file", "registered", "plain"), [
+    (1171, 114, "01_authorization_letter.jpg", "澜图（上海）化妆品有限公司", "（上海）化妆品有限公司"),
+    (1187, 122, "02_authorization_letter.jpg", "北京安泰明辉贸易有限公司", "京安泰明辉贸易有限公司"),
+])
+def test_a_rocked_stamps_faint_side_is_read_against_the_ink_around_it(tmp_path, monkeypatch, seed, index, file,
+                                                                       registered, plain):
+    """Genuine scanned letters of dev seeds 1171 and 1187 stamped rocked to one side (the generator's `partial`
+    0.15 and 0.3): the first characters were under `_clean`'s threshold of redness, read as the ring's gap, and
+    lost. Stretched against the strongest ink around them, they read, and the ring is the registered text. A
+    registered text nothing like the ring is not read into it."""
+    from appealcheck.samples.writer import write_packs
+    from appealcheck.seals import read as seal_read
+
+    page = _genuine_page(tmp_path, seed, index, file, "scan")
+    (seal,) = find_seals(page.image, dpi=page.dpi)
+    write_packs(tmp_path / "rules", {})
+    packs = [load_pack(p) for p in sorted((tmp_path / "rules").iterdir())]
+    (brand,) = [b for b in packs if any(s.text == registered for s in b.seals)]
+    expected = tuple(dict.fromkeys(s.text for s in brand.seals if s.text))
+    assert read_seal(page.image, seal, want_center=False, expected=expected).ring == registered
+    others = tuple(e for e in expected if e != registered)
+    assert read_seal(page.image, seal, want_center=False, expected=others).ring == plain
+    monkeypatch.setattr(seal_read, "_faint_reading", lambda *a: None)  # as before
+    assert read_seal(page.image, seal, want_center=False, expected=expected).ring == plain
+
+
 def test_ctc_probability_sums_every_alignment():
     from itertools import product
 
