@@ -317,27 +317,21 @@ def _shift_clusters(grey: np.ndarray, p: PixelParams) -> list[tuple[np.ndarray, 
         return []
     pts = np.float32([k.pt for k in kps])
     matches = cv2.BFMatcher(cv2.NORM_HAMMING).knnMatch(des, des, k=3)
-    src, dst = [], []
-    for ms in matches:
-        # The keypoint itself is among its matches, at distance 0, but not always first: a copy's keypoint
-        # ties with it, and skipping the first match would then skip the copy.
-        for m in ms:
-            if m.trainIdx == m.queryIdx:
-                continue
-            if m.distance > p.cm_max_hamming:
-                break
-            a, b = pts[m.queryIdx], pts[m.trainIdx]
-            d = b - a
-            if np.hypot(*d) < p.cm_min_shift:
-                continue
-            # One orientation per pair, so A->B and B->A land in the same shift cluster.
-            if d[0] < 0 or (d[0] == 0 and d[1] < 0):
-                a, b = b, a
-            src.append(a)
-            dst.append(b)
-    if len(src) < 3:
+    # Each keypoint's look-alikes as arrays, in the matcher's order. The keypoint itself is among its matches, at
+    # distance 0, but not always first: a copy's keypoint ties with it, and skipping the first match would then
+    # skip the copy.
+    trio = np.array([(m.queryIdx, m.trainIdx, m.distance) for ms in matches for m in ms], np.float64).reshape(-1, 3)
+    q, t = trio[:, 0].astype(np.intp), trio[:, 1].astype(np.intp)
+    keep = (q != t) & (trio[:, 2] <= p.cm_max_hamming)
+    src_a, dst_a = pts[q[keep]], pts[t[keep]]
+    d = dst_a - src_a
+    far = np.hypot(d[:, 0], d[:, 1]) >= p.cm_min_shift
+    src_a, dst_a, d = src_a[far], dst_a[far], d[far]
+    # One orientation per pair, so A->B and B->A land in the same shift cluster.
+    flip = (d[:, 0] < 0) | ((d[:, 0] == 0) & (d[:, 1] < 0))
+    src_a, dst_a = np.where(flip[:, None], dst_a, src_a), np.where(flip[:, None], src_a, dst_a)
+    if len(src_a) < 3:
         return []
-    src_a, dst_a = np.float32(src), np.float32(dst)
     d_all = dst_a - src_a
     _, inv, counts = np.unique(np.round(d_all / 6).astype(np.int32), axis=0, return_inverse=True, return_counts=True)
     out: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
