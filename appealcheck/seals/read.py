@@ -244,6 +244,53 @@ def _strip(pol: np.ndarray, start_deg: float, span_deg: float, r0: float, r1: fl
     return cv2.resize(strip, (w, height), interpolation=cv2.INTER_AREA)
 
 
+OVAL_BAND = (0.03, 0.40)
+"""Depth of an oval's ring text band, from the rim inwards, as shares of its short semi-axis: the band `_strip`
+takes (0.6-0.97 of the radius) where the oval is narrowest."""
+
+
+def _oval_strip(norm: np.ndarray, ratio: float, start_deg: float, span_deg: float, height: int = 64) -> np.ndarray:
+    """An oval seal's ring band between `start_deg` and `start_deg + span_deg` (`polar`'s degrees) as a horizontal
+    strip, unwrapped along the oval itself: at each point, inwards across the rim by the same depth, and along it
+    at an even pace. `norm` is `normalise(..., axes_frame=True)`, where the oval is a circle; `ratio` its long
+    axis over its short one.
+
+    Made round first (`_strip` on `polar`), an oval's band is deeper at the ends of its long axis than across the
+    middle, by the ratio: the characters there come out squat and small, and the first and last were lost on
+    genuine invoice seals (dev seeds 1171 and 1187)."""
+    size = norm.shape[0] / 2
+    t = np.radians(start_deg + np.linspace(0.0, span_deg, 2048))
+    c, s = np.cos(t), np.sin(t)
+    # The rim at parameter t (short semi-axis 1) and the inward normal there.
+    rim = np.stack([ratio * c, s], axis=1)
+    normal = -np.stack([c / ratio, s], axis=1)
+    normal /= np.linalg.norm(normal, axis=1, keepdims=True)
+    d0, d1 = OVAL_BAND
+    mid = rim + normal * (d0 + d1) / 2
+    run = np.r_[0.0, np.cumsum(np.linalg.norm(np.diff(mid, axis=0), axis=1))]
+    width = max(8, int(run[-1] / (d1 - d0) * height))
+    # Even steps along the band's middle, then from the rim inwards (top row outermost).
+    at = np.interp(np.linspace(0.0, run[-1], width), run, np.arange(len(t)))
+    k = np.clip(at.astype(int), 0, len(t) - 2)
+    f = (at - k)[:, None]
+    r, n = rim[k] * (1 - f) + rim[k + 1] * f, normal[k] * (1 - f) + normal[k + 1] * f
+    depth = np.linspace(d0, d1, height)[:, None, None]
+    pts = r[None] + n[None] * depth  # height x width x 2
+    map_x = (size + size * pts[..., 0] / ratio).astype(np.float32)
+    map_y = (size + size * pts[..., 1]).astype(np.float32)
+    return cv2.remap(norm, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                     borderValue=(255, 255, 255))
+
+
+def _ring_strip(clean: np.ndarray, pol: np.ndarray, seal: SealShape, oval: bool, start_deg: float,
+                span_deg: float) -> np.ndarray:
+    """The ring text band from `start_deg` over `span_deg`: along the oval for an oval seal, else from `polar`."""
+    if oval:
+        a, b = seal.axes
+        return _oval_strip(clean, max(a, b) / max(min(a, b), 1e-6), start_deg, span_deg)
+    return _strip(pol, start_deg, span_deg, 0.55, 0.95)
+
+
 VERIFY_NATS = 3.0
 """How much less likely than the recognizer's own best reading a registered seal text may be (natural log of the
 CTC probability) and still be what the ring says. Measured on seed 79's genuine seals read wrongly: the registered
@@ -497,8 +544,7 @@ def _faint_reading(norm: np.ndarray, seal: SealShape, oval: bool, expected: tupl
         gaps.append(((_page_down(seal) - length / 2) % 360.0, length))
     registered = [e for e in expected if WILD not in e]
     for gap_start, gap_len in gaps:
-        strip = _strip(pol, gap_start + gap_len - 6.0, 360.0 - gap_len + 12.0, 0.6 if oval else 0.55,
-                       0.97 if oval else 0.95)
+        strip = _ring_strip(clean, pol, seal, oval, gap_start + gap_len - 6.0, 360.0 - gap_len + 12.0)
         read, _ = rec(strip)
         text, against, _ = verify(strip, read, tuple(registered))
         if not against and _registered(text, registered):
@@ -528,7 +574,7 @@ def read_seal(image: np.ndarray, seal: SealShape, want_center: bool = True, want
     span = 360.0 - gap_len
     rec = recognizer()
     margin = 6.0
-    strip = _strip(pol, start - margin, span + 2 * margin, 0.6 if oval else 0.55, 0.97 if oval else 0.95)
+    strip = _ring_strip(clean, pol, seal, oval, start - margin, span + 2 * margin)
     ring, score = rec(strip)
     # One recognizer pass over the strip serves both `verify` and `swap_gains` (`strip_logp`), when either asks.
     strip_logp = functools.cache(functools.partial(_strip_logp, strip))
@@ -542,12 +588,18 @@ def read_seal(image: np.ndarray, seal: SealShape, want_center: bool = True, want
         # ends (never past the gap's middle) is read once more, and taken only when it reads, or supports, a
         # registered text.
         margin = min(WIDE_MARGIN, gap_len / 2)
-        wide = _strip(pol, start - margin, span + 2 * margin, 0.6 if oval else 0.55, 0.97 if oval else 0.95)
-        wide_ring, wide_score = rec(wide)
-        wide_logp = functools.cache(functools.partial(_strip_logp, wide))
-        wide_ring, wide_against, _ = verify(wide, wide_ring, expected, wide_logp)
-        if not wide_against and wide_ring in expected:
-            ring, score, against, differences = wide_ring, max(score, wide_score), "", ()
+        wides = [_ring_strip(clean, pol, seal, oval, start - margin, span + 2 * margin)]
+        if oval:
+            # And made round, as an oval was read before `_oval_strip`: a faint last character at the end of the long
+            # axis was supported there and not along the oval (dev seed 1153, A-1153-000049's invoice).
+            wides.append(_strip(pol, start - margin, span + 2 * margin, 0.6, 0.97))
+        for wide in wides:
+            wide_ring, wide_score = rec(wide)
+            wide_logp = functools.cache(functools.partial(_strip_logp, wide))
+            wide_ring, wide_against, _ = verify(wide, wide_ring, expected, wide_logp)
+            if not wide_against and wide_ring in expected:
+                ring, score, against, differences = wide_ring, max(score, wide_score), "", ()
+                break
     if seal.ink == "red" and not gains and not lookalike_swaps(ring, against) and not _registered(ring, expected) \
             and (against or len(ring) < min((len(e) for e in expected if WILD not in e), default=0)):
         # Near a registered text, or shorter than any: a rocked stamp's faint side may hold the rest.

@@ -478,6 +478,53 @@ def test_a_ring_near_a_registered_text_is_read_again_wider(tmp_path, monkeypatch
     assert (text.ring, text.against) == (narrow, registered)
 
 
+def test_an_oval_ring_band_of_even_depth_unwraps_to_rows_of_even_height():
+    """A band 12 px deep inside the rim of an oval 1.4 times as long as it is high: unwrapped along the oval, the
+    band is as tall in the strip at the ends of the long axis as across the middle. Made round first, it was 1.4
+    times thinner at the ends, and the ring characters there came out squat."""
+    from appealcheck.seals import read as seal_read
+    from appealcheck.seals.find import SealShape
+
+    page = np.full((400, 500, 3), 255, np.uint8)
+    cv2.ellipse(page, (250, 200), (140, 100), 0, 0, 360, (0, 0, 0), -1)
+    cv2.ellipse(page, (250, 200), (128, 88), 0, 0, 360, (255, 255, 255), -1)
+    seal = SealShape(0, (250.0, 200.0), (280.0, 200.0), 0.0, (110, 100, 390, 300), "red", 1.0, 1.0, 0.2)
+    norm = seal_read.normalise(page, seal, axes_frame=True)
+
+    def depth(strip, column):
+        return int((strip[:, column, 0] < 128).sum())
+
+    # From 0 degrees (the long axis' end) to 90 (the short axis'), each end a fifth of the strip.
+    strip = seal_read._ring_strip(norm, seal_read.polar(norm), seal, True, -20.0, 130.0)
+    w = strip.shape[1]
+    end, middle = depth(strip, int(w * 20 / 130)), depth(strip, int(w * 110 / 130))
+    assert end > 0 and abs(end - middle) <= 1
+    round_strip = seal_read._strip(seal_read.polar(norm), -20.0, 130.0, 0.6, 0.97)
+    w = round_strip.shape[1]
+    assert depth(round_strip, int(w * 110 / 130)) >= 1.3 * depth(round_strip, int(w * 20 / 130))
+
+
+@pytest.mark.parametrize(("seed", "index", "file", "style", "registered", "round_reading"), [
+    (1171, 34, "03_purchase_invoice.jpg", "scan", "深圳宏图鸿运贸易有限公司", "圳宏图鸡运贸易有限"),
+    (1171, 63, "02_purchase_invoice.pdf", "pdf_scan", "铂骏商贸（上海）有限公司", "夏）量商贸（上海）有限公司"),
+])
+def test_an_invoice_ovals_ring_is_read_along_the_oval(tmp_path, monkeypatch, seed, index, file, style, registered,
+                                                      round_reading):
+    """Genuine scanned invoices of dev seed 1171 (a JPEG, a scanned PDF): the oval's ring made round, its first
+    characters at the end of the long axis came out squat and were misread or lost. Unwrapped along the oval, the
+    ring is the registered text."""
+    from appealcheck.seals import read as seal_read
+
+    page = _genuine_page(tmp_path, seed, index, file, style)
+    (seal,) = find_seals(page.image, dpi=page.dpi)
+    assert seal.shape == "ellipse"
+    expected = (registered, "星岚科技（杭州）有限公司")
+    assert read_seal(page.image, seal, want_center=False, expected=expected).ring == registered
+    monkeypatch.setattr(seal_read, "_ring_strip", lambda clean, pol, seal, oval, start, span: seal_read._strip(
+        pol, start, span, 0.6 if oval else 0.55, 0.97 if oval else 0.95))  # made round, as before
+    assert read_seal(page.image, seal, want_center=False, expected=expected).ring == round_reading
+
+
 @pytest.mark.parametrize(("seed", "index", "file", "registered", "plain"), [
     (1171, 114, "01_authorization_letter.jpg", "澜图（上海）化妆品有限公司", "（上海）化妆品有限公司"),
     (1187, 122, "02_authorization_letter.jpg", "北京安泰明辉贸易有限公司", "京安泰明辉贸易有限公司"),
@@ -1545,6 +1592,25 @@ def _corpus_letter(tmp_path: Path, seed: int, index: int, ops: tuple[str, ...], 
                      kind=kind, fields={field: FieldValue(field, issuer, issuer)},
                      ocr=(), brand=load_pack(tmp_path / "rules" / out.label["brand"]))
     return ctx, label
+
+
+def test_a_faxed_half_ring_fitted_short_is_no_seal_of_another_size(tmp_path, monkeypatch):
+    """A-1199-000096 (fresh seed 1199), a genuine invoice faxed: the oval's lower rim did not come through, and the
+    outline fitted to the rest measures 35.9 x 22.8 mm for the registered 40 x 30, short by 10% and 24%. Once its
+    ring read as registered, the seal was called cut to another size. A seal cut to another size is scaled evenly:
+    on a colourless page, axes that disagree on the scale are an outline's fault. Let them disagree, as before, and
+    the finding comes back."""
+    from appealcheck.checks import seals as seal_check
+
+    ctx, label = _corpus_letter(tmp_path, 1199, 96, (), "02_purchase_invoice.png", ratio=0.4,
+                                kind="purchase_invoice")
+    assert label["label"] == "genuine" and label["capture"]["style"] == "fax"
+    (o,) = analyse_seals(ctx)
+    assert o.shape.ink in ("grey", "black") and o.match is not None
+    assert [round(v) for v in o.size_mm] == [36, 23]
+    assert not [f for f in SealCheck().run(ctx) if f.id.startswith("seal.")]
+    monkeypatch.setattr(seal_check, "SIZE_EVEN", 1.0)  # any two scales, as before
+    assert [f.id for f in SealCheck().run(ctx) if f.id.startswith("seal.")] == ["seal.size_mismatch"]
 
 
 def test_a_part_read_of_another_registered_companys_seal_is_that_companys_seal(tmp_path):
