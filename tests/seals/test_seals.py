@@ -1369,11 +1369,27 @@ def test_a_voucher_stamp_whose_ring_reads_as_noise_is_not_pasted(pack):
     assert "seal.pasted" not in [f.id for f in SealCheck().run(ctx)]
 
 
+@pytest.mark.skipif(not REAL_SEALS.is_dir(), reason="../shared/realdata is not beside the repo")
+def test_a_voucher_stamp_flat_all_over_whose_ring_reads_as_noise_is_not_pasted():
+    """stamp_118.jpg (realdata, an Alipay stamp, as bench/seals.py reads the crop): drawn by the app, flat all over,
+    and its rows of words unwrapped along the oval read as four characters of noise at 0.58. A ring read without
+    confidence makes no company seal, flat or not."""
+    from appealcheck.checks.seals import pasted_severity
+    from appealcheck.seals.measure import binarised
+
+    img = np.asarray(Image.open(REAL_SEALS / "stamp_118.jpg").convert("RGB"))
+    s = find_seals(img, max_frac=1.0)[0]
+    text, ink = read_seal(img, s, want_center=True), ink_stats(img, s)
+    assert ink.ink_spread < 0.15 and len(text.ring) >= 4 and text.ring_score < 0.8, (ink, text)
+    assert pasted_severity(ink, text, binarised(img, s.box)) is None
+
+
 @pytest.mark.parametrize(("ring", "score", "spread", "variation", "hidden", "severity"), [
     ("国三三长", 0.75, 0.16, 0.04, 0.8, None),  # stamp_89 as it once read: four characters of noise
     ("国三三长", 0.85, 0.16, 0.04, 0.8, "high"),  # the same read with confidence is a ring
     ("国三三", 0.95, 0.16, 0.04, 0.8, None),  # under four characters: no company ring
-    ("艾克米中国有限公司", 0.75, 0.10, 0.04, 0.8, "high"),  # flat over all its pixels: the score does not matter
+    ("艾克米中国有限公司", 0.95, 0.10, 0.04, 0.8, "high"),  # flat over all its pixels
+    ("成化国一", 0.58, 0.10, 0.04, 0.8, None),  # stamp_118, flat all over, read as noise: no ring
     ("艾克米中国有限公司", 0.95, 0.16, 0.04, 0.40, "medium"),  # print not hidden
     ("艾克米中国有限公司", 0.95, 0.16, 0.30, 0.90, None),  # its pressure varies round the ring: stamped
 ])
