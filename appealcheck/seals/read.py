@@ -515,6 +515,8 @@ is stretched (paper and JPEG noise). Chosen on dev seeds 1171 and 1187's rocked 
 of 4-12 read 22-26 of 64 rings the plain reading missed)."""
 RING_GAPS = (90.0, 130.0)
 """Degrees the gap at the foot of a round seal's ring text spans, for the gap the page's foot proposes."""
+OVAL_GAPS = (120.0, 180.0)
+"""The same for an oval's gap, centred on its short axis."""
 
 
 def _faint_clean(norm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -542,6 +544,10 @@ def _faint_reading(norm: np.ndarray, seal: SealShape, oval: bool, expected: tupl
     if not oval:
         length = min(max(gaps[0][1], RING_GAPS[0]), RING_GAPS[1])
         gaps.append(((_page_down(seal) - length / 2) % 360.0, length))
+    else:
+        # An oval's text stands symmetric about its short axis: the gap is centred on one end of it.
+        length = min(max(gaps[0][1], OVAL_GAPS[0]), OVAL_GAPS[1])
+        gaps += [((axis - length / 2) % 360.0, length) for axis in (90.0, 270.0)]
     registered = [e for e in expected if WILD not in e]
     for gap_start, gap_len in gaps:
         strip = _ring_strip(clean, pol, seal, oval, gap_start + gap_len - 6.0, 360.0 - gap_len + 12.0)

@@ -478,6 +478,25 @@ def test_a_ring_near_a_registered_text_is_read_again_wider(tmp_path, monkeypatch
     assert (text.ring, text.against) == (narrow, registered)
 
 
+@pytest.mark.parametrize(("index", "file", "registered"), [
+    (56, "03_purchase_invoice.png", "成都天成晨光贸易有限公司"),
+    (7, "02_purchase_invoice.pdf", "星岚（杭州）电器有限公司"),
+])
+def test_an_ovals_ring_is_read_again_from_a_gap_on_its_short_axis(tmp_path, monkeypatch, index, file, registered):
+    """Genuine invoices of dev seed 1157 (a screenshot, an exported PDF): the widest empty stretch of the ring's band
+    was not its gap, and the ring read wrong. Read again with the gap centred on either end of the oval's short
+    axis, about which its text stands, it reads as registered; no such reading is taken unless it does."""
+    from appealcheck.seals import read as seal_read
+
+    page = _genuine_page(tmp_path, 1157, index, file)
+    (seal,) = find_seals(page.image, dpi=page.dpi)
+    assert seal.shape == "ellipse"
+    expected = (registered, "星岚科技（杭州）有限公司", "成都天成晨光电子商务有限公司")
+    assert read_seal(page.image, seal, want_center=False, expected=expected).ring == registered
+    monkeypatch.setattr(seal_read, "_faint_reading", lambda *a: None)
+    assert read_seal(page.image, seal, want_center=False, expected=expected).ring != registered
+
+
 def test_an_oval_ring_band_of_even_depth_unwraps_to_rows_of_even_height():
     """A band 12 px deep inside the rim of an oval 1.4 times as long as it is high: unwrapped along the oval, the
     band is as tall in the strip at the ends of the long axis as across the middle. Made round first, it was 1.4
