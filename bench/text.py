@@ -95,11 +95,13 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=100_000)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--realdata", type=Path)
+    ap.add_argument("--misses", type=Path, help="write every missed edit here, one JSON object a line")
     args = ap.parse_args()
     labels = [json.loads(line) for line in (args.corpus / "labels.jsonl").open(encoding="utf-8")][: args.limit]
     found = collections.defaultdict(lambda: [0, 0, 0])  # op -> found, located, total
     by_capture = collections.defaultdict(lambda: [0, 0, 0, 0])  # style -> genuine flagged, genuine, edits found, edits
     fa_examples, missed, elsewhere = [], collections.defaultdict(list), []
+    miss_rows = []
     seconds, pages = 0.0, 0
     t0 = time.perf_counter()
     with mp.get_context("spawn").Pool(args.workers, initializer=_init, initargs=(str(args.corpus),)) as pool:
@@ -133,7 +135,11 @@ def main() -> None:
                             elsewhere.append(f"{appeal_id}/{ld['file']} ({style}, {op}): {hits[0][3][:140]}")
                     else:
                         missed[op].append(f"{appeal_id}/{ld['file']} ({style})")
+                        miss_rows.append({"appeal_id": appeal_id, "file": ld["file"], "kind": ld["kind"], "op": op,
+                                          "style": style, "regions": ld.get("regions", [])})
     took = time.perf_counter() - t0
+    if args.misses:
+        args.misses.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in miss_rows), encoding="utf-8")
     print(f"{len(labels)} appeals of {args.corpus} in {took:.0f} s with {args.workers} workers "
           f"({platform.processor() or platform.machine()}, {mp.cpu_count()} cores)")
     print("\nedit type            found   located on the edit")

@@ -41,11 +41,14 @@ from appealcheck.forensics.glyphs import (
     FIELD_MIN_CHARS,
     PHOTO_DATE_SCALE,
     PHOTO_NAME_SCALE,
+    Amount,
     DateMarks,
     Departure,
     Glyph,
     PhotoSizes,
     Scale,
+    amount_faces,
+    amounts,
     date_departures,
     date_marks,
     date_sizes,
@@ -252,6 +255,7 @@ def analyse(ctx: DocContext) -> TextReport:
         on_page: list[Glyph] = []
         measured_lines: list[list[Glyph]] = []
         dates = []
+        money: list[tuple[OcrLine, Amount]] = []
         for ln in lines:
             glyphs = line_glyphs(grey, ln, red)
             if glyphs is None:
@@ -263,6 +267,7 @@ def analyse(ctx: DocContext) -> TextReport:
             on_page += glyphs
             measured_lines.append(glyphs)
             dates += [(ln, d) for d in date_marks(glyphs)]
+            money += [(ln, a) for a in amounts(glyphs)]
             tilt = line_slope(ln, slope)
             for d in departures(glyphs, tilt):
                 out.append(LineDeparture(text.page, ln, d))
@@ -276,6 +281,8 @@ def analyse(ctx: DocContext) -> TextReport:
         photo = None if not_photo else PhotoSizes(grey, *perspective_gradient(measured_lines))
         sizes = date_sizes(marks) if photo is None else date_sizes(marks, photo.measure, PHOTO_DATE_SCALE)
         out += _on_lines(text.page, dates, date_departures(marks) + sizes)
+        out += [LineDeparture(text.page, next(ln for ln, a in money if a.glyphs[0] is dep.glyphs[0]), dep)
+                for dep in amount_faces([a for _, a in money])]
         # A PDF's page is the reader's rendering of its image, resampled: pixel identity does not survive it.
         pc = page_clones(grey, on_page, jpeg_grid=ctx.document.info.format == "jpeg") \
             if ctx.document.info.format != "pdf" else None
@@ -356,8 +363,8 @@ def _reported(ld: LineDeparture) -> bool:
     d = ld.departure
     if ld.field is not None:
         return d.score >= FIELD_SCORE and abs(d.shift) >= FIELD_MIN_PX
-    if d.what in ("date", "size"):
-        return True  # `date_departures` and `date_sizes` return only what passes their thresholds
+    if d.what in ("date", "size", "face"):
+        return True  # `date_departures`, `date_sizes` and `amount_faces` return only what passes their thresholds
     if d.what == "baseline":
         return d.score >= BASELINE_SCORE and abs(d.shift) >= BASELINE_MIN_PX
     return d.score >= HEIGHT_SCORE and abs(d.shift) >= HEIGHT_MIN
@@ -382,6 +389,10 @@ def _describe(ld: LineDeparture) -> str:
                     "size (the spacing of their characters and their spans), though alike in layout and print")
         return (f"The date '{run}' in {line} is printed {abs(d.shift):.1%} {way} than the page's other dates of the "
                 "same layout and print (the spacing of its characters and its span)")
+    if d.what == "face":
+        way = "more" if d.shift > 0 else "less"
+        return (f"The amount '{run}' in {line} is spaced by another face than the page's other amounts of its size: "
+                f"its separator takes {abs(d.shift):.2f} of a digit's width {way} than theirs")
     way = ("lower" if d.shift > 0 else "higher") if d.what == "baseline" else ("taller" if d.shift > 0 else "shorter")
     size = f"{abs(d.shift):.1f} px" if d.what == "baseline" else f"{abs(d.shift):.0%}"
     if ld.field is not None:
@@ -400,14 +411,15 @@ def _finding(ld: LineDeparture, check: str) -> Finding:
            max(g.x1 for g in shown) + 1, max(g.bottom for g in shown) + 1)
     why = ("one of them was printed separately" if d.other else "typed in apart from it" if ld.field
            else "printed separately" if d.what == "baseline" else "set in apart from its marks" if d.what == "date"
-           else "another print size")
-    scale = f"{d.score:.1f} times the reporting threshold" if d.what in ("date", "size") \
+           else "typed in another face" if d.what == "face" else "another print size")
+    scale = f"{d.score:.1f} times the reporting threshold" if d.what in ("date", "size", "face") \
         else f"{d.score:.0f} times the line's own scatter"
-    return Finding(id="text.font_inconsistent" if d.what in ("height", "size") else "text.baseline_shift",
+    return Finding(id="text.font_inconsistent" if d.what in ("height", "size", "face") else "text.baseline_shift",
                    severity="high",
                    check=check, page=ld.page, box=box,
                    message=f"{_describe(ld)} ({scale}): {why}",
-                   measured=round(d.shift, 3), expected="0 px" if d.what == "baseline" else "0%")
+                   measured=round(d.shift, 3),
+                   expected="0 px" if d.what == "baseline" else "0 digits" if d.what == "face" else "0%")
 
 
 def _ink_score(d: InkDeparture, capture: str) -> float:
@@ -529,8 +541,8 @@ class TextConsistency(Check):
     # 6: licensee sized against licensor (text.field_size); 7: tilts bounded; 8: photos: 4 others; 9: ink hue;
     # 10: a date's digits against its 年月日; 11: a receipt's total against its amounts' column;
     # 12: a date's size against the page's other dates (also on faxes and phone photos); on photos, the licensee
-    # against the licensor by their shared ending
-    version = "12"
+    # against the licensor by their shared ending; 13: an amount's face against the page's other amounts
+    version = "13"
 
     def __init__(self) -> None:
         self._last: LastWork[TextReport] = LastWork()
@@ -572,7 +584,7 @@ class TextConsistency(Check):
         best = {"baseline": 0.0, "height": 0.0}
         for ld in rep.departures:
             d = ld.departure
-            if d.what in ("date", "size"):
+            if d.what in ("date", "size", "face"):
                 # Counted by its finding (finding.text.baseline_shift, finding.text.font_inconsistent); it has no
                 # score of its own.
                 continue
