@@ -260,8 +260,11 @@ def analyse(ctx: DocContext) -> TextReport:
             glyphs = line_glyphs(grey, ln, red)
             if glyphs is None:
                 # A date under the seal (a letter's issue date) is still measured against its own 年月日.
-                if red is not None and "年" in ln.text:
-                    dates += [(ln, d) for d in date_marks(line_glyphs(grey, ln, red, under_seal=True) or [])]
+                # So is an amount beside the seal (an invoice's total), against the page's other amounts.
+                if red is not None and ("年" in ln.text or AMOUNT_END.search(ln.text)):
+                    under = line_glyphs(grey, ln, red, under_seal=True) or []
+                    dates += [(ln, d) for d in date_marks(under)]
+                    money += [(ln, a) for a in amounts(under)]
                 continue
             measured += 1
             on_page += glyphs
