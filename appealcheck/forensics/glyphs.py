@@ -20,6 +20,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+import cv2
 import numpy as np
 
 from appealcheck.models import OcrLine
@@ -209,7 +210,38 @@ def line_glyphs(grey: np.ndarray, line: OcrLine, red: np.ndarray | None = None,
         glyphs = _at_level(crop < paper - level * (paper - dark), chars, (y0 + y1) / 2 - cy0, h)
         if glyphs is not None:
             return [Glyph(g.ch, g.x0 + cx0, g.x1 + cx0, g.top + cy0, g.bottom + cy0) for g in glyphs]
+    # A ruled line through the box (a form's rule, or one a scan's slant brings in from above) joins every column
+    # it crosses: cut again with it taken out, and keep the cut only where the rule stays clear of the characters,
+    # whose edges it would otherwise clip.
+    for level in LEVELS:
+        mask = crop < paper - level * (paper - dark)
+        rule = _rule(mask, h)
+        if rule is None:
+            return None
+        glyphs = _at_level(mask & ~rule, chars, (y0 + y1) / 2 - cy0, h)
+        if glyphs is not None:
+            if any(rule[max(0, g.top - 1):g.bottom + 2, g.x0:g.x1 + 1].any() for g in glyphs):
+                return None
+            return [Glyph(g.ch, g.x0 + cx0, g.x1 + cx0, g.top + cy0, g.bottom + cy0) for g in glyphs]
     return None
+
+
+RULE_LENGTH = 2.0
+"""Ink running unbroken along a row for this many line heights is a ruled line, not a character (an ideograph is
+one line height wide, and characters stand apart)."""
+
+
+def _rule(mask: np.ndarray, h: int) -> np.ndarray | None:
+    """The pixels of the ruled lines in a binarised line crop (grown by a pixel), or None when it has none."""
+    m = mask.astype(np.uint8)
+    # Thickened first, so that a rule slanted a pixel every dozen or so still runs unbroken along a row.
+    thick = cv2.dilate(m, np.ones((7, 1), np.uint8))
+    length = max(int(RULE_LENGTH * h), 24)
+    long = cv2.morphologyEx(thick, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1)))
+    if not long.any():
+        return None
+    # Its ends, where the slant leaves shorter rows, along with it.
+    return cv2.dilate(cv2.dilate(long, np.ones((3, h), np.uint8)) & m, np.ones((3, 3), np.uint8)) > 0
 
 
 def _at_level(mask: np.ndarray, chars: list[str], mid: float, h: int) -> list[Glyph] | None:

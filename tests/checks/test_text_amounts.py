@@ -87,3 +87,42 @@ def test_one_amount_spaced_by_another_face_is_named_and_a_larger_total_is_not_co
     # With one other amount, or others that disagree, nothing shows which face is the page's.
     assert amount_faces([page[0], retyped]) == []
     assert amount_faces([page[0], amounts(_amount(0, "4578.86", 0.75))[0], retyped]) == []
+
+
+def _ruled_line(rule: tuple[int, int, int, int]):
+    """A printed line '2024年04月10日' (ink from x 20 to about 250) in an OCR box reaching x 400, and a ruled line."""
+    import numpy as np
+    from PIL import Image, ImageDraw
+
+    from appealcheck.models import OcrLine
+    from appealcheck.samples.fonts import get_font
+
+    im = Image.new("L", (420, 90), 250)
+    d = ImageDraw.Draw(im)
+    d.text((20, 60), "2024年04月10日", font=get_font("sans", 32), fill=30, anchor="ls")
+    d.line(rule, fill=60, width=2)
+    corners = ((15, 28), (400, 28), (400, 68), (15, 68))
+    return np.asarray(im), OcrLine("2024年04月10日", (15, 28, 400, 68), corners, 0.99)
+
+
+def test_a_line_with_a_rule_across_its_box_clear_of_its_characters_is_cut_and_one_through_them_is_not():
+    from appealcheck.forensics.glyphs import line_glyphs
+
+    # Slanting through the box right of the last character, at the characters' height: a stray column of ink before.
+    grey, line = _ruled_line((300, 34, 420, 37))
+    glyphs = line_glyphs(grey, line)
+    assert glyphs is not None and "".join(g.ch for g in glyphs) == "2024年04月10日"
+    assert max(g.x1 for g in glyphs) < 262
+    grey, line = _ruled_line((0, 50, 420, 50))  # straight through the characters
+    assert line_glyphs(grey, line) is None
+
+
+def test_a_letters_end_date_under_a_slanted_rule_retyped_larger_is_found(scanner, tmp_path):
+    """Seed 1203 (development): a scanned letter whose validity line has the rule above it slanting into its box;
+    its end date was retyped larger and lower."""
+    doc, path = _write(tmp_path, 68, "02_authorization_letter.jpg")
+    assert doc["ops"][0] == "field_retyped" and doc["capture"]["style"] == "scan"
+    found = [f for d in scanner.scan(path).documents for f in d.findings
+             if f.id in ("text.font_inconsistent", "text.baseline_shift")]
+    (ex0, ey0, ex1, ey1) = doc["regions"][0]["box"]
+    assert any(f.box[0] < ex1 and ex0 < f.box[2] and f.box[1] < ey1 and ey0 < f.box[3] for f in found)
