@@ -106,7 +106,7 @@ KNOWN_FINDINGS: tuple[tuple[str, str], ...] = (
     ("template.field_pattern", "a field does not have the form the brand's template prints"),
     ("template.seal_outside", "the seal is stamped where the brand's template never puts it"),
     ("text.baseline_shift", "digits of a line, or a letter's field, sit off the line's baseline (printed apart)"),
-    ("text.font_inconsistent", "digits of a line, or a date against the page's other dates, are another size"),
+    ("text.font_inconsistent", "digits of a line, a date or an amount are another size or face than the page's others"),
     ("text.glyph_cloned", "two printings of a digit are the same pixels: one was cloned on the captured image"),
     ("text.field_size", "a letter's licensee is printed a size off the same characters of its licensor"),
     ("text.ink_colour", "a value is printed in another ink hue than the rest of the page (typed in afterwards)"),
