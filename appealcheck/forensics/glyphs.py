@@ -334,8 +334,8 @@ class Departure:
     of the digits' height (positive: the digits sit lower against their marks than the other dates' do). Face: the
     separator's step less the other amounts', in digits."""
     score: float
-    """The shift in units of the line's own scatter (how far beyond chance); for a date, of the reporting
-    threshold."""
+    """The shift in units of the line's own scatter (how far beyond chance); for a date or an amount's face, of the
+    reporting threshold."""
     other: tuple[Glyph, ...] = ()
     """When the line splits into two like halves and nothing shows which moved, the other half (either may
     have been printed apart)."""
