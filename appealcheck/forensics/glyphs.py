@@ -842,7 +842,7 @@ AMOUNT_FACE = 0.35
 do was typed in another face: a proportional point (half a digit) among monospaced amounts (a whole digit), or the
 other way. Development seed 1203 (invoices and receipts): genuine amounts depart from their page's others by at most
 0.23 (a phone photo), amounts retyped in another face by 0.47-0.58; the 97 amounts measured on the 26 real German
-receipts step their separators 0.80-1.16 of a digit, 0.16 at most from their receipt's others."""
+receipts step their separators 0.80-1.16 of a digit, 0.26 at most from their receipt's others."""
 AMOUNT_PEERS = 2
 """Other amounts of the page, of about its size, that must agree among themselves (within AMOUNT_AGREE)."""
 AMOUNT_AGREE = 0.2
