@@ -445,7 +445,7 @@ class SealCheck(Check):
     """Seals present, readable, registered, of the right entity, size and shape, and not pasted."""
 
     id = "seal"
-    version = "23"  # 10: a fax's taxpayer number compared only when it passes its check digit; a seal known by its
+    version = "24"  # 10: a fax's taxpayer number compared only when it passes its check digit; a seal known by its
     # code; a look-alike in a ring read in part on a photo needs the strip to show it; another party's seal read in
     # part, or named word for word; a ring whose only substitutions are slips is never unregistered. 11: a look-alike
     # in the best reading needs LOOKALIKE_NATS of 0.2. 12: flat ink judged round the ring where it was measured.
@@ -457,7 +457,8 @@ class SealCheck(Check):
     # outline that holds a QR code or barcode (`find._holds_code`); 20: a ring not read as registered is read again
     # with its faint ink stretched against the ink around it (`read._faint_reading`); 21: an oval's ring unwrapped
     # along the oval (`read._oval_strip`); 22: no seal judged pasted whose ring reads under READ_CONFIDENT; 23: an
-    # oval's second reading also from a gap on its short axis
+    # oval's second reading also from a gap on its short axis; 24: a blank centre agrees with a seal without centre
+    # text (`seals._centre_agrees`)
 
     def run(self, ctx: DocContext) -> list[Finding]:
         obs = analyse_seals(ctx)

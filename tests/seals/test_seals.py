@@ -1629,6 +1629,34 @@ def _corpus_letter(tmp_path: Path, seed: int, index: int, ops: tuple[str, ...], 
     return ctx, label
 
 
+def test_a_round_seal_with_a_blank_centre_is_its_entitys_official_seal_not_its_contract_seal(tmp_path):
+    """A-1175-000058 (dev seed 1175, `--ops seal_geometry`), a letter exported to PDF: its official seal re-engraved
+    in another face, the text spread over 25 degrees less. Its ring read as the entity's name, which its official and
+    contract seals both carry, and the image match chose the contract seal (合同专用章), whose text spans 291 degrees:
+    the span went unjudged. Nothing was read in the middle, so the seal without centre text is the one meant."""
+    ctx, label = _corpus_letter(tmp_path, 1175, 58, ("seal_geometry",), "01_authorization_letter.pdf", ratio=0.7)
+    assert label["ops"][0] == "seal_geometry" and label["seals"][0]["id"] == "xinglan-official"
+    o = analyse_seals(ctx)[0]
+    assert o.text.ring == "星岚（杭州）电器有限公司" and not o.text.center
+    assert o.match.spec_id == "xinglan-official", o.match
+    found = [f for f in SealCheck().run(ctx) if f.id.startswith("seal.")]
+    assert [f.id for f in found] == ["seal.text_span_mismatch"], [f.message for f in found]
+    assert found[0].expected["text_span"] == pytest.approx(242.5, abs=3)
+
+
+@pytest.mark.parametrize(("index", "name"), [(8, "01_authorization_letter.jpg"), (25, "01_authorization_letter.jpg"),
+                                           (32, "01_authorization_letter.pdf")])
+def test_a_contract_seal_whose_centre_is_read_stays_the_contract_seal(tmp_path, index, name):
+    """The other way round: genuine contract seals of the same seed (a rocked stamp on a screenshot, a photo, a PDF
+    export), whatever their centre read as (A-1175-000008's '舍司专用章'), stay contract seals."""
+    ctx, label = _corpus_letter(tmp_path, 1175, index, ("seal_geometry",), name, ratio=0.7)
+    assert label["ops"] == [] and label["seals"][0]["id"].endswith("-contract")
+    o = analyse_seals(ctx)[0]
+    assert o.text.center
+    assert o.match.spec_id == label["seals"][0]["id"]
+    assert [f.id for f in SealCheck().run(ctx) if f.id.startswith("seal.")] == []
+
+
 def test_a_faxed_half_ring_fitted_short_is_no_seal_of_another_size(tmp_path, monkeypatch):
     """A-1199-000096 (fresh seed 1199), a genuine invoice faxed: the oval's lower rim did not come through, and the
     outline fitted to the rest measures 35.9 x 22.8 mm for the registered 40 x 30, short by 10% and 24%. Once its
