@@ -6,7 +6,9 @@ CORPUS comes from `appealcheck samples generate CORPUS --appeals 60 --seed 11`. 
 do not list genuine seal boxes, so detection is scored per document: letters, invoices and business
 licences carry exactly one seal, receipts none. Greyscale scans and faxes carry no colour: their seals
 are found as dark ink or as ink paler than the print, and counted apart. Document fields come from the
-labels (what is printed), standing in for extraction.
+labels (what is printed), standing in for extraction. Photographed documents of a kind the brand registered
+templates for are read by OCR as well (`--no-ocr` skips it): a photo has no scale of its own, and its seal is sized
+through the template its text registers to.
 """
 
 from __future__ import annotations
@@ -35,13 +37,19 @@ SEAL_KINDS = {"authorization_letter", "purchase_invoice", "business_license"}
 SEAL_OPS = ("seal_pasted", "seal_other_entity", "seal_text_altered", "seal_geometry")
 
 
-def corpus(root: Path, limit: int | None, rings: bool = False) -> None:
+def corpus(root: Path, limit: int | None, rings: bool = False, ocr: bool = True) -> None:
     check = SealCheck()
+    reader = None
+    if ocr:
+        from appealcheck.api import Scanner, ScanOptions
+
+        reader = Scanner(ScanOptions(ocr_threads=1)).reader
     packs = {}
     det = Counter()
     per_op = defaultdict(Counter)
     genuine = Counter()
     ring_exact = Counter()
+    photo_sizes = defaultdict(list)
     times, pages = 0.0, 0
     for n, line in enumerate(open(root / "labels.jsonl", encoding="utf-8")):
         if limit and n >= limit:
@@ -53,7 +61,11 @@ def corpus(root: Path, limit: int | None, rings: bool = False) -> None:
             doc = read_document(root / "appeals" / lab["appeal_id"] / d["file"], d["file"])
             colour = d["capture"]["mode"] == "rgb"
             fields = {k: FieldValue(k, v, str(v), confidence=1.0) for k, v in d["fields"].items() if isinstance(v, str)}
-            ctx = SimpleNamespace(document=doc, brand=packs[b], reader=None, kind=d["kind"], fields=fields)
+            ctx = SimpleNamespace(document=doc, brand=packs[b], reader=None, kind=d["kind"], fields=fields, ocr=())
+            if reader is not None and doc.info.camera and any(t.kind == d["kind"] for t in packs[b].templates):
+                # A photo has no scale of its own: its seal is sized through the template its text registers to.
+                ctx.reader = reader
+                ctx.ocr = tuple(reader.read_page(p) for p in doc.pages)
             t0 = time.perf_counter()
             obs = analyse_seals(ctx)
             findings = check.run(ctx)
@@ -67,6 +79,12 @@ def corpus(root: Path, limit: int | None, rings: bool = False) -> None:
             det[f"{group}.found"] += len(obs)
             seal_ops = [op for op in d["ops"] if op in SEAL_OPS]
             flagged = any(f.id.startswith("seal.") for f in findings)
+            if obs and obs[0].size_by == "template" and obs[0].match:
+                # A photographed seal sized through its letter's template: its size against the registered one.
+                want_mm = next((x.size_mm for x in packs[b].seals if x.id == obs[0].match.spec_id), None)
+                if want_mm:
+                    ratio = (obs[0].size_mm[0] * obs[0].size_mm[1] / (want_mm[0] * want_mm[1])) ** 0.5
+                    photo_sizes["genuine" if not d["ops"] else "+".join(d["ops"])].append(round(ratio, 3))
             # Genuine: no forgery at all. A made-up licensor (licensor_unknown) comes with its own made-up seal, which
             # the seal check rightly calls unregistered: that document is forged, not a false alarm.
             if expected and obs and not d["ops"]:
@@ -142,6 +160,9 @@ def corpus(root: Path, limit: int | None, rings: bool = False) -> None:
         fa, n = genuine[g + ".false_alarm"], genuine[g + ".docs"]
         print(f"false alarms on genuine sealed {g} docs (a seal found): {fa}/{n} = {fa / max(n, 1):.1%}")
     print(f"seal analysis time per page: {times / max(pages, 1):.3f} s ({pages} pages)")
+    print("photographed seals sized through their template, size over the registered seal's:")
+    for k, v in sorted(photo_sizes.items()):
+        print(f"    {k:40} {len(v):3}  {min(v):.3f}-{max(v):.3f}  {sorted(v) if len(v) <= 8 else ''}")
 
 
 def real(folder: Path) -> None:
@@ -178,8 +199,9 @@ def main() -> None:
     ap.add_argument("--real", type=Path, default=Path(__file__).resolve().parents[2] / "shared/realdata/seals/images")
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--rings", action="store_true", help="list each issuer seal whose ring text was not read exactly")
+    ap.add_argument("--no-ocr", action="store_true", help="skip OCR of photographed letters (their seals go unsized)")
     a = ap.parse_args()
-    corpus(a.corpus, a.limit, a.rings)
+    corpus(a.corpus, a.limit, a.rings, not a.no_ocr)
     if a.real.is_dir():
         real(a.real)
 

@@ -64,6 +64,9 @@ class SealObservation:
     """Ink-pressure pattern (`compare.impression`), encoded: pasted copies of one impression share it."""
     geometry: Geometry | None = None
     """Star and ring width as shares of the radius (`measure.geometry`); None on a colourless page or a small seal."""
+    size_by: str | None = None
+    """How `size_mm` was measured: 'dpi' (the page's resolution) or 'template' (a photo registered to the template
+    its document follows, `checks.template.paper_transform`)."""
 
     @property
     def page(self) -> int:
@@ -136,20 +139,38 @@ def _analyse(ctx: DocContext) -> list[SealObservation]:
     out = []
     for page in ctx.document.pages:
         scale = px_per_mm(page, _photographed(ctx))
+        paper = _paper(ctx) if scale is None and page.index == 0 and read else None
         for shape in find_seals(page.image, page.index, dpi=page.dpi)[:MAX_SEALS_PER_PAGE]:
             match = _match(page.image, shape, reg, specs)
             text = read_seal(page.image, shape, want_center=True,
                              want_code=bool(match and specs[match.spec_id].code),
                              want_middle=ctx.kind == "purchase_invoice" and shape.shape == "ellipse",
                              expected=texts) if read else None
-            size = size_mm(shape, scale)
+            size, size_by = size_mm(shape, scale), "dpi" if scale else None
+            if size is None and paper is not None:
+                size, size_by = _paper_size(paper, shape), "template"
             if match is not None and text is not None:
                 match = _rematch_text(match, text, page.image, shape, reg, specs, size)
             pattern = impression(page.image, shape, match.rotation if match else None)
             out.append(SealObservation(shape, text, size, ink_stats(page.image, shape), match,
                                        ink_hash(page.image, shape), encode_impression(pattern),
-                                       geometry(page.image, shape)))
+                                       geometry(page.image, shape), size_by if size else None))
     return out
+
+
+def _paper(ctx: DocContext):
+    """The first page's transform from its template's paper in millimetres (`checks.template.paper_transform`)."""
+    # Imported here: appealcheck.checks.template imports this package (it places the seals).
+    from appealcheck.checks.template import paper_transform
+
+    return paper_transform(ctx)
+
+
+def _paper_size(paper, shape: SealShape) -> tuple[float, float] | None:
+    """A seal's size in millimetres on its template's paper, through `paper` (`_paper`)."""
+    from appealcheck.checks.template import on_paper
+
+    return on_paper(paper, shape.center, shape.axes, shape.angle)
 
 
 def _match(image, shape: SealShape, reg: dict[str, Enrolled], specs: dict) -> SealMatch | None:
