@@ -150,7 +150,7 @@ def _analyse(ctx: DocContext) -> list[SealObservation]:
             if size is None and paper is not None:
                 size, size_by = _paper_size(paper, shape), "template"
             if match is not None and text is not None:
-                match = _rematch_text(match, text, page.image, shape, reg, specs, size)
+                match = _rematch_text(match, text, page.image, shape, reg, specs, size, size_by == "template")
             pattern = impression(page.image, shape, match.rotation if match else None)
             out.append(SealObservation(shape, text, size, ink_stats(page.image, shape), match,
                                        ink_hash(page.image, shape), encode_impression(pattern),
@@ -194,8 +194,25 @@ the outline may be either (a faint arc fits a round seal as 42.9 x 36.9 mm, rati
 
 def plain_shape(shape: SealShape) -> str | None:
     """'circle' or 'ellipse' when the fitted outline says so plainly, else None."""
-    ratio = shape.axes[0] / max(shape.axes[1], 1e-6)
+    return _plain(shape.axes[0] / max(shape.axes[1], 1e-6))
+
+
+def _plain(ratio: float) -> str | None:
     return "circle" if ratio < ROUND_BELOW else "ellipse" if ratio > OVAL_ABOVE else None
+
+
+def outline_ratio(o: SealObservation) -> float:
+    """Width over height of a seal's outline: on its template's paper when it was sized there, else on the page. A
+    photo foreshortens the sheet, and a round seal photographed at a slant is an oval on the page: A-1207-000095's
+    border ring, cut twice as wide, fitted 170 x 154 px (1.10) and was not judged; on the paper it is 42.1 x 41.9 mm."""
+    if o.size_by == "template" and o.size_mm:
+        return max(o.size_mm) / max(min(o.size_mm), 1e-6)
+    return o.shape.axes[0] / max(o.shape.axes[1], 1e-6)
+
+
+def plain_outline(o: SealObservation) -> str | None:
+    """`plain_shape` of the seal's outline as `outline_ratio` measures it."""
+    return _plain(outline_ratio(o))
 
 
 def _size_off(size: tuple[float, float] | None, want) -> float:
@@ -227,7 +244,7 @@ carry one text: an unread ring ties every seal at 0, and the image match decides
 
 
 def _rematch_text(match: SealMatch, text: SealText, image, shape, reg, specs,
-                  size: tuple[float, float] | None = None) -> SealMatch:
+                  size: tuple[float, float] | None = None, on_paper: bool = False) -> SealMatch:
     """Prefer the registered seal whose text the ring reads as, when the image match is not decisive."""
     from rapidfuzz import fuzz
 
@@ -250,7 +267,8 @@ def _rematch_text(match: SealMatch, text: SealText, image, shape, reg, specs,
         # 42.9 x 36.9 mm was taken for the 40 x 30 mm invoice seal).
         center = canonical(text.center or "")
         aligned = {k: align(sig, reg[k].sig) for k in tied}
-        plain = plain_shape(shape)
+        # A photo's seal sized on its template's paper is judged round or oval there (see `outline_ratio`).
+        plain = _plain(max(size) / max(min(size), 1e-6)) if on_paper and size else plain_shape(shape)
         best_sid = max(tied, key=lambda k: (specs[k].shape == plain if plain else -_size_off(size, specs[k].size_mm),
                                             _centre_agrees(center, specs[k].center_text), aligned[k][0]))
     else:
@@ -312,4 +330,4 @@ def is_match(m: SealMatch, text: SealText | None = None) -> bool:
 
 
 __all__ = ["IMAGE_MATCH", "SealMatch", "SealObservation", "analyse_seals", "enrolled", "is_match", "licence_code",
-           "plain_shape", "seal_facts", "taxpayer_no", "taxpayer_part"]
+           "outline_ratio", "plain_outline", "plain_shape", "seal_facts", "taxpayer_no", "taxpayer_part"]

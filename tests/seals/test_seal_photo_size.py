@@ -9,9 +9,11 @@ from PIL import Image
 
 from appealcheck.api import Scanner, ScanOptions
 from appealcheck.checks.template import A4_MM, on_paper, paper_mm
+from appealcheck.ingest.files import read_document
 from appealcheck.samples.appeal import build
 from appealcheck.samples.compose import serial_forgers
 from appealcheck.samples.writer import write_packs
+from appealcheck.seals.find import find_seals
 
 OPS = ("seal_geometry",)
 
@@ -92,3 +94,24 @@ def test_a_genuine_photographed_seal_measures_its_registered_size_through_the_te
     assert found == [], [f.message for f in found]
     assert doc.seals and doc.seals[0]["size_mm"] is not None
     assert all(abs(v / registered - 1) < 0.06 for v in doc.seals[0]["size_mm"]), doc.seals[0]["size_mm"]
+
+
+def test_a_photographed_seal_oval_on_the_page_is_judged_round_on_the_paper(tmp_path_factory):
+    """Fresh seed 1207's A-1207-000095, a photographed letter whose seal's border ring was cut 2.2 times as wide. The
+    photo's slant made the round seal a 1.10 oval on the page, which is not plainly round, so nothing of its engraving
+    was judged; on the template's paper it is round."""
+    root = tmp_path_factory.mktemp("a1207_95")
+    write_packs(root / "rules", {})
+    out = build(1207, 95, 0.7, serial_forgers(1207), OPS)
+    name = "02_authorization_letter.jpg"
+    (root / name).write_bytes(dict(out.files)[name])
+    label = next(d for d in out.label["documents"] if d["file"] == name)
+    assert label["ops"] == ["seal_geometry"] and label["capture"]["style"] == "photo"
+    scanner = Scanner(ScanOptions(rules_dirs=(root / "rules",), brand=out.label["brand"]))
+    found, doc = _seal_findings(scanner, root / name)
+    page = read_document(root / name, name).pages[0]
+    outline = find_seals(page.image, 0, dpi=page.dpi)[0]
+    assert outline.axes[0] / outline.axes[1] > 1.08  # an oval on the page
+    seal = doc.seals[0]
+    assert max(seal["size_mm"]) / min(seal["size_mm"]) < 1.05  # round on the paper
+    assert "seal.ring_width_mismatch" in [f.id for f in found], [f.message for f in found]

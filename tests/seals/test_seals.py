@@ -14,7 +14,7 @@ import yaml
 from PIL import Image, ImageDraw
 
 from appealcheck.checks.interface import DocContext
-from appealcheck.checks.seals import ISSUER_FIELDS, SealCheck, lookalike_swaps
+from appealcheck.checks.seals import ISSUER_FIELDS, SPAN_OFF, SealCheck, lookalike_swaps
 from appealcheck.errors import PackError
 from appealcheck.forensics.paste import code_boxes
 from appealcheck.models import Appeal, Document, FieldValue, FileInfo, Page, Seller
@@ -1819,6 +1819,7 @@ def test_a_round_seal_inked_faintly_on_one_side_is_fitted_round(tmp_path):
     ({"ring_mm": 1.2 * 1.3}, []),
     ({"span_deg": 240 + 30}, ["seal.text_span_mismatch"]),
     ({"span_deg": 240 - 30}, ["seal.text_span_mismatch"]),
+    ({"span_deg": 240 - 19}, ["seal.text_span_mismatch"]),  # A-1207-000027's re-engraving measured 19.5 off
     ({"span_deg": 240 + 8}, []),
 ])
 def test_a_seal_cut_by_another_engraver_is_told_by_its_star_ring_and_text_span(pack, change, found):
@@ -1834,7 +1835,7 @@ def test_a_seal_cut_by_another_engraver_is_told_by_its_star_ring_and_text_span(p
     if found == ["seal.ring_width_mismatch"]:
         assert feats["seal.ring_width_off"] > 0.45
     if found == ["seal.text_span_mismatch"]:
-        assert feats["seal.text_span_off"] > 20
+        assert feats["seal.text_span_off"] > SPAN_OFF
     if not found:
         assert feats["seal.star_off"] < 0.25 and feats["seal.ring_width_off"] < 0.45
         assert feats["seal.text_span_off"] < 20
@@ -1920,3 +1921,34 @@ def test_a_part_read_defers_to_a_whole_number_the_page_read_inside_the_seal(monk
     only_print = [u for u in ctx.fields["usccs"].value if u["box"][1] < 100]
     ctx = replace(ctx, fields={**ctx.fields, "usccs": FieldValue("usccs", only_print, "", 0, None, 0.99)})
     assert [(f.id, f.measured) for f in SealCheck().run(ctx)] == [("seal.taxpayer_mismatch", "9133021297H2")]
+
+
+def test_a_rings_span_is_judged_only_read_in_order_and_round_on_the_page():
+    """`engraving`'s text span: A-1201-000019, a genuine photo, read '电器有限公司星岚杭州' for
+    星岚（杭州）电器有限公司, from the middle of the name, and spanned 339 degrees for 242; A-1201-000035, a genuine
+    photo slanted into a 1.15
+    oval on the page, read whole and spanned 317 for 247. Neither is judged; the star and ring still are, on the
+    template's paper where the seal was sized there."""
+    from types import SimpleNamespace
+
+    from appealcheck.checks.seals import engraving
+    from appealcheck.seals.measure import Geometry
+
+    spec = SimpleNamespace(text="星岚（杭州）电器有限公司", center_text="")
+    enr = SimpleNamespace(geometry=Geometry(0.251, 0.0563), shape=SimpleNamespace(shape="circle"), gap=(247.5, 117.5))
+
+    def seen(ring, similarity, span, axes, size_by=None, size=None):
+        shape = SimpleNamespace(axes=axes, inside_page=1.0)
+        text = SimpleNamespace(ring=ring, ring_score=0.97, text_span=span)
+        return SimpleNamespace(geometry=Geometry(0.25, 0.06), shape=shape, text=text, size_by=size_by, size_mm=size,
+                               match=SimpleNamespace(text_similarity=similarity))
+
+    whole = engraving(seen("星岚（杭州）电器有限公司", 100.0, 266.0, (330, 328)), enr, spec)
+    assert whole["text_span"] == 23.5 and whole["ring_width"] == pytest.approx(1.066, abs=0.001)
+    rotated = engraving(seen("电器有限公司星岚杭州", 55.0, 339.5, (330, 328)), enr, spec)
+    assert rotated["text_span"] is None and rotated["star"] is not None
+    slanted = engraving(seen("星岚（杭州）电器有限公司", 100.0, 317.5, (176, 153), "template", (42.3, 41.6)), enr, spec)
+    assert slanted["text_span"] is None and slanted["ring_width"] is not None
+    # Oval on the page and not sized on a template's paper: nothing is judged, as before.
+    assert engraving(seen("星岚（杭州）电器有限公司", 100.0, 317.5, (176, 153)), enr, spec) == \
+        {"star": None, "ring_width": None, "text_span": None}
