@@ -80,9 +80,9 @@ SIZE_TOLERANCE = 0.07
 """Relative difference of the seal's width from the registered width tolerated (engravers cut to ±1 mm)."""
 SIZE_TOLERANCE_PHOTO = 0.1
 """The same for a photographed seal sized through its letter's template (`SealObservation.size_by` 'template'):
-genuine photographed letters measured 0.98-1.04 of their registered size on seed 1205 (50) and 0.985-1.043 on dev
-seed 1175 (25); a photo's blur widens the outline. Seals cut 0.82, 1.14 and 1.2 times the size measured 0.81, 1.14
-and 1.21 (seed 1175)."""
+genuine photographed letters measured 0.965-1.050 of their registered size (the geometric mean of the axes) on seeds
+1175, 1201, 1205, 1207 and 1211 (219 letters); a photo's blur widens the outline. Seals cut 0.82, 1.14 and 1.2 times
+the size measured 0.81, 1.14 and 1.21 (seed 1175)."""
 SIZE_EVEN = 0.1
 """On a colourless page, how far the two axes of a seal of another size may disagree on the scale (as a ratio less
 one): a seal cut to another size is scaled evenly, and an outline fitted to a fax's half ring is short along both

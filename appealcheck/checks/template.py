@@ -341,14 +341,10 @@ PAPER_ASPECT = 0.02
 """How far (as a ratio less one) a specimen's height over width may be from A4's for it to be taken as A4."""
 
 
-def paper_mm(path: Path, width: int, height: int) -> tuple[float, float] | None:
-    """A specimen's page in millimetres: from the resolution its file records, else A4 when it has A4's shape
-    (the packs' specimens are A4 pages at 100 dpi with no resolution recorded); None otherwise."""
-    try:
-        with Image.open(path) as im:
-            dpi = im.info.get("dpi")
-    except Exception:  # noqa: BLE001 - it was read a moment ago; a second failure only loses the scale
-        dpi = None
+def paper_mm(dpi, width: int, height: int) -> tuple[float, float] | None:
+    """A specimen's page in millimetres: from the resolution its file records (`dpi`, PIL's (x, y) or None), else A4
+    when it has A4's shape (the packs' specimens are A4 pages at 100 dpi with no resolution recorded); None
+    otherwise."""
     if dpi and float(dpi[0]) > 1 and float(dpi[1]) > 1:
         return width / float(dpi[0]) * 25.4, height / float(dpi[1]) * 25.4
     if abs(height / max(width, 1) / (A4_MM[1] / A4_MM[0]) - 1) <= PAPER_ASPECT:
@@ -456,6 +452,7 @@ class TemplateCheck(Check):
         try:
             with Image.open(path) as im:
                 img = np.asarray(im.convert("RGB"))
+                dpi = im.info.get("dpi")
         except Exception as exc:  # noqa: BLE001 - any decoder failure is a bad pack file
             raise PackError(f"{path}: template '{spec.id}' is not a readable image ({exc})") from None
         lines: list[OcrLine] = list(ctx.reader.read_page(Page(0, img, None)).lines) if ctx.reader else []
@@ -484,7 +481,7 @@ class TemplateCheck(Check):
                 anchors.append(Anchor(phrase, canonical(phrase), (0.0, 0.0, 0.0, 0.0)))
         if ctx.reader is not None and not anchors:
             raise PackError(f"{path}: template '{spec.id}' has no readable text; is it a document specimen?")
-        enrolled = Enrolled(spec, tuple(anchors), marks, paper_mm(path, w, h))
+        enrolled = Enrolled(spec, tuple(anchors), marks, paper_mm(dpi, w, h))
         self._enrolled[key] = enrolled
         return enrolled
 

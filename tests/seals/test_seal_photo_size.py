@@ -18,13 +18,18 @@ from appealcheck.seals.find import find_seals
 OPS = ("seal_geometry",)
 
 
+def _dpi(path):
+    with Image.open(path) as im:
+        return im.info.get("dpi")
+
+
 def test_a_specimens_paper_comes_from_its_resolution_else_from_an_a4_shape(tmp_path):
     Image.new("RGB", (827, 1169), "white").save(tmp_path / "a4.png")  # the packs' specimens: A4 at 100 dpi
-    assert paper_mm(tmp_path / "a4.png", 827, 1169) == A4_MM
+    assert paper_mm(_dpi(tmp_path / "a4.png"), 827, 1169) == A4_MM
     Image.new("RGB", (1700, 2200), "white").save(tmp_path / "letter.png", dpi=(200, 200))  # US letter, 200 dpi
-    assert paper_mm(tmp_path / "letter.png", 1700, 2200) == pytest.approx((215.9, 279.4), rel=1e-3)
+    assert paper_mm(_dpi(tmp_path / "letter.png"), 1700, 2200) == pytest.approx((215.9, 279.4), rel=1e-3)
     Image.new("RGB", (1000, 1000), "white").save(tmp_path / "square.png")
-    assert paper_mm(tmp_path / "square.png", 1000, 1000) is None
+    assert paper_mm(_dpi(tmp_path / "square.png"), 1000, 1000) is None
 
 
 def test_a_circle_seen_in_perspective_measures_its_size_on_the_paper():
