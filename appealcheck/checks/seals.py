@@ -42,7 +42,7 @@ from appealcheck.seals import (
     taxpayer_no,
     taxpayer_part,
 )
-from appealcheck.seals.find import GREY_INKS
+from appealcheck.seals.find import GREY_INKS, channel_min
 from appealcheck.seals.measure import binarised
 from appealcheck.seals.registry import is_registry_name, registry_names
 
@@ -354,7 +354,7 @@ def red_ink(ctx: DocContext, u: dict) -> bool:
     crop = img[y0:y1, x0:x1].astype(np.int16)
     if crop.ndim != 3 or crop.size == 0:
         return False
-    ink = crop.min(axis=2) < 170
+    ink = channel_min(crop) < 170
     if ink.sum() < 20:
         return False
     redness = crop[:, :, 0] - np.maximum(crop[:, :, 1], crop[:, :, 2])

@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 
 from appealcheck.models import Page
-from appealcheck.seals.find import GREY_INKS, SealShape, colourless, ink_mask
+from appealcheck.seals.find import GREY_INKS, SealShape, channel_max, channel_min, colourless, ink_mask
 from appealcheck.seals.read import NORM, normalise, polar
 
 
@@ -89,7 +89,7 @@ def ink_stats(image: np.ndarray, seal: SealShape) -> InkStats | None:
     if m.sum() < 200:
         return None
     f = crop.astype(np.float32)
-    paper_px = f[~m & (f.min(axis=2) > 150)]
+    paper_px = f[~m & (channel_min(f) > 150)]
     paper = np.median(paper_px, axis=0) if len(paper_px) > 50 else np.full(3, 245.0)
     # Ink strength: how much of the paper's light the ink absorbs in the channel it absorbs most
     # (green for red ink, red for blue ink).
@@ -106,7 +106,7 @@ def ink_stats(image: np.ndarray, seal: SealShape) -> InkStats | None:
     edge = m & ~core
     sharp = float(grad[edge].mean() / max(q50, 1e-3)) if edge.any() else 0.0
     # Toner is dark in every channel; under red ink it stays dark (multiply) unless the seal covers it.
-    dark = f.max(axis=2) < 90
+    dark = channel_max(f) < 90
     hidden = None
     near = cv2.dilate(m.astype(np.uint8), np.ones((9, 9), np.uint8)).astype(bool) & ~m
     if dark[near].sum() > 50:
@@ -194,7 +194,7 @@ def geometry(image: np.ndarray, seal: SealShape) -> Geometry | None:
     m = ink_mask(norm, seal.ink)
     yy, xx = np.mgrid[: m.shape[0], : m.shape[1]]
     r = np.hypot(xx - NORM, yy - NORM)
-    dark = ((norm.max(axis=2) < PRINT_DARK_MAX) & (r < STAR_JOIN * NORM)).astype(np.uint8)
+    dark = ((channel_max(norm) < PRINT_DARK_MAX) & (r < STAR_JOIN * NORM)).astype(np.uint8)
     # Print crossing the star cuts its red in two: join across the print, and a pixel or two of anti-aliasing.
     joined = cv2.dilate(m | dark, np.ones((3, 3), np.uint8))
     _, labels = cv2.connectedComponents(joined, connectivity=8)
