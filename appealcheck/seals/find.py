@@ -444,7 +444,7 @@ def find_seals(image: np.ndarray, page: int = 0, inks: tuple[str, ...] | None = 
         # The morphology below runs on the ink's bounding box with a margin wider than any of its kernels reach
         # (what lies outside is paper): the same result as on the whole page, at a fraction of the cost where the
         # ink is one seal on a letter.
-        x0, y0, x1, y1 = _ink_window(mask, max(15, int(0.06 * L)) + int(0.022 * L) + int(0.035 * L) + 8)
+        x0, y0, x1, y1 = _ink_window(mask, _window_margin(L))
         part = np.ascontiguousarray(mask[y0:y1, x0:x1])
         bare_part = unruled_part = _drop_rules(part, L) if max_frac < 1.0 else part
         if ink == "grey":
@@ -493,6 +493,12 @@ def find_seals(image: np.ndarray, page: int = 0, inks: tuple[str, ...] | None = 
         if not any(_within(c, k) for k in kept):
             kept.append(c)
     return kept
+
+
+def _window_margin(L: int) -> int:
+    """Pixels round the ink that `find_seals`' morphology can reach: the longest rule kernel, then the closing's and
+    the opening's discs, and a few pixels besides."""
+    return max(15, int(0.06 * L)) + int(0.022 * L) + int(0.035 * L) + 8
 
 
 def _ink_window(mask: np.ndarray, margin: int) -> tuple[int, int, int, int]:
