@@ -12,6 +12,12 @@ when that finding's box overlaps the edit's region from the labels. Copy-moves m
 A false alarm is a genuine document (of any appeal) with such a finding; they are broken down by capture
 style, since phone photos bend lines. `--realdata` adds the real genuine German receipts: every finding there
 is a false alarm.
+
+`--all-checks` runs every check, as `scan` does, and asks what a user gets: an edit counts as found only when a finding
+of any check (not an info note) has a box on the edit, and a genuine document is a false alarm when any such finding
+with a box fires on it. Content findings count there (an invoice's sums, a period too long), and so do the pixel
+checks' (`pixel.copy_move` on a copy made after capture); the file's notes (the editing software, boxed on the whole
+page) do not. The findings that found each edit are counted by id.
 """
 
 from __future__ import annotations
@@ -33,15 +39,18 @@ AFTER = "field_copy_move after capture"
 AFTER_PDF = "  of which in PDFs"
 """...counted again when the file is a PDF: the clone check does not judge PDFs (the reader resamples)."""
 _scanner = None
+_all_checks = False
 
 
-def _init(corpus: str) -> None:
-    global _scanner
+def _init(corpus: str, all_checks: bool = False) -> None:
+    global _scanner, _all_checks
+    _all_checks = all_checks
     from appealcheck.api import Scanner, ScanOptions
 
     rules = Path(corpus) / "rules"
     _scanner = Scanner(ScanOptions(rules_dirs=(rules,) if rules.is_dir() else (), ocr_threads=1))
-    _scanner.checks = [c for c in _scanner.checks if c.id == "text"]
+    if not all_checks:
+        _scanner.checks = [c for c in _scanner.checks if c.id == "text"]
 
 
 def _timed_text_check(appeal_dir: Path):
@@ -72,7 +81,9 @@ def _scan(args: tuple[str, dict]):
     rows = []
     for ld in lab["documents"]:
         d = by_file.get(ld["file"])
-        found = [f for f in (d.findings if d else ()) if f.id.startswith("text.") and f.severity != "info"]
+        # A file's notes (its editing software) are boxed on the whole page: they say nothing of where.
+        found = [f for f in (d.findings if d else ()) if f.severity != "info"
+                 and (f.box is not None and not f.id.startswith("file.") if _all_checks else f.id.startswith("text."))]
         rows.append((ld, [(f.id, f.page, f.box, f.message) for f in found]))
     return lab["appeal_id"], rows, timings
 
@@ -96,15 +107,19 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--realdata", type=Path)
     ap.add_argument("--misses", type=Path, help="write every missed edit here, one JSON object a line")
+    ap.add_argument("--all-checks", action="store_true",
+                    help="every check runs; an edit is found by a finding of any check boxed on it")
     args = ap.parse_args()
     labels = [json.loads(line) for line in (args.corpus / "labels.jsonl").open(encoding="utf-8")][: args.limit]
     found = collections.defaultdict(lambda: [0, 0, 0])  # op -> found, located, total
     by_capture = collections.defaultdict(lambda: [0, 0, 0, 0])  # style -> genuine flagged, genuine, edits found, edits
     fa_examples, missed, elsewhere = [], collections.defaultdict(list), []
     miss_rows = []
+    by_id = collections.Counter()  # finding id -> edits it was boxed on (--all-checks)
     seconds, pages = 0.0, 0
     t0 = time.perf_counter()
-    with mp.get_context("spawn").Pool(args.workers, initializer=_init, initargs=(str(args.corpus),)) as pool:
+    init = (str(args.corpus), args.all_checks)
+    with mp.get_context("spawn").Pool(args.workers, initializer=_init, initargs=init) as pool:
         for appeal_id, rows, timings in pool.imap_unordered(_scan, [(str(args.corpus), lab) for lab in labels]):
             seconds += sum(t for t, _ in timings)
             pages += sum(n for _, n in timings)
@@ -118,18 +133,22 @@ def main() -> None:
                         fa_examples.append(f"{appeal_id}/{ld['file']} ({style}): {hits[0][3][:140]}")
                     continue
                 for op in ops:
-                    located_as = op
+                    op_as = op
+                    located = any(_overlaps(h[2], ld.get("regions", []), op) for h in hits)
+                    # Every check's findings: only one boxed on the edit finds it.
+                    hit = located if args.all_checks else bool(hits)
                     if op == "field_copy_move" and ld.get("stage") == "after_capture":
                         op = AFTER
                         if ld["file"].endswith(".pdf"):
                             found[AFTER_PDF][2] += 1
-                            found[AFTER_PDF][0] += bool(hits)
+                            found[AFTER_PDF][0] += hit
                     found[op][2] += 1
                     by_capture[style][3] += 1
-                    if hits:
+                    if hit:
+                        if args.all_checks:
+                            by_id.update({h[0] for h in hits if _overlaps(h[2], ld.get("regions", []), op_as)})
                         found[op][0] += 1
                         by_capture[style][2] += 1
-                        located = any(_overlaps(h[2], ld.get("regions", []), located_as) for h in hits)
                         found[op][1] += located
                         if not located:
                             elsewhere.append(f"{appeal_id}/{ld['file']} ({style}, {op}): {hits[0][3][:140]}")
@@ -141,11 +160,14 @@ def main() -> None:
     if args.misses:
         args.misses.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in miss_rows), encoding="utf-8")
     print(f"{len(labels)} appeals of {args.corpus} in {took:.0f} s with {args.workers} workers "
-          f"({platform.processor() or platform.machine()}, {mp.cpu_count()} cores)")
+          f"({platform.processor() or platform.machine()}, {mp.cpu_count()} cores)"
+          + ("; every check, an edit found by a finding boxed on it" if args.all_checks else ""))
     print("\nedit type            found   located on the edit")
     for op in (*EDITS, AFTER, AFTER_PDF):
         f, loc, tot = found[op]
         print(f"  {op:18} {f:4}/{tot:<4} {f / max(tot, 1):6.1%}   {loc}/{f}")
+    if args.all_checks:
+        print("  found by: " + ", ".join(f"{k} {v}" for k, v in by_id.most_common()))
     gen_fa = sum(v[0] for v in by_capture.values())
     gen = sum(v[1] for v in by_capture.values())
     print(f"\nfalse alarms on genuine documents: {gen_fa}/{gen} ({gen_fa / max(gen, 1):.1%})")
