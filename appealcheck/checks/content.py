@@ -25,8 +25,9 @@ class UsccCheckDigit(Check):
     """Every unified social credit code printed must carry a valid check digit."""
 
     id = "content.uscc"
-    version = "4"  # 2: a seal's line read one character off the page's valid code is the OCR's slip; 3: as far
-    # off as the seal check calls a misreading; 4: a code's shape judged with O/I/Z/S read as digits
+    version = "5"  # 2: a seal's line read one character off the page's valid code is the OCR's slip; 3: as far
+    # off as the seal check calls a misreading; 4: a code's shape judged with O/I/Z/S read as digits; 5: a run of an
+    # invoice's cipher block (密码区) is no code (parse.find_usccs)
 
     def run(self, ctx: DocContext) -> list[Finding]:
         f = ctx.fields.get("usccs")

@@ -562,6 +562,17 @@ def _fits_uscc(code: str) -> bool:
     return digits_ok and all(c in _USCC_ALPHABET or c in _NEVER_IN_USCC for c in code)
 
 
+_CIPHER_MARKS = "*/<>+-"
+"""The marks of a VAT invoice's cipher block (密码区): four rows of digits and these, where a run of 18 digits between
+two marks is no credit code (a genuine screenshot's '513445465291570435/6522**20', seed 1205)."""
+
+
+def _in_cipher(text: str, start: int, end: int) -> bool:
+    """The run text[start:end] is glued to a cipher mark (other than '-') on a line that holds two marks or more."""
+    glued = (start > 0 and text[start - 1] in "*/<>+") or (end < len(text) and text[end] in "*/<>+")
+    return glued and sum(text.count(c) for c in _CIPHER_MARKS) >= 2
+
+
 def find_usccs(text: str) -> list[UsccMatch]:
     """Find 18-character unified social credit codes (统一社会信用代码/纳税人识别号) and labelled legacy
     15/20-character taxpayer numbers.
@@ -569,11 +580,14 @@ def find_usccs(text: str) -> list[UsccMatch]:
     An invalid code gets one repair attempt for OCR confusions (O/I/Z/S anywhere, B/G/D/Q on the digit-only
     positions 3-8); if that validates, the repaired code is returned as valid. Otherwise a candidate that
     fits the character set is returned with ``valid=False`` (a forged code shows up), unless it is a valid
-    resident ID number or it was only assembled by joining space-separated pieces.
+    resident ID number or it was only assembled by joining space-separated pieces. A run inside an invoice's cipher
+    block is no code at all.
     """
     v = _view(text, fix_digits=False)
     out = []
     for m in _USCC_CAND_RE.finditer(v.text):
+        if _in_cipher(v.text, m.start(), m.end()):
+            continue
         read = m.group().replace(" ", "").upper()
         code, valid = read, uscc.is_valid(read)
         if not valid:

@@ -323,6 +323,12 @@ def test_find_capital_amounts(text: str, expected: list) -> None:
         ("订单 440301123456789", []),
         ("9144 0300 MA5G 1234 X0", []),
         ("", []),
+        # A row of an invoice's cipher block (密码区), from a genuine screenshot of seed 1205; and a code between marks.
+        ("513445465291570435/6522**20", []),
+        ("<3*" + USCC + "/+7", []),
+        # A code beside one mark or a dash is still a code.
+        (f"{USCC}/", [(USCC, True, "uscc", USCC)]),
+        (f"税号-{USCC}-2", [(USCC, True, "uscc", USCC)]),
     ],
 )
 def test_find_usccs(text: str, expected: list) -> None:
