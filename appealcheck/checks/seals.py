@@ -468,7 +468,7 @@ class SealCheck(Check):
     """Seals present, readable, registered, of the right entity, size and shape, and not pasted."""
 
     id = "seal"
-    version = "26"  # 10: a fax's taxpayer number compared only when it passes its check digit; a seal known by its
+    version = "27"  # 10: a fax's taxpayer number compared only when it passes its check digit; a seal known by its
     # code; a look-alike in a ring read in part on a photo needs the strip to show it; another party's seal read in
     # part, or named word for word; a ring whose only substitutions are slips is never unregistered. 11: a look-alike
     # in the best reading needs LOOKALIKE_NATS of 0.2. 12: flat ink judged round the ring where it was measured.
@@ -483,7 +483,8 @@ class SealCheck(Check):
     # oval's second reading also from a gap on its short axis; 24: a blank centre agrees with a seal without centre
     # text (`seals._centre_agrees`); 25: a photographed letter's seal sized through its template
     # (`template.paper_transform`); 26: a photographed seal judged round on its template's paper
-    # (`seals.outline_ratio`); SPAN_OFF 16; a ring read with slips is the seal it matches by image (MEANT_SIMILAR)
+    # (`seals.outline_ratio`); SPAN_OFF 16; a ring read with slips is the seal it matches by image (MEANT_SIMILAR);
+    # 27: a ring read on its stretched faint side spans what the stretched ink spans (`read._faint_reading`)
 
     def run(self, ctx: DocContext) -> list[Finding]:
         obs = analyse_seals(ctx)

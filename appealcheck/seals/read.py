@@ -533,10 +533,13 @@ def _faint_clean(norm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.ascontiguousarray(np.stack([out] * 3, axis=2)), ink > 0.5
 
 
-def _faint_reading(norm: np.ndarray, seal: SealShape, oval: bool, expected: tuple[str, ...], rec) -> str | None:
-    """The registered text a rocked impression's ring reads once its faint side is stretched (`_faint_clean`), or
-    None. The gap is taken from the stretched ink, and on a round seal also as the page's foot proposes (a faint
-    side may still look emptier than the gap): each strip is read, and only a registered text is taken."""
+def _faint_reading(norm: np.ndarray, seal: SealShape, oval: bool, expected: tuple[str, ...],
+                   rec) -> tuple[str, float] | None:
+    """The registered text a rocked impression's ring reads once its faint side is stretched (`_faint_clean`), and
+    the degrees its stretched ink spans; or None. The gap is taken from the stretched ink, and on a round seal also as
+    the page's foot proposes (a faint side may still look emptier than the gap): each strip is read, and only a
+    registered text is taken. The span is the stretched ink's, not the page foot's guess: the plain reading's gap took
+    in the faint side (a genuine rocked letter of seed 1213 spanned 224 degrees for its registered 242)."""
     clean, ink = _faint_clean(norm)
     pol = polar(clean)
     pmask = (polar(ink.astype(np.uint8) * 255) > 127).astype(np.float32)
@@ -554,7 +557,7 @@ def _faint_reading(norm: np.ndarray, seal: SealShape, oval: bool, expected: tupl
         read, _ = rec(strip)
         text, against, _ = verify(strip, read, tuple(registered))
         if not against and _registered(text, registered):
-            return text
+            return text, 360.0 - gaps[0][1]
     return None
 
 
@@ -611,7 +614,7 @@ def read_seal(image: np.ndarray, seal: SealShape, want_center: bool = True, want
         # Near a registered text, or shorter than any: a rocked stamp's faint side may hold the rest.
         faint = _faint_reading(norm, seal, oval, expected, rec)
         if faint is not None:
-            ring, against, differences = faint, "", ()
+            (ring, span), against, differences = faint, "", ()
     gap_mid = (gap_start + gap_len / 2) % 360
     rotation = ((gap_mid - 90 + 180) % 360) - 180
     if oval:

@@ -1952,3 +1952,17 @@ def test_a_rings_span_is_judged_only_read_in_order_and_round_on_the_page():
     # Oval on the page and not sized on a template's paper: nothing is judged, as before.
     assert engraving(seen("星岚（杭州）电器有限公司", 100.0, 317.5, (176, 153)), enr, spec) == \
         {"star": None, "ring_width": None, "text_span": None}
+
+
+def test_a_rocked_stamps_ring_read_on_its_stretched_side_spans_what_that_side_spans(tmp_path):
+    """A-1213-000006 (fresh seed 1213, the text edits), a genuine scanned PDF letter whose stamp was rocked (one side
+    of the ring at a twentieth of the ink). Its ring was read whole only once the faint side was stretched, but its
+    span was measured on the plain ink, whose gap took in the faint side: 224 degrees for the registered 242, called
+    re-engraved. The span is now the stretched ink's."""
+    ops = ("field_copy_move", "field_retyped", "letter_reused")
+    ctx, label = _corpus_letter(tmp_path, 1213, 6, ops, "01_authorization_letter.pdf", ratio=0.7)
+    assert label["ops"] == [] and label["seals"][0]["partial"] > 0
+    o = analyse_seals(ctx)[0]
+    assert o.text.ring == "星岚科技（杭州）有限公司" and o.match.spec_id == "xinglan-sub-official"
+    assert o.text.text_span == pytest.approx(242, abs=6)
+    assert [f.id for f in SealCheck().run(ctx) if f.id.startswith("seal.")] == []
