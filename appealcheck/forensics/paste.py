@@ -119,7 +119,8 @@ def pasted_blocks(page: Page, s: float, p: PasteParams | None = None) -> list[Si
         # Sides that run on past the rectangle's corners are part of something larger: the sheet's own edges
         # round a band it prints along its top (fresh seed 1137, a photographed letter's blue header on a green
         # desk), a frame. A pasted block's sides stop at its corners (one may meet an edge of the page in line).
-        if _runs_on(ehd, evd, (x0, y0, x1, y1), use, L) >= 2:
+        on = _runs_on(ehd, evd, (x0, y0, x1, y1), use, L)
+        if sum(on) >= 2 or _spans_sheet(off, on):
             continue
         tone = _paper(bg, x0, y0, x1, y1, p, use)
         if tone is None:
@@ -151,22 +152,30 @@ def pasted_blocks(page: Page, s: float, p: PasteParams | None = None) -> list[Si
 
 
 def _runs_on(ehd: np.ndarray, evd: np.ndarray, box: tuple[int, int, int, int], use: tuple[bool, ...],
-             n: int) -> int:
-    """How many judged sides of `box` (top, bottom, left, right) step on, in line, beyond either of their corners
+             n: int) -> tuple[bool, bool, bool, bool]:
+    """Which judged sides of `box` (top, bottom, left, right) step on, in line, beyond either of their corners
     for as long as the side itself and at least 4 `n` pixels."""
     x0, y0, x1, y1 = box
     H, W = ehd.shape
     g = 4
-    sides = 0
+    sides = []
     for y, u in ((y0, use[0]), (y1, use[1])):
         k = max(4 * n, x1 - x0)
         runs = (ehd[y, max(0, x0 - g - k):max(0, x0 - g)], ehd[y, min(W, x1 + g):min(W, x1 + g + k)])
-        sides += u and any(len(r) >= k and float(r.mean()) >= 0.8 for r in runs)
+        sides.append(bool(u and any(len(r) >= k and float(r.mean()) >= 0.8 for r in runs)))
     for x, u in ((x0, use[2]), (x1, use[3])):
         k = max(4 * n, y1 - y0)
         runs = (evd[max(0, y0 - g - k):max(0, y0 - g), x], evd[min(H, y1 + g):min(H, y1 + g + k), x])
-        sides += u and any(len(r) >= k and float(r.mean()) >= 0.8 for r in runs)
-    return sides
+        sides.append(bool(u and any(len(r) >= k and float(r.mean()) >= 0.8 for r in runs)))
+    return sides[0], sides[1], sides[2], sides[3]
+
+
+def _spans_sheet(off: tuple[bool, ...], on: tuple[bool, ...]) -> bool:
+    """A block that runs off the page on one side and whose opposite side runs on past its corners: a band printed
+    from the page's edge to the sheet's (a genuine scanned letter's dark header, fresh seed 1205, A-1205-000128, from
+    the picture's left edge to the sheet's right edge, which runs on down the page)."""
+    opposite = (1, 0, 3, 2)
+    return any(off[i] and on[opposite[i]] for i in range(4))
 
 
 def _channel_max(d: np.ndarray) -> np.ndarray:

@@ -18,11 +18,12 @@ from appealcheck.models import Page
 REAL_SEALS = Path(__file__).resolve().parents[3] / "shared" / "realdata" / "seals" / "images"
 
 
-def _files(seed: int, index: int) -> tuple[dict[str, np.ndarray], dict[str, dict]]:
+def _files(seed: int, index: int, ops: tuple[str, ...] = (), ratio: float = 0.4
+           ) -> tuple[dict[str, np.ndarray], dict[str, dict]]:
     from appealcheck.samples import serial_forgers
     from appealcheck.samples.appeal import build
 
-    out = build(seed, index, 0.4, serial_forgers(seed))
+    out = build(seed, index, ratio, serial_forgers(seed), ops)
     labels = {d["file"]: d for d in out.label["documents"]}
     images = {n: np.asarray(Image.open(io.BytesIO(b)).convert("RGB"))
               for n, b in dict(out.files).items() if n.endswith((".jpg", ".png"))}
@@ -194,5 +195,26 @@ def test_a_header_band_on_the_edge_of_a_photographed_sheet_is_not_a_paste(monkey
     assert (labels[name]["label"], labels[name]["capture"]["style"]) == ("genuine", "photo")
     page = Page(0, images[name], 150.0)
     assert pasted_blocks(page, 1.0) == []
-    monkeypatch.setattr(paste, "_runs_on", lambda *a, **k: 0)
+    monkeypatch.setattr(paste, "_runs_on", lambda *a, **k: (False,) * 4)
     assert [s.box for s in pasted_blocks(page, 1.0)] == [(146.0, 96.0, 974.0, 152.0)]
+
+
+def test_a_band_from_the_pictures_edge_to_the_sheets_edge_is_not_a_paste(monkeypatch):
+    """A-1205-000128 (fresh seed 1205), a genuine greyscale scan of a letter: its dark header band runs from the
+    picture's left edge to the sheet's right edge. Its left side is off the page, and its right side is the sheet's
+    edge, which runs on down the page: a band printed across the sheet, not a block pasted on it."""
+    images, labels = _files(1205, 128, ("field_copy_move", "field_retyped", "letter_reused"), 0.7)
+    name = "01_authorization_letter.jpg"
+    assert (labels[name]["label"], labels[name]["capture"]["style"]) == ("genuine", "scan")
+    page = Page(0, images[name], 200.0)
+    assert pasted_blocks(page, 1.0) == []
+    monkeypatch.setattr(paste, "_spans_sheet", lambda *a: False)
+    assert [s.box[1] for s in pasted_blocks(page, 1.0)] == [16.0]
+
+
+def test_a_side_off_the_page_alone_or_its_neighbour_running_on_still_judges_the_block():
+    assert paste._spans_sheet((False, False, True, False), (False, False, False, True))
+    assert paste._spans_sheet((False, True, False, False), (True, False, False, False))
+    assert not paste._spans_sheet((False, False, True, False), (True, False, False, False))
+    assert not paste._spans_sheet((False, True, False, False), (False, False, False, False))
+    assert not paste._spans_sheet((False,) * 4, (True, False, False, True))
