@@ -216,3 +216,28 @@ def test_one_printing_read_twice_is_not_a_clone():
     g = glyphs[3]
     glyphs.append(Glyph(g.ch, g.x0 + 1, g.x1, g.top, g.bottom))
     assert page_clones(grey, glyphs).clones == ()
+
+
+def test_a_genuine_screenshots_two_printings_on_nearly_one_phase_are_no_clone(scanner, tmp_path, monkeypatch):
+    """A-1205-000081 (fresh seed 1205, the field edits), a genuine screenshot of a receipt saved as PNG: the two '1's
+    of '£201.12' differ by 1.7 grey levels, where the page's other twins differ by 7 (and two '4's by 1.9). A lossless
+    file keeps a clone's pixels exactly (and such a page is not judged), so a pair that close there is the render's
+    own."""
+    from appealcheck.checks import text as text_check
+    from appealcheck.samples import serial_forgers
+    from appealcheck.samples.appeal import build
+
+    out = build(1205, 81, 0.7, serial_forgers(1205), ("field_copy_move", "field_retyped", "letter_reused"))
+    label = next(d for d in out.label["documents"] if d["file"] == "01_receipt.png")
+    assert (label["label"], label["capture"]["style"]) == ("genuine", "screenshot")
+    (tmp_path / "01_receipt.png").write_bytes(dict(out.files)["01_receipt.png"])
+
+    def clones(result):
+        return [f for d in result.documents for f in d.findings if f.id == "text.glyph_cloned"]
+
+    assert clones(scanner.scan(tmp_path / "01_receipt.png")) == []
+    monkeypatch.setattr(text_check, "LOSSLESS", ())
+    monkeypatch.setattr(text_check.TextConsistency, "version", "lossless-judged")
+    # Judged as a JPEG would be, the subtotal's '1' and the total's '4' were called clones.
+    assert [f.measured for f in clones(scanner.scan(tmp_path / "01_receipt.png"))] == [pytest.approx(1.69, abs=0.05),
+                                                                                      pytest.approx(1.86, abs=0.05)]
