@@ -191,3 +191,26 @@ def test_a_tilt_read_off_one_pixel_steps_of_small_digits_is_not_the_lines():
         ("6", 1094, 479, 489), ("室", 1103, 478, 490))]
     shifts = [abs(d.shift) for d in departures(glyphs, -0.0096) if d.what == "baseline"]
     assert max(shifts, default=0.0) < 1.5
+
+
+def test_a_line_a_seal_crosses_on_a_page_without_colour_is_not_measured(scanner, tmp_path, monkeypatch):
+    """A-1217-000002 (fresh seed 1217), a genuine greyscale scan of a business licence: the registry seal's ring runs
+    through the issue date's '29日', as dark as the print, and the '29' measured 12% taller and 3 px lower than its
+    line. On a page without colour the lines a seal crosses are not measured."""
+    from appealcheck.checks import text as text_check
+    from appealcheck.samples import serial_forgers
+    from appealcheck.samples.appeal import build
+
+    name = "03_business_license.jpg"
+    out = build(1217, 2, 0.7, serial_forgers(1217))
+    label = next(d for d in out.label["documents"] if d["file"] == name)
+    assert (label["label"], label["capture"]["mode"]) == ("genuine", "grey")
+    (tmp_path / name).write_bytes(dict(out.files)[name])
+
+    def text_findings(result):
+        return [f.id for d in result.documents for f in d.findings if f.id.startswith("text.")]
+
+    assert text_findings(scanner.scan(tmp_path / name)) == []
+    monkeypatch.setattr(text_check, "_seal_discs", lambda *a: None)
+    monkeypatch.setattr(text_check.TextConsistency, "version", "seals-measured")
+    assert set(text_findings(scanner.scan(tmp_path / name))) == {"text.baseline_shift", "text.font_inconsistent"}
