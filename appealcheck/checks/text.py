@@ -63,7 +63,8 @@ from appealcheck.forensics.glyphs import (
 from appealcheck.forensics.ink import MIN_RUN_CHARS, InkDeparture, box_glyphs, glyph_inks, is_grey
 from appealcheck.forensics.ink import departure as ink_departure
 from appealcheck.models import FieldValue, Finding, OcrLine
-from appealcheck.seals.find import GREY_INKS, colourless, find_seals
+from appealcheck.seals import analyse_seals
+from appealcheck.seals.find import GREY_INKS, colourless
 
 BASELINE_SCORE = 5.0
 """A run's baseline shift, in units of the line's scatter, at which it is reported (genuine lines on the seed-7
@@ -255,7 +256,7 @@ def analyse(ctx: DocContext) -> TextReport:
             red = (img[..., 0].astype(np.int16) - np.maximum(img[..., 1], img[..., 2]).astype(np.int16)) > RED
             if colourless(img):
                 # Without colour a seal's ink is as dark as the print it crosses: those lines are not measured.
-                seals = _seal_discs(img, text.page, ctx.document.pages[text.page].dpi)
+                seals = _seal_discs(ctx, text.page)
                 red, grey_seals = (seals, True) if seals is not None else (red, False)
         slope = page_slope(lines)
         on_page: list[Glyph] = []
@@ -448,14 +449,15 @@ def _capture(ctx: DocContext) -> str:
     return "scan" if not_a_photo(ctx) else "photo"
 
 
-def _seal_discs(img: np.ndarray, page: int, dpi: float | None) -> np.ndarray | None:
-    """The seals `find_seals` finds on a page without colour, as filled discs a little wider than their outline; None
-    when there are none. A greyscale scan's registry seal over a licence's issue date, its ring through '29日', made
-    the '29' read 12% taller and 3 px lower than its line (fresh seed 1217, A-1217-000002)."""
-    found = [sl for sl in find_seals(img, page, dpi=dpi) if sl.ink in GREY_INKS]
+def _seal_discs(ctx: DocContext, page: int) -> np.ndarray | None:
+    """The seals the seal analysis found on a page without colour (`analyse_seals`, computed once per document for
+    both checks), as filled discs a little wider than their outline; None when there are none. A greyscale scan's
+    registry seal over a licence's issue date, its ring through '29日', made the '29' read 12% taller and 3 px lower
+    than its line (fresh seed 1217, A-1217-000002)."""
+    found = [o.shape for o in analyse_seals(ctx) if o.shape.page == page and o.shape.ink in GREY_INKS]
     if not found:
         return None
-    mask = np.zeros(img.shape[:2], np.uint8)
+    mask = np.zeros(ctx.document.pages[page].image.shape[:2], np.uint8)
     for sl in found:
         (cx, cy), (a, b) = sl.center, sl.axes
         cv2.ellipse(mask, (int(round(cx)), int(round(cy))), (int(a * 0.55), int(b * 0.55)), sl.angle, 0, 360, 1, -1)
