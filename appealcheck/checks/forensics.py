@@ -58,11 +58,12 @@ class PixelForensics(Check):
     JPEG files."""
 
     id = "pixel.forensics"
-    version = "15"  # 14: pasted blocks proposed by parallel sides; gradients and one printed inner side allowed;
+    version = "16"  # 14: pasted blocks proposed by parallel sides; gradients and one printed inner side allowed;
     # a repeat whose keypoints lie on one line (two dashed rules) is not judged by its distance; a repeat exactly
     # in its twin's column or row only when within a level; the desk is not a noisy region; a rectangle two of
     # whose sides run on past its corners (a header band on the sheet's edge) is no pasted block. 15: on a page
-    # without noise a copy's lines are counted over all its ink the same at the shift; faxes' copies judged so
+    # without noise a copy's lines are counted over all its ink the same at the shift; faxes' copies judged so.
+    # 16: a block off the page on one side whose opposite side runs on spans the sheet (paste._spans_sheet)
 
     def __init__(self, params: PixelParams | None = None) -> None:
         self.params = params or PixelParams()
